@@ -1,12 +1,13 @@
 #pragma once
-// Bollinger Bands with an SMA middle band, TA-Lib's TA_BBANDS(n, up, dn, SMA) to the bit:
-// middle = running-total SMA, deviation = population std from the same running sums
-// (see rolling_stddev.hpp), upper = middle + dev*up, lower = middle - dev*dn.
+// Bollinger Bands around an SMA, as TA-Lib's TA_BBANDS(n, up, dn, SMA): middle = the
+// running-total SMA (bit-exact with TA-Lib), deviation = rolling population standard deviation
+// (numerically stable, see rolling_stddev.hpp), upper = middle + dev*up, lower = middle - dev*dn.
 #include <string>
 
 #include "core/nan.hpp"
 #include "core/validate.hpp"
 #include "features/rolling_stddev.hpp"
+#include "features/sma.hpp"
 
 namespace ztrade {
 
@@ -19,25 +20,30 @@ struct BollingerValue {
 class Bollinger {
  public:
   explicit Bollinger(int period, double dev_up = 2.0, double dev_down = 2.0)
-      : n_(checked(period, dev_up, dev_down)), up_(dev_up), down_(dev_down), moments_(period) {}
+      : middle_(checked(period, dev_up, dev_down)), up_(dev_up), down_(dev_down),
+        variance_(period) {}
 
   BollingerValue update(double x) {
     require_finite(x, "Bollinger.update");
     return step(x);
   }
   BollingerValue step(double x) noexcept {
-    detail::RollingMoments::Moments m{};
-    return moments_.step(x, m) ? bands(m) : BollingerValue{};
+    const double middle = middle_.step(x);
+    double v = 0.0;
+    return variance_.step(x, v) ? bands(middle, v) : BollingerValue{};
   }
   BollingerValue peek(double x) const {
-    require_finite(x, "Bollinger.peek");
-    detail::RollingMoments::Moments m{};
-    return moments_.peek(x, m) ? bands(m) : BollingerValue{};
+    const double middle = middle_.peek(x);  // validates x
+    double v = 0.0;
+    return variance_.peek(x, v) ? bands(middle, v) : BollingerValue{};
   }
-  bool ready() const noexcept { return moments_.ready(); }
-  int period() const noexcept { return n_; }
-  int lookback() const noexcept { return n_ - 1; }
-  void reset() noexcept { moments_.reset(); }
+  bool ready() const noexcept { return middle_.ready(); }
+  int period() const noexcept { return middle_.period(); }
+  int lookback() const noexcept { return middle_.lookback(); }
+  void reset() noexcept {
+    middle_.reset();
+    variance_.reset();
+  }
 
  private:
   static int checked(int period, double up, double down) {
@@ -48,15 +54,15 @@ class Bollinger {
     }
     return period;
   }
-  BollingerValue bands(const detail::RollingMoments::Moments& m) const noexcept {
-    const double dev = detail::deviation(m);
-    return {m.mean + dev * up_, m.mean, m.mean - dev * down_};
+  BollingerValue bands(double middle, double variance) const noexcept {
+    const double dev = detail::deviation(variance);
+    return {middle + dev * up_, middle, middle - dev * down_};
   }
 
-  int n_;
+  Sma middle_;
   double up_;
   double down_;
-  detail::RollingMoments moments_;
+  detail::RollingVariance variance_;
 };
 
 }  // namespace ztrade

@@ -2,7 +2,10 @@
 // Wilder's RSI, TA-Lib's TA_RSI to the bit. Bar 0 only supplies the first close; the averages
 // are seeded with the mean gain and loss over changes 1..n (first value at bar n), then
 // smoothed as avg = (avg * (n-1) + today) / n in that order. Output 100*G/(G+L), and 0 (not 50,
-// not NaN) when |G+L| < 1e-14, i.e. over a flat window. A zero change counts as a zero gain.
+// not NaN) when G+L is 0, i.e. over a flat window. A zero change counts as a zero gain.
+// TA-Lib 0.6 tested |G+L| < 1e-14 instead: an absolute threshold on a price-scaled sum, which
+// reads 0 for any instrument quoted below ~1e-11 (and after long flat runs). TA-Lib 0.8 dropped
+// that for a scale-free test, and so do we; on normal prices both agree bit for bit.
 #include "core/nan.hpp"
 #include "core/validate.hpp"
 
@@ -61,8 +64,7 @@ class Rsi {
   }
   double output() const noexcept {
     const double sum = gain_ + loss_;
-    // TA-Lib 0.6's zero test: |x| < 1e-14.
-    if (sum > -1e-14 && sum < 1e-14) return 0.0;
+    if (sum == 0.0) return 0.0;
     return 100.0 * (gain_ / sum);
   }
 

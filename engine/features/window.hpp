@@ -22,6 +22,15 @@ class Window {
   // The oldest value still in the window, i.e. the one the next push() evicts. Only meaningful
   // when full().
   double oldest() const noexcept { return values_[pos_]; }
+  // Calls f(v) for the `count` most recently pushed values, oldest first (count <= count()).
+  template <class F>
+  void for_each_recent(int count, F&& f) const noexcept {
+    std::size_t i = (pos_ + static_cast<std::size_t>(n_ - count)) % static_cast<std::size_t>(n_);
+    for (int k = 0; k < count; ++k) {
+      f(values_[i]);
+      i = (i + 1 == static_cast<std::size_t>(n_)) ? 0 : i + 1;
+    }
+  }
   void clear() noexcept {
     pos_ = 0;
     count_ = 0;

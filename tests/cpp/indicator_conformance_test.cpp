@@ -1,6 +1,7 @@
 // Every indicator against TA-Lib 0.6.4's output for the shared 5,000-bar sample
 // (tests/data/talib, see docs/indicators.md). The tolerance is
-// |a-b| <= 1e-9 + 1e-12*|ref| (Bollinger: 1e-9 + 1e-11*price); the implementation follows
+// |a-b| <= 1e-9 + 1e-12*|ref| (Bollinger: 1e-9 + 1e-11*price). Except for the Bollinger
+// deviation (numerically stable by design, see rolling_stddev.hpp), the implementation follows
 // TA-Lib's operation order, so we also hold it to bit-exactness.
 #include <gtest/gtest.h>
 
@@ -35,7 +36,8 @@ class Conformance : public ::testing::Test {
   // Compares one computed column with the reference column: NaN exactly where TA-Lib has no
   // value, within tolerance (and bit-exact) elsewhere.
   static void expect_column(const std::string& name, const std::vector<double>& ours,
-                            double rel_tol = 1e-12, bool relative_to_price = false) {
+                            double rel_tol = 1e-12, bool relative_to_price = false,
+                            bool bit_exact = true) {
     const auto& ref = (*ref_)[name];
     const auto& close = (*sample_)["close"];
     ASSERT_EQ(ours.size(), ref.size()) << name;
@@ -53,8 +55,10 @@ class Conformance : public ::testing::Test {
       EXPECT_LE(diff, 1e-9 + rel_tol * scale) << name << " bar " << i;
       if (ours[i] != ref[i]) ++inexact;
     }
-    EXPECT_EQ(inexact, 0u) << name << ": " << inexact << " bars not bit-exact, worst |diff| "
-                           << worst;
+    if (bit_exact) {
+      EXPECT_EQ(inexact, 0u) << name << ": " << inexact << " bars not bit-exact, worst |diff| "
+                             << worst;
+    }
   }
 
   static std::vector<double> map_close(const std::function<double(double)>& f) {
@@ -111,9 +115,9 @@ TEST_F(Conformance, Bollinger20_2) {
     middle.push_back(v.middle);
     lower.push_back(v.lower);
   }
-  expect_column("bb_upper", upper, 1e-11, true);
+  expect_column("bb_upper", upper, 1e-11, true, false);
   expect_column("bb_middle", middle, 1e-11, true);
-  expect_column("bb_lower", lower, 1e-11, true);
+  expect_column("bb_lower", lower, 1e-11, true, false);
 }
 
 TEST_F(Conformance, Atr14) {

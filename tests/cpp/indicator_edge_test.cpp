@@ -426,6 +426,59 @@ TEST(Vwap, MatchesExactReferenceAndAnchorsPerSession) {
   EXPECT_TRUE(std::isnan(vwap.value()));
 }
 
+// A window that has turned flat reads exactly 0 at any price level; TA-Lib 0.6's raw running
+// sums left ~1e-6 there (sqrt of cancellation noise). Near-flat windows keep their true value.
+TEST(StdDev, FlatAndNearFlatWindowsAtAnyPriceLevel) {
+  for (double level : {0.5, 86.179, 50000.0, 3.2e-5}) {
+    RollingStdDev sd(2);
+    Bollinger bb(2, 2.0, 2.0);
+    const double xs[] = {level * 1.1618, level, level, level, level * (1 + 1e-9)};
+    double got[5];
+    for (int i = 0; i < 5; ++i) {
+      got[i] = sd.update(xs[i]);
+      bb.update(xs[i]);
+    }
+    EXPECT_EQ(got[2], 0.0) << level;
+    EXPECT_EQ(got[3], 0.0) << level;
+    const double truth = std::fabs(xs[4] - xs[3]) / 2;
+    EXPECT_NEAR(got[4], truth, 1e-6 * truth) << level;
+  }
+}
+
+// After a gap the shift can equal the flat value exactly, leaving only the residue of departed
+// values in the sums; that must still read 0.
+TEST(StdDev, FlatAfterGapReadsZero) {
+  RollingStdDev sd(17);
+  double last = -1;
+  for (int i = 0; i < 40; ++i) last = sd.update(i < 10 ? 4.4 + 0.01 * i : 5.11251);
+  for (int i = 0; i < 40; ++i) {
+    last = sd.update(5.11251);
+    ASSERT_EQ(last, 0.0) << i;
+  }
+}
+
+TEST(StdDev, MatchesTwoPassOverLongNoisySeries) {
+  for (double level : {0.5, 100.0, 50000.0}) {
+    auto bars = test::random_walk(20000, 71, level, 0.0005);
+    RollingStdDev sd(20);
+    std::deque<double> w;
+    for (std::size_t i = 0; i < bars.size(); ++i) {
+      const double x = bars[i].close;
+      w.push_back(x);
+      if (w.size() > 20) w.pop_front();
+      const double got = sd.update(x);
+      if (w.size() < 20) continue;
+      double mean = 0;
+      for (double v : w) mean += v;
+      mean /= 20;
+      double ss = 0;
+      for (double v : w) ss += (v - mean) * (v - mean);
+      const double truth = std::sqrt(ss / 20);
+      ASSERT_NEAR(got, truth, 1e-9 * truth + 1e-12 * level) << level << " bar " << i;
+    }
+  }
+}
+
 TEST(LogReturn, Values) {
   LogReturn lr;
   EXPECT_TRUE(std::isnan(lr.update(100.0)));

@@ -1,0 +1,145 @@
+// Feature benchmarks (measurements, not tests): per-update cost of every indicator and of
+// FeatureComputer, and the batch path over 1,000,000 bars.
+// Run: build/release/bench/ztrade_bench_features  (see docs/performance.md)
+#include <benchmark/benchmark.h>
+
+#include <vector>
+
+#include "features/atr.hpp"
+#include "features/bollinger.hpp"
+#include "features/ema.hpp"
+#include "features/feature_computer.hpp"
+#include "features/log_return.hpp"
+#include "features/macd.hpp"
+#include "features/obv.hpp"
+#include "features/rolling_stddev.hpp"
+#include "features/rsi.hpp"
+#include "features/sma.hpp"
+#include "features/stochastic.hpp"
+#include "features/vwap.hpp"
+#include "series.hpp"
+
+namespace ztrade {
+namespace {
+
+constexpr std::size_t kBars = 1'000'000;
+
+const std::vector<Bar>& bars() {
+  static const std::vector<Bar> b = test::random_walk(kBars, 42);
+  return b;
+}
+
+// Feeds bars round-robin; one benchmark iteration = one update.
+template <class F>
+void run_updates(benchmark::State& state, F&& update) {
+  const auto& b = bars();
+  std::size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(update(b[i]));
+    if (++i == b.size()) i = 0;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+void BM_Sma20(benchmark::State& s) {
+  Sma x(20);
+  run_updates(s, [&](const Bar& b) { return x.step(b.close); });
+}
+void BM_Ema12(benchmark::State& s) {
+  Ema x(12);
+  run_updates(s, [&](const Bar& b) { return x.step(b.close); });
+}
+void BM_Rsi14(benchmark::State& s) {
+  Rsi x(14);
+  run_updates(s, [&](const Bar& b) { return x.step(b.close); });
+}
+void BM_Macd12_26_9(benchmark::State& s) {
+  Macd x(12, 26, 9);
+  run_updates(s, [&](const Bar& b) { return x.step(b.close).hist; });
+}
+void BM_Bollinger20(benchmark::State& s) {
+  Bollinger x(20);
+  run_updates(s, [&](const Bar& b) { return x.step(b.close).upper; });
+}
+void BM_StdDev20(benchmark::State& s) {
+  RollingStdDev x(20);
+  run_updates(s, [&](const Bar& b) { return x.step(b.close); });
+}
+void BM_Atr14(benchmark::State& s) {
+  Atr x(14);
+  run_updates(s, [&](const Bar& b) { return x.step(b.high, b.low, b.close); });
+}
+void BM_Obv(benchmark::State& s) {
+  Obv x;
+  run_updates(s, [&](const Bar& b) { return x.step(b.close, b.volume); });
+}
+void BM_Stochastic14_3_3(benchmark::State& s) {
+  Stochastic x(14, 3, 3);
+  run_updates(s, [&](const Bar& b) { return x.step(b.high, b.low, b.close).d; });
+}
+void BM_Vwap(benchmark::State& s) {
+  Vwap x;
+  run_updates(s, [&](const Bar& b) { return x.step(b.close, b.volume, b.ts_ns); });
+}
+void BM_LogReturn(benchmark::State& s) {
+  LogReturn x;
+  run_updates(s, [&](const Bar& b) { return x.step(b.close); });
+}
+// The checked entry point (validates the bar, then the same work).
+void BM_FeatureComputerUpdate(benchmark::State& s) {
+  FeatureComputer fc;
+  FeatureRow row{};
+  run_updates(s, [&](const Bar& b) {
+    fc.try_update(b, row);
+    return row[4];
+  });
+}
+void BM_FeatureComputerPeek(benchmark::State& s) {
+  FeatureComputer fc;
+  for (std::size_t i = 0; i < 100; ++i) fc.update(bars()[i]);
+  run_updates(s, [&](const Bar& b) { return fc.peek(b)[4]; });
+}
+
+// The whole 12-feature matrix for 1M bars; items = bars.
+void BM_FeatureBatch1M(benchmark::State& s) {
+  const auto& b = bars();
+  std::vector<double> open, high, low, close, volume;
+  for (const Bar& x : b) {
+    open.push_back(x.open);
+    high.push_back(x.high);
+    low.push_back(x.low);
+    close.push_back(x.close);
+    volume.push_back(x.volume);
+  }
+  std::vector<double> out(b.size() * kFeatureCount);
+  FeatureComputer fc;
+  for (auto _ : s) {
+    fc.compute_batch(BarColumns{open, high, low, close, volume}, out);
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  s.SetItemsProcessed(s.iterations() * static_cast<std::int64_t>(b.size()));
+  s.counters["ns_per_bar"] = benchmark::Counter(
+      static_cast<double>(s.iterations() * b.size()),
+      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
+BENCHMARK(BM_Sma20);
+BENCHMARK(BM_Ema12);
+BENCHMARK(BM_Rsi14);
+BENCHMARK(BM_Macd12_26_9);
+BENCHMARK(BM_Bollinger20);
+BENCHMARK(BM_StdDev20);
+BENCHMARK(BM_Atr14);
+BENCHMARK(BM_Obv);
+BENCHMARK(BM_Stochastic14_3_3);
+BENCHMARK(BM_Vwap);
+BENCHMARK(BM_LogReturn);
+BENCHMARK(BM_FeatureComputerUpdate);
+BENCHMARK(BM_FeatureComputerPeek);
+BENCHMARK(BM_FeatureBatch1M)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace ztrade
+
+BENCHMARK_MAIN();

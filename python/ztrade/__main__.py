@@ -1,0 +1,5 @@
+import sys
+
+from ztrade.cli import main
+
+sys.exit(main())

@@ -1,0 +1,60 @@
+"""Bar data loading: CSV files of OHLCV bars and the sample bundled with the package."""
+from __future__ import annotations
+
+import csv
+from importlib import resources
+from pathlib import Path
+from typing import Dict
+
+import numpy as np
+
+REQUIRED_COLUMNS = ("open", "high", "low", "close", "volume")
+
+
+def sample_path() -> Path:
+    """Path of the bundled sample: 5,000 one-minute bars of a seeded random walk."""
+    return Path(str(resources.files("ztrade") / "data" / "sample_bars.csv"))
+
+
+def load_bars_csv(path: str | Path) -> Dict[str, np.ndarray]:
+    """Read a CSV of bars with a header row.
+
+    Needs open, high, low, close and volume columns; a time column is optional: ``ts_ns``
+    (nanoseconds since the epoch) or ``ts`` (seconds). Returns float64 arrays keyed by column
+    name, plus ``ts_ns`` as int64 (zeros when the file has no time column).
+
+    Raises:
+        FileNotFoundError: the file does not exist.
+        ValueError: a required column is missing or a value is not a number (with its line).
+    """
+    path = Path(path)
+    with path.open(newline="") as f:
+        reader = csv.reader(f)
+        try:
+            header = [h.strip() for h in next(reader)]
+        except StopIteration:
+            raise ValueError(f"{path}: empty file") from None
+        missing = [c for c in REQUIRED_COLUMNS if c not in header]
+        if missing:
+            raise ValueError(f"{path}: missing column(s) {', '.join(missing)}; header is {header}")
+        index = {name: i for i, name in enumerate(header)}
+        rows = []
+        for line_no, row in enumerate(reader, start=2):
+            if not row:
+                continue
+            try:
+                rows.append([float(row[index[c]]) for c in REQUIRED_COLUMNS] + [_ts_ns(row, index)])
+            except (ValueError, IndexError) as exc:
+                raise ValueError(f"{path}:{line_no}: bad row {row!r}: {exc}") from None
+    table = np.array(rows, dtype=np.float64).reshape(-1, len(REQUIRED_COLUMNS) + 1)
+    out = {c: np.ascontiguousarray(table[:, i]) for i, c in enumerate(REQUIRED_COLUMNS)}
+    out["ts_ns"] = table[:, -1].astype(np.int64)
+    return out
+
+
+def _ts_ns(row, index) -> float:
+    if "ts_ns" in index:
+        return float(int(row[index["ts_ns"]]))
+    if "ts" in index:
+        return float(row[index["ts"]]) * 1e9
+    return 0.0

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what is needed, then runs every test: C++ (Release, then ASan/UBSan) and Python.
+# Usage: scripts/test.sh            (from anywhere; idempotent)
+set -euo pipefail
+ZTRADE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ZTRADE_ROOT"
+source scripts/lib/python-env.sh
+JOBS="${ZTRADE_JOBS:-2}"
+
+scripts/install-deps.sh
+
+echo "==> C++ build (Release, -Werror) and tests"
+cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DZTRADE_WERROR=ON >/dev/null
+cmake --build build/release -j"$JOBS"
+ctest --test-dir build/release --output-on-failure -j"$JOBS"
+
+echo "==> C++ tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DZTRADE_SANITIZE=address,undefined \
+  -DZTRADE_BUILD_BENCH=OFF -DZTRADE_WERROR=ON >/dev/null
+cmake --build build/asan -j"$JOBS"
+ctest --test-dir build/asan --output-on-failure -j"$JOBS"
+
+echo "==> Python tests"
+ztrade_venv "$ZTRADE_ROOT/.venv-test" test
+"$ZTRADE_ROOT/.venv-test/bin/python" -m pytest tests/python

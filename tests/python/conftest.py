@@ -1,0 +1,38 @@
+"""Shared fixtures: the TA-Lib reference sample (tests/data/talib)."""
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "talib"
+
+
+def _read(name):
+    with open(DATA / name) as f:
+        header = f.readline().strip().split(",")
+    raw = np.genfromtxt(DATA / name, delimiter=",", skip_header=1, missing_values="",
+                        filling_values=np.nan)
+    return {h: np.ascontiguousarray(raw[:, i]) for i, h in enumerate(header)}
+
+
+@pytest.fixture(scope="session")
+def sample():
+    return _read("sample.csv")
+
+
+@pytest.fixture(scope="session")
+def ref():
+    return _read("sample_ref.csv")
+
+
+def assert_matches(ours, ref, name, rel=1e-12, scale=None):
+    """NaN exactly where the reference has none; |a-b| <= 1e-9 + rel*|scale| elsewhere."""
+    ours = np.asarray(ours, dtype=np.float64)
+    assert ours.shape == ref.shape, name
+    ref_nan = np.isnan(ref)
+    np.testing.assert_array_equal(np.isnan(ours), ref_nan, err_msg=f"{name}: NaN positions differ")
+    scale = np.abs(ref) if scale is None else np.abs(scale)
+    diff = np.abs(ours[~ref_nan] - ref[~ref_nan])
+    tol = 1e-9 + rel * scale[~ref_nan]
+    bad = np.nonzero(diff > tol)[0]
+    assert bad.size == 0, f"{name}: {bad.size} bars out of tolerance, worst {diff.max():.3e}"
