@@ -46,8 +46,25 @@ py::object column_of(py::handle frame, const char* name) {
   }
 }
 
+// The caller's `out` array if given (checked: float64, C-contiguous, writable, n x 12), else a
+// new one. Reusing `out` saves the page faults of a fresh n x 96-byte allocation per call.
+Output batch_output(py::object out, std::size_t n) {
+  if (out.is_none()) return make_output(n, kFeatureCount);
+  if (!py::isinstance<py::array>(out)) throw py::value_error("out must be a numpy array");
+  auto a = py::reinterpret_borrow<py::array>(out);
+  if (!a.dtype().is(py::dtype::of<double>()) || a.ndim() != 2 ||
+      static_cast<std::size_t>(a.shape(0)) != n ||
+      static_cast<std::size_t>(a.shape(1)) != kFeatureCount ||
+      !(a.flags() & py::array::c_style) || !a.writeable()) {
+    throw py::value_error(fmt::format(
+        "out must be a writable C-contiguous float64 array of shape ({}, {})", n, kFeatureCount));
+  }
+  DoubleArray typed = DoubleArray::ensure(a);
+  return {typed, std::span<double>(typed.mutable_data(), n * kFeatureCount)};
+}
+
 py::array compute_batch(const PyFeatureComputer& self, py::object open_or_frame, py::object high,
-                        py::object low, py::object close, py::object volume) {
+                        py::object low, py::object close, py::object volume, py::object out) {
   const bool frame = high.is_none() && low.is_none() && close.is_none() && volume.is_none();
   if (frame) {
     py::object data = open_or_frame;
@@ -61,17 +78,19 @@ py::array compute_batch(const PyFeatureComputer& self, py::object open_or_frame,
         "compute_batch takes either a DataFrame/mapping with open, high, low, close, volume "
         "columns, or all five arrays");
   }
-  const Column o = to_column(open_or_frame, "open"), h = to_column(high, "high"),
-               l = to_column(low, "low"), c = to_column(close, "close"),
-               v = to_column(volume, "volume");
+  // FeatureComputer::compute_batch validates every value itself (naming the bad row), so the
+  // columns are only converted here, not scanned twice.
+  const Column o = to_column(open_or_frame, "open", false), h = to_column(high, "high", false),
+               l = to_column(low, "low", false), c = to_column(close, "close", false),
+               v = to_column(volume, "volume", false);
   require_same_length({&o, &h, &l, &c, &v}, {"open", "high", "low", "close", "volume"});
-  Output out = make_output(c.values.size(), kFeatureCount);
+  Output result = batch_output(std::move(out), c.values.size());
   {
     py::gil_scoped_release release;
     self.computer.compute_batch(BarColumns{o.values, h.values, l.values, c.values, v.values},
-                                out.values);
+                                result.values);
   }
-  return std::move(out.array);
+  return std::move(result.array);
 }
 
 }  // namespace
@@ -132,16 +151,19 @@ Raises:
           py::arg("timestamp") = 0)
       .def("compute_batch", &compute_batch, py::arg("open"), py::arg("high") = py::none(),
            py::arg("low") = py::none(), py::arg("close") = py::none(),
-           py::arg("volume") = py::none(), R"doc(
+           py::arg("volume") = py::none(), py::kw_only(), py::arg("out") = py::none(), R"doc(
 Features for a whole series at once: an (n, 12) float64 array whose rows equal what update()
 would return bar by bar from a fresh state. Does not change this object's state. Runs without
 the GIL and without per-bar Python work.
 
 Call as compute_batch(df) with a pandas DataFrame (or any mapping) holding open, high, low,
 close and volume columns, or as compute_batch(open, high, low, close, volume) with arrays.
+Pass out= (a writable C-contiguous float64 array of shape (n, 12)) to fill an existing array,
+which avoids allocating ~96 bytes per bar on every call.
 
 Raises:
-    ValueError: arrays not 1-D, of different lengths, or holding NaN/inf or negative volume.
+    ValueError: arrays not 1-D, of different lengths, or holding NaN/inf or negative volume
+        (the message names the first bad row); a wrong `out`.
 )doc")
       .def("reset", [](PyFeatureComputer& self) { self.computer.reset(); },
            "Forget all history.")

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -28,6 +29,19 @@ inline void fill_row(double* out, double high, double low, double close, double 
   out[idx(Feature::kDistFromSma)] = (close - sma) / sma;
   out[idx(Feature::kVolume)] = volume;
   out[idx(Feature::kRangePct)] = (high - low) / close;
+}
+
+// Branch-free scans the compiler vectorises; the per-row check below runs only when one fails,
+// to name the first bad row.
+bool all_finite(std::span<const double> xs) noexcept {
+  bool ok = true;
+  for (double x : xs) ok &= std::fabs(x) <= std::numeric_limits<double>::max();
+  return ok;
+}
+bool all_non_negative(std::span<const double> xs) noexcept {
+  bool ok = true;
+  for (double x : xs) ok &= x >= 0.0;
+  return ok;
 }
 
 }  // namespace
@@ -97,10 +111,15 @@ void FeatureComputer::compute_batch(const BarColumns& bars, std::span<double> ou
         "compute_batch: output holds {} doubles, {} bars need {}", out.size(), n,
         n * kFeatureCount));
   }
-  for (std::size_t i = 0; i < n; ++i) {
-    const Bar bar{bars.open[i], bars.high[i], bars.low[i], bars.close[i], bars.volume[i], 0};
-    if (const char* problem = bar_problem(bar)) [[unlikely]] {
-      throw std::invalid_argument(fmt::format("compute_batch: row {}: {}", i, problem));
+  const bool valid = all_finite(bars.open) && all_finite(bars.high) && all_finite(bars.low) &&
+                     all_finite(bars.close) && all_finite(bars.volume) &&
+                     all_non_negative(bars.volume);
+  if (!valid) [[unlikely]] {
+    for (std::size_t i = 0; i < n; ++i) {
+      const Bar bar{bars.open[i], bars.high[i], bars.low[i], bars.close[i], bars.volume[i], 0};
+      if (const char* problem = bar_problem(bar)) {
+        throw std::invalid_argument(fmt::format("compute_batch: row {}: {}", i, problem));
+      }
     }
   }
   FeatureComputer fresh(config_);

@@ -17,15 +17,24 @@ ztrade_venv() {
     echo "==> ztrade already installed in $venv (sources unchanged)"
     return 0
   fi
-  echo "==> pip install ${extras:+[$extras] }ztrade into $venv (builds the C++ module; about a minute)"
   "$venv/bin/python" -m pip install -q --upgrade pip >/dev/null
   if [ -n "$extras" ]; then
-    if ! "$venv/bin/python" -m pip install -q "$ZTRADE_ROOT[$extras]"; then
+    # Tests install what users get: a wheel built by `pip wheel .`, into this venv.
+    local wheels="$ZTRADE_ROOT/build/wheel"
+    echo "==> pip wheel . (builds the C++ module; about a minute)"
+    rm -rf "$wheels"
+    "$venv/bin/python" -m pip wheel -q --no-deps -w "$wheels" "$ZTRADE_ROOT"
+    local wheel
+    wheel="$(ls "$wheels"/ztrade-*.whl)"
+    echo "==> pip install $(basename "$wheel")[$extras] into $venv"
+    "$venv/bin/python" -m pip uninstall -q -y ztrade >/dev/null 2>&1 || true
+    if ! "$venv/bin/python" -m pip install -q "${wheel}[$extras]"; then
       # The ta-lib wheel is only a reference for tests; without it those tests are skipped.
       echo "warning: installing the [$extras] extras failed; retrying without ta-lib" >&2
-      "$venv/bin/python" -m pip install -q "$ZTRADE_ROOT" pytest hypothesis pandas
+      "$venv/bin/python" -m pip install -q "$wheel" pytest hypothesis pandas
     fi
   else
+    echo "==> pip install ztrade into $venv (builds the C++ module; about a minute)"
     "$venv/bin/python" -m pip install -q "$ZTRADE_ROOT"
   fi
   echo "$want" > "$venv/.ztrade-stamp"

@@ -68,8 +68,8 @@ def test_batch_accepts_arrays_lists_ints_and_dataframe():
 @pytest.mark.parametrize("mutate, message", [
     (lambda cols: cols.__setitem__(3, cols[3][:-1]), "differ in length"),
     (lambda cols: cols.__setitem__(1, np.ones((5, 2))), "1-D"),
-    (lambda cols: cols[3].__setitem__(4, np.nan), r"close\[4\] is nan"),
-    (lambda cols: cols[2].__setitem__(2, np.inf), r"low\[2\] is inf"),
+    (lambda cols: cols[3].__setitem__(4, np.nan), "row 4: close is not finite"),
+    (lambda cols: cols[2].__setitem__(2, np.inf), "row 2: low is not finite"),
     (lambda cols: cols[4].__setitem__(1, -5.0), "row 1: volume is negative"),
 ])
 def test_batch_errors_are_value_errors(mutate, message):
@@ -78,6 +78,23 @@ def test_batch_errors_are_value_errors(mutate, message):
     mutate(cols)
     with pytest.raises(ValueError, match=message):
         FeatureComputer().compute_batch(*cols)
+
+
+def test_batch_into_caller_array():
+    df = walk(500)
+    fc = FeatureComputer()
+    out = np.full((500, 12), -1.0)
+    got = fc.compute_batch(df, out=out)
+    assert got is out or np.shares_memory(got, out)
+    np.testing.assert_array_equal(out, fc.compute_batch(df))
+    for bad in (np.zeros((499, 12)), np.zeros((500, 12), dtype=np.float32),
+                np.zeros((12, 500)).T, [[0.0] * 12] * 500):
+        with pytest.raises(ValueError, match="out must be"):
+            fc.compute_batch(df, out=bad)
+    frozen = np.zeros((500, 12))
+    frozen.flags.writeable = False
+    with pytest.raises(ValueError, match="writable"):
+        fc.compute_batch(df, out=frozen)
 
 
 def test_batch_dataframe_missing_column():
