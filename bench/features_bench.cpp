@@ -106,6 +106,14 @@ void BM_FeatureComputerPeek(benchmark::State& s) {
   run_updates(s, [&](const Bar& b) { return fc.peek(b)[4]; });
 }
 
+// Items = bars processed, plus the time per bar as a counter.
+void set_bar_counters(benchmark::State& s, std::size_t bars_per_iteration) {
+  const auto total = s.iterations() * static_cast<std::int64_t>(bars_per_iteration);
+  s.SetItemsProcessed(total);
+  s.counters["ns_per_bar"] = benchmark::Counter(
+      static_cast<double>(total), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
 // A large array on transparent huge pages where the kernel allows it (THP "madvise" mode), as
 // numpy allocates its large arrays. With 4 KiB pages the batch pays a TLB miss every ~42 rows,
 // which would measure the allocator rather than the computation.
@@ -153,10 +161,7 @@ void BM_FeatureBatch1M(benchmark::State& s) {
     benchmark::DoNotOptimize(out.data.get());
     benchmark::ClobberMemory();
   }
-  s.SetItemsProcessed(s.iterations() * static_cast<std::int64_t>(b.size()));
-  s.counters["ns_per_bar"] = benchmark::Counter(
-      static_cast<double>(s.iterations() * b.size()),
-      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  set_bar_counters(s, b.size());
 }
 
 // The same with a fresh output per call, as a caller without a reusable buffer pays (the first
@@ -171,10 +176,7 @@ void BM_FeatureBatch1M_FreshOutput(benchmark::State& s) {
     benchmark::DoNotOptimize(out.data.get());
     benchmark::ClobberMemory();
   }
-  s.SetItemsProcessed(s.iterations() * static_cast<std::int64_t>(b.size()));
-  s.counters["ns_per_bar"] = benchmark::Counter(
-      static_cast<double>(s.iterations() * b.size()),
-      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  set_bar_counters(s, b.size());
 }
 
 BENCHMARK(BM_Sma20);

@@ -6,6 +6,7 @@
 
 #include "core/nan.hpp"
 #include "core/validate.hpp"
+#include "features/seed.hpp"
 
 namespace ztrade {
 
@@ -62,15 +63,14 @@ class Atr {
   }
   double step(double high, double low, double close) noexcept {
     const double tr = tr_.step(high, low, close);
-    if (count_ >= n_) [[likely]] {
+    if (seeded_) [[likely]] {
       value_ *= n_minus_1_;
       value_ += tr;
       value_ /= n_;
       return value_;
     }
     if (std::isnan(tr)) return kNaN;  // bar 0
-    sum_ += tr;
-    if (++count_ == n_) value_ = sum_ / n_;
+    seeded_ = seed_.add(tr, n_, value_);
     return value_;
   }
   double peek(double high, double low, double close) const {
@@ -78,7 +78,7 @@ class Atr {
     Atr copy = *this;
     return copy.step(high, low, close);
   }
-  bool ready() const noexcept { return count_ >= n_; }
+  bool ready() const noexcept { return seeded_; }
   int period() const noexcept { return n_; }
   int lookback() const noexcept { return n_; }
   void reset() noexcept { *this = Atr(n_); }
@@ -91,8 +91,8 @@ class Atr {
   int n_;
   double n_minus_1_;
   TrueRange tr_;
-  int count_ = 0;
-  double sum_ = 0.0;
+  bool seeded_ = false;
+  detail::MeanSeed seed_;
   double value_ = kNaN;
 };
 

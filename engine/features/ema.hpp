@@ -4,6 +4,7 @@
 // That operation order matters: k*x + (1-k)*prev rounds differently.
 #include "core/nan.hpp"
 #include "core/validate.hpp"
+#include "features/seed.hpp"
 
 namespace ztrade {
 
@@ -16,12 +17,11 @@ class Ema {
     return step(x);
   }
   double step(double x) noexcept {
-    if (count_ >= n_) [[likely]] {
+    if (seeded_) [[likely]] {
       value_ = (x - value_) * k_ + value_;
       return value_;
     }
-    sum_ += x;
-    if (++count_ == n_) value_ = sum_ / n_;
+    seeded_ = seed_.add(x, n_, value_);
     return value_;
   }
   double peek(double x) const {
@@ -30,7 +30,7 @@ class Ema {
     return copy.step(x);
   }
   double value() const noexcept { return value_; }
-  bool ready() const noexcept { return count_ >= n_; }
+  bool ready() const noexcept { return seeded_; }
   int period() const noexcept { return n_; }
   int lookback() const noexcept { return n_ - 1; }
   void reset() noexcept { *this = Ema(n_); }
@@ -42,8 +42,8 @@ class Ema {
   }
   int n_;
   double k_;
-  int count_ = 0;
-  double sum_ = 0.0;
+  bool seeded_ = false;
+  detail::MeanSeed seed_;
   double value_ = kNaN;
 };
 
