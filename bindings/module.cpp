@@ -13,4 +13,5 @@ PYBIND11_MODULE(_core, m) {
   ztrade::py_bindings::bind_market_bar(m);
   ztrade::py_bindings::bind_feature_computer(m);
   ztrade::py_bindings::bind_indicators(m);
+  ztrade::py_bindings::bind_wire(m);
 }

@@ -123,7 +123,7 @@ struct SignalMsg {
   double features[kFeatureSlots];  // snapshot the decision used (if has_features)
   FixedString<64> metadata;        // free-form, e.g. a short JSON object
 };
-static_assert(sizeof(SignalMsg) == 232);
+static_assert(sizeof(SignalMsg) == 216);
 
 struct NewOrderMsg {
   std::uint64_t client_order_id;
@@ -166,7 +166,7 @@ struct ExecutionReportMsg {
   double cum_qty, leaves_qty, avg_price;
   FixedString<48> text;
 };
-static_assert(sizeof(ExecutionReportMsg) == 152);
+static_assert(sizeof(ExecutionReportMsg) == 144);
 
 struct PositionMsg {
   Symbol symbol;

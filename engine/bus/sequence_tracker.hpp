@@ -1,11 +1,20 @@
 #pragma once
-// Per-publisher sequence accounting on the subscriber side. Publishers number their messages
-// 1, 2, 3, ... (per publisher id); a subscriber that sees 7 after 4 has missed 5 and 6 (a gap of
-// 2, e.g. dropped at a high-water mark), one that sees 4 again has a duplicate, and one that
-// sees 3 after 4 has a reordering. Nothing is silent: every case is counted. A publisher that
-// restarts (seq 1 again) is counted as a restart, not a reorder.
+// Sequence accounting on both sides of the bus. A publisher numbers the messages of each topic
+// 1, 2, 3, ... (a stream = publisher id + topic), so a subscriber with prefix subscriptions
+// still sees contiguous numbers on every stream it receives. A subscriber that sees 7 after 4
+// has missed 5 and 6 (a gap of 2, e.g. dropped at a high-water mark), one that sees 4 again has
+// a duplicate, and one that sees 3 after 4 has a reordering. Nothing is silent: every case is
+// counted. A publisher that restarts (seq 1 again) is counted as a restart, not a reorder.
+//
+// Streams are kept in a hash map: a new stream allocates once; after that, a lookup with a
+// string_view key allocates nothing.
 #include <array>
 #include <cstdint>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
 
 namespace ztrade::bus {
 
@@ -13,27 +22,68 @@ enum class SeqVerdict : std::uint8_t { kInOrder, kFirst, kGap, kDuplicate, kReor
 
 struct SeqCounters {
   std::uint64_t in_order = 0;
-  std::uint64_t gaps = 0;          // gap events
-  std::uint64_t missing = 0;       // messages missed across all gaps
+  std::uint64_t gaps = 0;     // gap events
+  std::uint64_t missing = 0;  // messages missed across all gaps
   std::uint64_t duplicates = 0;
   std::uint64_t reordered = 0;
   std::uint64_t restarts = 0;
 };
 
+namespace detail {
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept {
+    return std::hash<std::string_view>{}(s);
+  }
+};
+// Stream key: the topic followed by the 2-byte publisher id, built in a fixed buffer.
+class StreamKey {
+ public:
+  StreamKey(std::uint16_t publisher, std::string_view topic) noexcept {
+    len_ = topic.size() < kMaxTopic ? topic.size() : kMaxTopic;
+    std::memcpy(buf_.data(), topic.data(), len_);
+    std::memcpy(buf_.data() + len_, &publisher, sizeof(publisher));
+    len_ += sizeof(publisher);
+  }
+  std::string_view view() const noexcept { return {buf_.data(), len_}; }
+  static constexpr std::size_t kMaxTopic = 254;
+
+ private:
+  std::array<char, kMaxTopic + 2> buf_;
+  std::size_t len_;
+};
+}  // namespace detail
+
+// Publisher side: the next sequence number of each topic.
+class SequenceStamper {
+ public:
+  std::uint64_t next(std::string_view topic) {
+    auto it = next_.find(topic);
+    if (it == next_.end()) it = next_.emplace(std::string(topic), 1).first;
+    return it->second++;
+  }
+  // The last number handed out for topic (0 if none).
+  std::uint64_t last(std::string_view topic) const {
+    auto it = next_.find(topic);
+    return it == next_.end() ? 0 : it->second - 1;
+  }
+
+ private:
+  std::unordered_map<std::string, std::uint64_t, detail::StringHash, std::equal_to<>> next_;
+};
+
+// Subscriber side.
 class SequenceTracker {
  public:
-  static constexpr std::size_t kMaxPublishers = 1024;  // publisher ids are 0..1023
-
-  // Classifies `seq` from `publisher`; never allocates. Ids beyond the table share slot 0's
-  // check-free path and are reported as kFirst (the config validator keeps ids in range).
-  SeqVerdict observe(std::uint16_t publisher, std::uint64_t seq) noexcept {
-    if (publisher >= kMaxPublishers) return SeqVerdict::kFirst;
-    std::uint64_t& last = last_[publisher];
-    if (last == 0) {
-      last = seq;
+  SeqVerdict observe(std::uint16_t publisher, std::string_view topic, std::uint64_t seq) {
+    const detail::StreamKey key(publisher, topic);
+    auto it = last_.find(key.view());
+    if (it == last_.end()) {
+      last_.emplace(std::string(key.view()), seq);
       ++counters_.in_order;
       return SeqVerdict::kFirst;
     }
+    std::uint64_t& last = it->second;
     if (seq == last + 1) {
       last = seq;
       ++counters_.in_order;
@@ -58,12 +108,10 @@ class SequenceTracker {
     return SeqVerdict::kReordered;
   }
   const SeqCounters& counters() const noexcept { return counters_; }
-  std::uint64_t last_seq(std::uint16_t publisher) const noexcept {
-    return publisher < kMaxPublishers ? last_[publisher] : 0;
-  }
+  std::size_t streams() const noexcept { return last_.size(); }
 
  private:
-  std::array<std::uint64_t, kMaxPublishers> last_{};
+  std::unordered_map<std::string, std::uint64_t, detail::StringHash, std::equal_to<>> last_;
   SeqCounters counters_;
 };
 

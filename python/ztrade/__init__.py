@@ -9,6 +9,6 @@ The native core (``ztrade._core``) is C++; this package re-exports it:
 Indicators on their own live in :mod:`ztrade.indicators`.
 """
 from ztrade._core import FEATURE_NAMES, FeatureComputer, MarketBar, __version__
-from ztrade import indicators
+from ztrade import indicators, wire
 
-__all__ = ["FEATURE_NAMES", "FeatureComputer", "MarketBar", "indicators", "__version__"]
+__all__ = ["FEATURE_NAMES", "FeatureComputer", "MarketBar", "indicators", "wire", "__version__"]

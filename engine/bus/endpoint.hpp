@@ -1,0 +1,29 @@
+#pragma once
+// Where a bus socket binds or connects, and how: an endpoint string (ipc://, tcp:// or
+// inproc://), high-water marks, and optional CURVE keys (read from files by the config loader).
+#include <string>
+#include <vector>
+
+namespace ztrade::bus {
+
+struct CurveKeys {
+  // Z85-encoded 40-character keys. Empty public_key: CURVE off.
+  std::string public_key;
+  std::string secret_key;
+  std::string server_public_key;  // for a connecting (client) socket
+};
+
+struct PublisherConfig {
+  std::string endpoint;  // bind address, e.g. ipc:///run/ztrade/md.sock
+  int send_hwm = 100000;
+  CurveKeys curve;       // a PUB with CURVE keys is a CURVE server
+};
+
+struct SubscriberConfig {
+  std::vector<std::string> endpoints;  // connect addresses (one per upstream publisher)
+  std::vector<std::string> topics;     // prefixes; empty = everything
+  int receive_hwm = 100000;
+  CurveKeys curve;                     // client keys + server_public_key
+};
+
+}  // namespace ztrade::bus

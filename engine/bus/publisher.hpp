@@ -1,0 +1,56 @@
+#pragma once
+// A PUB socket that stamps every message with this publisher's id, the next sequence number of
+// its topic and the send time. PUB never blocks: past the high-water mark libzmq drops, and subscribers see
+// those drops as sequence gaps (counted on their side).
+#include <zmq.hpp>
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+#include "bus/codec.hpp"
+#include "bus/endpoint.hpp"
+#include "bus/sequence_tracker.hpp"
+
+namespace ztrade::bus {
+
+std::int64_t wall_clock_ns() noexcept;
+
+struct PublisherCounters {
+  std::uint64_t sent = 0;
+  std::uint64_t bytes = 0;
+  std::uint64_t send_failures = 0;  // send() refused (EAGAIN at the HWM, or a closing context)
+};
+
+class Publisher {
+ public:
+  // Binds immediately; throws zmq::error_t (with the endpoint in the message) if it cannot.
+  Publisher(zmq::context_t& context, const PublisherConfig& config, std::uint16_t publisher_id);
+
+  // Sends [topic][header+body]. Returns false (counted) if the socket refused the message.
+  template <class Body>
+  bool publish(std::string_view topic, const Body& body, std::int64_t event_ns) noexcept {
+    wire::Header h;
+    h.publisher_id = id_;
+    h.event_ns = event_ns;
+    h.send_ns = wall_clock_ns();
+    const std::size_t n = wire::encode(h, body, buffer_);
+    return send(topic, n);
+  }
+  std::uint16_t id() const noexcept { return id_; }
+  // Last sequence number sent on `topic` (0 if none).
+  std::uint64_t last_seq(std::string_view topic) const { return seq_.last(topic); }
+  const PublisherCounters& counters() const noexcept { return counters_; }
+  zmq::socket_t& socket() noexcept { return socket_; }
+
+ private:
+  bool send(std::string_view topic, std::size_t frame_bytes) noexcept;
+
+  zmq::socket_t socket_;
+  std::uint16_t id_;
+  SequenceStamper seq_;
+  PublisherCounters counters_;
+  std::array<std::byte, wire::kMaxFrameSize> buffer_{};
+};
+
+}  // namespace ztrade::bus

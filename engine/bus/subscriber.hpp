@@ -1,0 +1,60 @@
+#pragma once
+// A SUB socket that receives [topic][frame] pairs into a fixed buffer (no allocation per
+// message), validates each frame, tracks sequences per publisher, and counts everything it
+// drops: truncated or oversized frames, a missing or extra part, bad magic/version/type/size.
+#include <zmq.hpp>
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <string_view>
+
+#include "bus/codec.hpp"
+#include "bus/endpoint.hpp"
+#include "bus/sequence_tracker.hpp"
+
+namespace ztrade::bus {
+
+struct SubscriberCounters {
+  std::uint64_t received = 0;  // valid frames handed to the caller
+  std::uint64_t bytes = 0;
+  std::uint64_t malformed_parts = 0;  // not exactly [topic][frame], or a part too large
+  std::array<std::uint64_t, wire::kDecodeErrorCount> decode_errors{};
+  std::uint64_t dropped() const noexcept {
+    std::uint64_t n = malformed_parts;
+    for (std::size_t i = 1; i < decode_errors.size(); ++i) n += decode_errors[i];
+    return n;
+  }
+};
+
+struct Message {
+  std::string_view topic;  // valid until the next receive
+  wire::Frame frame;       // body points into the subscriber's buffer, valid until next receive
+  SeqVerdict sequence;     // this message's seq against the previous one of its stream
+};
+
+class Subscriber {
+ public:
+  Subscriber(zmq::context_t& context, const SubscriberConfig& config);
+
+  // Receives the next valid message, waiting at most `timeout` (0: don't wait). Invalid frames
+  // are counted and skipped. Returns false on timeout.
+  bool receive(Message& out, std::chrono::milliseconds timeout) noexcept;
+
+  const SubscriberCounters& counters() const noexcept { return counters_; }
+  const SequenceTracker& sequences() const noexcept { return sequences_; }
+  zmq::socket_t& socket() noexcept { return socket_; }
+
+ private:
+  // One non-blocking attempt: 1 = message, 0 = nothing pending, -1 = invalid (counted).
+  int try_receive(Message& out) noexcept;
+  void drain_parts() noexcept;
+
+  zmq::socket_t socket_;
+  SubscriberCounters counters_;
+  SequenceTracker sequences_;
+  std::array<char, 256> topic_{};
+  std::array<std::byte, wire::kMaxFrameSize> frame_{};
+};
+
+}  // namespace ztrade::bus
