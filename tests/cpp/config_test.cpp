@@ -1,0 +1,105 @@
+// Engine configuration: the shipped default file, every error reported by key, unknown keys,
+// environment overrides and the live-endpoint guard.
+#include "ops/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace ztrade::ops {
+namespace {
+
+bool has_error(const ConfigResult& r, std::string_view needle) {
+  return std::any_of(r.errors.begin(), r.errors.end(),
+                     [&](const std::string& e) { return e.find(needle) != std::string::npos; });
+}
+
+TEST(Config, ShippedDefaultFileIsValidAndMatchesDefaults) {
+  const ConfigResult r = load_config(std::string(ZTRADE_SOURCE_DIR) + "/config/ztrade.toml");
+  ASSERT_TRUE(r.ok()) << r.errors.front();
+  const EngineConfig defaults;
+  EXPECT_EQ(r.config.market_data.venue, defaults.market_data.venue);
+  EXPECT_EQ(r.config.risk.max_order_qty, defaults.risk.max_order_qty);
+  EXPECT_EQ(r.config.signal_bridge.strategies, defaults.signal_bridge.strategies);
+  EXPECT_EQ(r.config.execution.alpaca_base_url, defaults.execution.alpaca_base_url);
+}
+
+TEST(Config, EveryErrorIsListedByKey) {
+  const ConfigResult r = parse_config(R"(
+[risk]
+max_order_qty = -5
+max_ordr_notional = 10
+order_type = "iceberg"
+max_orders_per_s = 2.5
+[market_data]
+venue = "nyse"
+[market_data.synthetic]
+rate_per_s = 0
+symbols = []
+[signal_bridge]
+macd_fast = 30
+strategies = ["magic"]
+[execution]
+slippage_bps = "low"
+[bogus]
+x = 1
+)");
+  EXPECT_FALSE(r.ok());
+  for (const char* e : {"risk.max_order_qty: must be > 0, got -5", "risk.max_ordr_notional: unknown key",
+                        "risk.order_type: must be one of market, limit, got \"iceberg\"",
+                        "risk.max_orders_per_s: expected an integer, got a number",
+                        "market_data.venue: must be one of replay, synthetic",
+                        "market_data.synthetic.rate_per_s: must be > 0",
+                        "market_data.synthetic.symbols: must not be empty",
+                        "signal_bridge.macd_fast: must be < macd_slow (26), got 30",
+                        "signal_bridge.strategies: unknown strategy \"magic\"",
+                        "execution.slippage_bps: expected a number, got a string",
+                        "bogus: unknown key"}) {
+    EXPECT_TRUE(has_error(r, e)) << "missing: " << e;
+  }
+  EXPECT_EQ(r.errors.size(), 11u);
+}
+
+TEST(Config, ParseErrorNamesTheLine) {
+  const ConfigResult r = parse_config("[risk]\nmax_order_qty = = 3\n", {}, "engine.toml");
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_NE(r.errors[0].find("engine.toml:2:"), std::string::npos) << r.errors[0];
+}
+
+TEST(Config, MissingFileIsAnError) {
+  const ConfigResult r = load_config("/nonexistent/ztrade.toml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.errors[0].find("cannot open"), std::string::npos);
+}
+
+TEST(Config, EnvironmentOverridesFileValues) {
+  const Environment env{{"ZTRADE__risk__max_order_qty", "500"},
+                        {"ZTRADE__market_data__venue", "synthetic"},
+                        {"ZTRADE__market_data__synthetic__symbols", R"(["A", "B"])"},
+                        {"ZTRADE__engine__run_dir", "/tmp/zt run"},  // not TOML: a string
+                        {"UNRELATED", "1"}};
+  const ConfigResult r = parse_config("[risk]\nmax_order_qty = 100\n", env);
+  ASSERT_TRUE(r.ok()) << r.errors.front();
+  EXPECT_EQ(r.config.risk.max_order_qty, 500);
+  EXPECT_EQ(r.config.market_data.venue, "synthetic");
+  EXPECT_EQ(r.config.market_data.synthetic.symbols, (std::vector<std::string>{"A", "B"}));
+  EXPECT_EQ(r.config.engine.run_dir, "/tmp/zt run");
+  const ConfigResult bad = parse_config("", {{"ZTRADE__risk__max_position", "-1"},
+                                             {"ZTRADE__nosection", "1"}});
+  EXPECT_TRUE(has_error(bad, "risk.max_position: must be > 0"));
+  EXPECT_TRUE(has_error(bad, "override must look like"));
+}
+
+TEST(Config, RefusesAlpacaLiveEndpointUnlessAllowed) {
+  const char* live = "[execution]\nalpaca_base_url = \"https://api.alpaca.markets\"\n";
+  EXPECT_TRUE(has_error(parse_config(live), "live endpoint"));
+  const std::string allowed = std::string(live) + "allow_live_endpoint = true\n";
+  EXPECT_TRUE(parse_config(allowed).ok());
+}
+
+TEST(Config, PublisherIdsMustBeDistinct) {
+  EXPECT_TRUE(has_error(parse_config("[risk]\npublisher_id = 1\n"), "distinct"));
+}
+
+}  // namespace
+}  // namespace ztrade::ops
