@@ -1,0 +1,153 @@
+#include "risk/risk_engine.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace ztrade::risk {
+
+RiskEngine::SymbolState& RiskEngine::state_of(std::string_view symbol) {
+  auto it = symbols_.find(symbol);
+  if (it == symbols_.end()) it = symbols_.emplace(std::string(symbol), SymbolState{}).first;
+  return it->second;
+}
+
+const RiskEngine::SymbolState* RiskEngine::find(std::string_view symbol) const {
+  auto it = symbols_.find(symbol);
+  return it == symbols_.end() ? nullptr : &it->second;
+}
+
+void RiskEngine::on_price(std::string_view symbol, double price, std::int64_t ts_ns) {
+  if (!(price > 0) || !std::isfinite(price)) return;
+  SymbolState& s = state_of(symbol);
+  s.last_price = price;
+  s.last_price_ns = ts_ns;
+  // Mark open positions with risk's own (freshest) price.
+  if (s.position != 0 && s.avg_price > 0) s.unrealized = s.position * (price - s.avg_price);
+}
+
+void RiskEngine::on_position(const wire::PositionMsg& p) {
+  SymbolState& s = state_of(p.symbol.view());
+  s.position = p.quantity;
+  s.avg_price = p.avg_price;
+  s.realized = p.realized_pnl;
+  s.unrealized = p.unrealized_pnl;
+  if (state_ != TradingState::kHalted && total_pnl() <= -limits_.daily_loss_limit) {
+    state_ = TradingState::kHalted;  // automatic kill switch on a daily-loss breach
+  }
+}
+
+void RiskEngine::add_pending(std::string_view symbol, double signed_qty) {
+  state_of(symbol).pending += signed_qty;
+}
+
+std::optional<OrderIntent> RiskEngine::size_signal(std::string_view symbol,
+                                                   double strength) const {
+  if (!std::isfinite(strength)) return std::nullopt;
+  strength = std::clamp(strength, -1.0, 1.0);
+  const SymbolState* s = find(symbol);
+  const double current = s ? s->position + s->pending : 0.0;
+  const double target = std::round(strength * limits_.order_size);
+  const double delta = target - current;
+  if (std::fabs(delta) < 0.5) return std::nullopt;
+  OrderIntent o;
+  o.symbol = symbol;
+  o.side = delta > 0 ? wire::Side::kBuy : wire::Side::kSell;
+  o.quantity = std::fabs(delta);
+  if (limits_.limit_orders && s && s->last_price > 0) {
+    // Priced through the market by the offset so it is marketable but bounded.
+    const double off = s->last_price * limits_.limit_offset_bps / 10000.0;
+    o.type = wire::OrderType::kLimit;
+    o.limit_price = o.side == wire::Side::kBuy ? s->last_price + off : s->last_price - off;
+  }
+  return o;
+}
+
+Decision RiskEngine::reject(RejectReason r, double ref) noexcept {
+  ++rejects_[static_cast<std::size_t>(r)];
+  return {r, ref};
+}
+
+bool RiskEngine::rate_exceeded(std::int64_t now_ns) const noexcept {
+  if (recent_orders_.size() < static_cast<std::size_t>(limits_.max_orders_per_s)) return false;
+  // The ring is full: the oldest of the last N sends is at recent_next_.
+  return now_ns - recent_orders_[recent_next_] < 1'000'000'000;
+}
+
+Decision RiskEngine::check(const OrderIntent& o, std::int64_t now_ns) {
+  const SymbolState* s = find(o.symbol);
+  const double position = s ? s->position + s->pending : 0.0;
+  const double signed_qty = o.side == wire::Side::kBuy ? o.quantity : -o.quantity;
+  const double after = position + signed_qty;
+  const double last = s ? s->last_price : 0.0;
+
+  if (state_ == TradingState::kHalted) return reject(RejectReason::kTradingHalted, last);
+  if (state_ == TradingState::kReducing &&
+      (std::fabs(after) > std::fabs(position) || after * position < 0)) {
+    return reject(RejectReason::kReducingOnly, last);
+  }
+  if (!(o.quantity > 0) || !std::isfinite(o.quantity) || o.side == wire::Side::kNone ||
+      (o.type == wire::OrderType::kLimit && !(o.limit_price > 0))) {
+    return reject(RejectReason::kInvalidOrder, last);
+  }
+  if (last <= 0) return reject(RejectReason::kNoMarketData, last);
+  if (limits_.stale_data_ms > 0 &&
+      static_cast<double>(now_ns - s->last_price_ns) > limits_.stale_data_ms * 1e6) {
+    return reject(RejectReason::kStaleMarketData, last);
+  }
+  const double price = o.type == wire::OrderType::kLimit ? o.limit_price : last;
+  if (o.quantity > limits_.max_order_qty) return reject(RejectReason::kMaxOrderQty, last);
+  if (o.quantity * price > limits_.max_order_notional) {
+    return reject(RejectReason::kMaxOrderNotional, last);
+  }
+  if (o.type == wire::OrderType::kLimit &&
+      std::fabs(o.limit_price - last) / last * 100.0 > limits_.price_band_pct) {
+    return reject(RejectReason::kPriceBand, last);
+  }
+  if (std::fabs(after) > limits_.max_position) return reject(RejectReason::kMaxPosition, last);
+  const double gross_after = gross_exposure() - std::fabs(position) * last + std::fabs(after) * last;
+  if (gross_after > limits_.max_gross_exposure && std::fabs(after) > std::fabs(position)) {
+    return reject(RejectReason::kMaxGrossExposure, last);
+  }
+  if (rate_exceeded(now_ns)) return reject(RejectReason::kOrderRate, last);
+  if (total_pnl() <= -limits_.daily_loss_limit) {
+    state_ = TradingState::kHalted;
+    return reject(RejectReason::kDailyLoss, last);
+  }
+
+  // Accepted: count it toward the rate window and the pending quantity.
+  const auto cap = static_cast<std::size_t>(limits_.max_orders_per_s);
+  if (recent_orders_.size() < cap) {
+    recent_orders_.push_back(now_ns);
+  } else {
+    recent_orders_[recent_next_] = now_ns;
+  }
+  recent_next_ = (recent_next_ + 1) % cap;
+  state_of(o.symbol).pending += signed_qty;
+  ++accepted_;
+  return {RejectReason::kNone, last};
+}
+
+double RiskEngine::position(std::string_view symbol) const {
+  const SymbolState* s = find(symbol);
+  return s ? s->position : 0.0;
+}
+double RiskEngine::pending(std::string_view symbol) const {
+  const SymbolState* s = find(symbol);
+  return s ? s->pending : 0.0;
+}
+double RiskEngine::last_price(std::string_view symbol) const {
+  const SymbolState* s = find(symbol);
+  return s ? s->last_price : 0.0;
+}
+double RiskEngine::total_pnl() const noexcept {
+  double pnl = 0;
+  for (const auto& [_, s] : symbols_) pnl += s.realized + s.unrealized;
+  return pnl;
+}
+double RiskEngine::gross_exposure() const noexcept {
+  double g = 0;
+  for (const auto& [_, s] : symbols_) g += std::fabs((s.position + s.pending) * s.last_price);
+  return g;
+}
+
+}  // namespace ztrade::risk
