@@ -1,0 +1,90 @@
+#include "execution/journal.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/crc.hpp>
+#include <cerrno>
+#include <cstddef>
+#include <cstring>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace ztrade::execution {
+
+std::uint32_t record_crc(const JournalRecord& r) noexcept {
+  boost::crc_32_type crc;
+  crc.process_bytes(&r, offsetof(JournalRecord, crc));
+  return crc.checksum();
+}
+
+Journal::Journal(std::string path, bool sync) : path_(std::move(path)), sync_(sync) {
+  fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd_ < 0) {
+    throw std::runtime_error(fmt::format("cannot open journal {}: {}", path_, std::strerror(errno)));
+  }
+}
+
+Journal::~Journal() {
+  if (fd_ >= 0) {
+    flush();
+    ::close(fd_);
+  }
+}
+
+bool Journal::append(JournalRecord record) noexcept {
+  record.crc = record_crc(record);
+  const char* p = reinterpret_cast<const char*>(&record);
+  std::size_t left = sizeof(record);
+  while (left > 0) {
+    const ssize_t n = ::write(fd_, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  if (sync_ && ::fdatasync(fd_) != 0) return false;
+  return true;
+}
+
+void Journal::flush() noexcept {
+  if (fd_ >= 0) ::fdatasync(fd_);
+}
+
+ReplayStats Journal::replay(const std::string& path,
+                            const std::function<void(const JournalRecord&)>& on_record) {
+  ReplayStats stats;
+  const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return stats;
+    throw std::runtime_error(fmt::format("cannot read journal {}: {}", path, std::strerror(errno)));
+  }
+  struct stat st {};
+  ::fstat(fd, &st);
+  const auto size = static_cast<std::uint64_t>(st.st_size);
+  std::uint64_t offset = 0;
+  JournalRecord r;
+  while (offset + sizeof(r) <= size) {
+    if (::pread(fd, &r, sizeof(r), static_cast<off_t>(offset)) != static_cast<ssize_t>(sizeof(r))) {
+      break;
+    }
+    if (r.magic != JournalRecord{}.magic || r.crc != record_crc(r)) break;
+    on_record(r);
+    ++stats.records;
+    offset += sizeof(r);
+  }
+  stats.torn_bytes = size - offset;
+  if (stats.torn_bytes > 0 && ::ftruncate(fd, static_cast<off_t>(offset)) != 0) {
+    ::close(fd);
+    throw std::runtime_error(fmt::format("cannot truncate torn tail of journal {}: {}", path,
+                                         std::strerror(errno)));
+  }
+  ::close(fd);
+  return stats;
+}
+
+}  // namespace ztrade::execution

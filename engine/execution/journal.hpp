@@ -1,0 +1,77 @@
+#pragma once
+// The execution journal: an append-only file of fixed-size, checksummed records (new order,
+// accepted, rejected, fill, canceled, expired). Each record is one write() call, so a process
+// killed with -9 leaves at most a torn last record (only possible on power loss or a full
+// disk), which recovery detects by length or CRC and truncates away. With `sync` each record is
+// also fsync()ed, for durability across power loss at the cost of latency.
+//
+// Recovery replays the records in order; that rebuilds every order (with its state) and every
+// position, and the set of client order ids already seen, so an order is never sent twice.
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "bus/messages.hpp"
+
+namespace ztrade::execution {
+
+enum class JournalKind : std::uint8_t {
+  kNew = 1,
+  kAccepted = 2,
+  kRejected = 3,
+  kFill = 4,
+  kCanceled = 5,
+  kExpired = 6,
+};
+
+struct JournalRecord {
+  std::uint32_t magic = 0x4E524A5A;  // "ZJRN"
+  std::uint8_t version = 1;
+  JournalKind kind{};
+  wire::Side side = wire::Side::kNone;
+  wire::OrderType type = wire::OrderType::kMarket;
+  std::uint64_t client_order_id = 0;
+  std::int64_t ts_ns = 0;
+  wire::Symbol symbol;
+  wire::StrategyId strategy;
+  double quantity = 0;  // order quantity (new) or fill quantity (fill)
+  double price = 0;     // limit price (new) or fill price (fill)
+  std::uint32_t reserved = 0;
+  std::uint32_t crc = 0;  // CRC-32 of all preceding bytes
+};
+static_assert(sizeof(JournalRecord) == 80);
+
+struct ReplayStats {
+  std::uint64_t records = 0;
+  std::uint64_t torn_bytes = 0;  // bytes after the last valid record, truncated away
+};
+
+class Journal {
+ public:
+  // Opens (creating if needed) for appending. Throws std::runtime_error naming the path.
+  Journal(std::string path, bool sync);
+  ~Journal();
+  Journal(const Journal&) = delete;
+  Journal& operator=(const Journal&) = delete;
+
+  // Appends one record (computing its CRC). Returns false on an I/O error (the caller must
+  // treat the order as not safely recorded and refuse it).
+  bool append(JournalRecord record) noexcept;
+  // fsync: called on graceful shutdown even when not in sync mode.
+  void flush() noexcept;
+  const std::string& path() const noexcept { return path_; }
+
+  // Reads every valid record of `path` in order and truncates a torn tail. A missing file is
+  // an empty journal. Throws std::runtime_error for an unreadable file.
+  static ReplayStats replay(const std::string& path,
+                            const std::function<void(const JournalRecord&)>& on_record);
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+  bool sync_;
+};
+
+std::uint32_t record_crc(const JournalRecord& r) noexcept;
+
+}  // namespace ztrade::execution

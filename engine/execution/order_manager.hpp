@@ -1,0 +1,72 @@
+#pragma once
+// Owns every order, the portfolio and the journal. Each state change is journaled before it
+// is published, so after a crash recover() rebuilds exactly what was published, and a
+// client_order_id seen before (journaled) is refused as a duplicate: an order is never sent
+// twice. Reports and position updates go to a ReportSink (the component publishes them).
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "bus/messages.hpp"
+#include "execution/journal.hpp"
+#include "execution/order.hpp"
+#include "execution/portfolio.hpp"
+
+namespace ztrade::execution {
+
+class ReportSink {
+ public:
+  virtual ~ReportSink() = default;
+  virtual void on_report(const wire::ExecutionReportMsg& report, std::int64_t event_ns) = 0;
+  virtual void on_position(const wire::PositionMsg& position, std::int64_t event_ns) = 0;
+};
+
+enum class SubmitResult : std::uint8_t { kAccepted, kDuplicate, kRejected, kJournalError };
+
+struct OrderManagerCounters {
+  std::uint64_t accepted = 0, rejected = 0, duplicates = 0, fills = 0, partial_fills = 0,
+                canceled = 0, expired = 0, illegal_transitions = 0, journal_errors = 0;
+};
+
+class OrderManager {
+ public:
+  // `journal` may be null (no persistence: tests and benchmarks only).
+  OrderManager(std::unique_ptr<Journal> journal, ReportSink& sink);
+
+  // Rebuilds orders, positions and seen ids from a journal file; returns what was replayed.
+  ReplayStats recover(const std::string& journal_path);
+
+  SubmitResult submit(const wire::NewOrderMsg& order, std::int64_t now_ns);
+  bool cancel(std::uint64_t client_order_id, std::int64_t now_ns);
+  bool fill(std::uint64_t client_order_id, double qty, double price, std::int64_t now_ns);
+  bool expire(std::uint64_t client_order_id, std::int64_t now_ns);
+  // Marks positions to a new price (no journal: marks are derived state).
+  void mark(std::string_view symbol, double price) { portfolio_.mark(symbol, price); }
+
+  const Order* find(std::uint64_t id) const;
+  std::vector<const Order*> open_orders() const;
+  const Portfolio& portfolio() const noexcept { return portfolio_; }
+  const OrderManagerCounters& counters() const noexcept { return counters_; }
+  const std::map<std::uint64_t, Order>& orders() const noexcept { return orders_; }
+  void flush() noexcept {
+    if (journal_) journal_->flush();
+  }
+
+ private:
+  bool journal(JournalKind kind, const Order& o, double qty, double price, std::int64_t ts);
+  void report(const Order& o, wire::ExecType type, double last_qty, double last_price,
+              std::int64_t ts, std::string_view text = {});
+  void apply(const JournalRecord& r);  // recovery
+
+  std::unique_ptr<Journal> journal_;
+  ReportSink& sink_;
+  std::map<std::uint64_t, Order> orders_;  // ordered: deterministic iteration
+  std::unordered_set<std::uint64_t> seen_ids_;
+  Portfolio portfolio_;
+  OrderManagerCounters counters_;
+};
+
+}  // namespace ztrade::execution

@@ -1,0 +1,71 @@
+#include "execution/portfolio.hpp"
+
+#include <cmath>
+
+namespace ztrade::execution {
+
+Position& Portfolio::at(std::string_view symbol) {
+  auto it = positions_.find(symbol);
+  if (it == positions_.end()) it = positions_.emplace(std::string(symbol), Position{}).first;
+  return it->second;
+}
+
+void Portfolio::apply_fill(std::string_view symbol, wire::Side side, double qty, double price) {
+  Position& p = at(symbol);
+  const double signed_qty = side == wire::Side::kBuy ? qty : -qty;
+  if (p.quantity == 0 || (p.quantity > 0) == (signed_qty > 0)) {
+    // Opening or adding: volume-weighted average price.
+    const double new_qty = p.quantity + signed_qty;
+    p.avg_price = (p.avg_price * std::fabs(p.quantity) + price * qty) / std::fabs(new_qty);
+    p.quantity = new_qty;
+  } else {
+    // Reducing, possibly through zero.
+    const double closed = std::fmin(qty, std::fabs(p.quantity));
+    const double direction = p.quantity > 0 ? 1.0 : -1.0;
+    p.realized += closed * (price - p.avg_price) * direction;
+    p.quantity += signed_qty;
+    if (std::fabs(p.quantity) < 1e-12) {
+      p.quantity = 0;
+      p.avg_price = 0;
+    } else if ((p.quantity > 0) != (direction > 0)) {
+      p.avg_price = price;  // flipped: the remainder opened at this fill
+    }
+  }
+  if (p.mark == 0) p.mark = price;
+}
+
+void Portfolio::mark(std::string_view symbol, double price) {
+  if (price > 0) at(symbol).mark = price;
+}
+
+const Position* Portfolio::find(std::string_view symbol) const {
+  auto it = positions_.find(symbol);
+  return it == positions_.end() ? nullptr : &it->second;
+}
+
+wire::PositionMsg Portfolio::message(std::string_view symbol) const {
+  wire::PositionMsg m{};
+  m.symbol.assign(symbol);
+  if (const Position* p = find(symbol)) {
+    m.quantity = p->quantity;
+    m.avg_price = p->avg_price;
+    m.realized_pnl = p->realized;
+    m.unrealized_pnl = p->unrealized();
+    m.mark_price = p->mark;
+  }
+  return m;
+}
+
+double Portfolio::realized() const noexcept {
+  double r = 0;
+  for (const auto& [_, p] : positions_) r += p.realized;
+  return r;
+}
+
+double Portfolio::unrealized() const noexcept {
+  double u = 0;
+  for (const auto& [_, p] : positions_) u += p.unrealized();
+  return u;
+}
+
+}  // namespace ztrade::execution

@@ -1,0 +1,227 @@
+// Execution: the order state machine, average-cost positions, the simulated broker, and the
+// journal (recovery, duplicate refusal, torn tails, and a real kill -9 mid-run).
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <vector>
+
+#include "execution/order_manager.hpp"
+#include "execution/sim_broker.hpp"
+
+namespace ztrade::execution {
+namespace {
+
+struct Recorder : ReportSink {
+  std::vector<wire::ExecutionReportMsg> reports;
+  std::vector<wire::PositionMsg> positions;
+  void on_report(const wire::ExecutionReportMsg& r, std::int64_t) override { reports.push_back(r); }
+  void on_position(const wire::PositionMsg& p, std::int64_t) override { positions.push_back(p); }
+};
+
+wire::NewOrderMsg new_order(std::uint64_t id, wire::Side side, double qty,
+                            wire::OrderType type = wire::OrderType::kMarket, double limit = 0,
+                            const char* sym = "AAPL") {
+  wire::NewOrderMsg m{};
+  m.client_order_id = id;
+  m.symbol.assign(sym);
+  m.strategy.assign("test");
+  m.side = side;
+  m.type = type;
+  m.quantity = qty;
+  m.limit_price = limit;
+  return m;
+}
+
+std::string temp_path(const char* name) {
+  auto p = std::filesystem::temp_directory_path() /
+           (std::string("ztrade-") + name + "-" + std::to_string(::getpid()));
+  std::filesystem::remove(p);
+  return p.string();
+}
+
+TEST(Order, StateMachineRefusesImpossibleTransitions) {
+  Order o;
+  o.quantity = 10;
+  EXPECT_EQ(o.fill(5, 100), Transition::kIllegal) << "not accepted yet";
+  EXPECT_EQ(o.accept(), Transition::kOk);
+  EXPECT_EQ(o.accept(), Transition::kIllegal);
+  EXPECT_EQ(o.fill(4, 100), Transition::kOk);
+  EXPECT_EQ(o.status, OrderStatus::kPartiallyFilled);
+  EXPECT_EQ(o.fill(7, 100), Transition::kOverfill);
+  EXPECT_EQ(o.fill(6, 110), Transition::kOk);
+  EXPECT_EQ(o.status, OrderStatus::kFilled);
+  EXPECT_DOUBLE_EQ(o.avg_fill_price, 106.0);
+  EXPECT_EQ(o.cancel(), Transition::kIllegal) << "filled orders cannot be canceled";
+  EXPECT_EQ(o.leaves(), 0.0);
+  Order r;
+  EXPECT_EQ(r.reject(), Transition::kOk);
+  EXPECT_EQ(r.accept(), Transition::kIllegal);
+}
+
+TEST(Portfolio, AverageCostRealisedAndFlips) {
+  Portfolio p;
+  p.apply_fill("X", wire::Side::kBuy, 10, 100);
+  p.apply_fill("X", wire::Side::kBuy, 10, 110);
+  EXPECT_DOUBLE_EQ(p.find("X")->avg_price, 105);
+  p.apply_fill("X", wire::Side::kSell, 5, 120);
+  EXPECT_DOUBLE_EQ(p.find("X")->realized, 75);
+  EXPECT_DOUBLE_EQ(p.find("X")->quantity, 15);
+  p.apply_fill("X", wire::Side::kSell, 20, 100);  // closes 15 (-75), opens 5 short at 100
+  EXPECT_DOUBLE_EQ(p.find("X")->realized, 0);
+  EXPECT_DOUBLE_EQ(p.find("X")->quantity, -5);
+  EXPECT_DOUBLE_EQ(p.find("X")->avg_price, 100);
+  p.mark("X", 90);
+  EXPECT_DOUBLE_EQ(p.find("X")->unrealized(), 50);
+  p.apply_fill("X", wire::Side::kBuy, 5, 90);
+  EXPECT_DOUBLE_EQ(p.find("X")->quantity, 0);
+  EXPECT_DOUBLE_EQ(p.realized(), 50);
+}
+
+TEST(SimBroker, MarketLimitPartialAndLatency) {
+  Recorder rec;
+  OrderManager om(nullptr, rec);
+  SimBroker broker(om, {10, 0, 0});  // 10 bps slippage
+  ASSERT_EQ(om.submit(new_order(1, wire::Side::kBuy, 10), 0), SubmitResult::kAccepted);
+  ASSERT_EQ(om.submit(new_order(2, wire::Side::kSell, 5, wire::OrderType::kLimit, 101), 0),
+            SubmitResult::kAccepted);
+  EXPECT_EQ(broker.on_price("AAPL", 100, 1), 1);  // market fills; limit 101 sell not reached
+  EXPECT_DOUBLE_EQ(om.find(1)->avg_fill_price, 100.1);
+  EXPECT_EQ(broker.on_price("AAPL", 102, 2), 1);  // limit sell fills at the better price
+  EXPECT_DOUBLE_EQ(om.find(2)->avg_fill_price, 102);
+  EXPECT_DOUBLE_EQ(om.portfolio().find("AAPL")->quantity, 5);
+
+  SimBroker partial(om, {0, 5, 0.3});  // 5 ms latency, 30% per update
+  ASSERT_EQ(om.submit(new_order(3, wire::Side::kBuy, 10), 10'000'000), SubmitResult::kAccepted);
+  EXPECT_EQ(partial.on_price("AAPL", 100, 12'000'000), 0) << "inside the latency";
+  EXPECT_EQ(partial.on_price("AAPL", 100, 15'000'000), 1);
+  EXPECT_EQ(om.find(3)->status, OrderStatus::kPartiallyFilled);
+  for (int i = 0; i < 3; ++i) partial.on_price("AAPL", 100, 16'000'000 + i);
+  EXPECT_EQ(om.find(3)->status, OrderStatus::kFilled);
+  EXPECT_EQ(om.counters().partial_fills, 3u);
+  EXPECT_EQ(rec.reports.back().exec_type, wire::ExecType::kFill);
+  EXPECT_DOUBLE_EQ(rec.positions.back().quantity, 15);
+}
+
+TEST(OrderManager, RejectsInvalidAndDuplicateOrders) {
+  Recorder rec;
+  OrderManager om(nullptr, rec);
+  EXPECT_EQ(om.submit(new_order(1, wire::Side::kBuy, 0), 0), SubmitResult::kRejected);
+  EXPECT_EQ(rec.reports.back().exec_type, wire::ExecType::kRejected);
+  EXPECT_EQ(om.submit(new_order(2, wire::Side::kBuy, 5, wire::OrderType::kLimit, 0), 0),
+            SubmitResult::kRejected);
+  EXPECT_EQ(om.submit(new_order(3, wire::Side::kBuy, 5), 0), SubmitResult::kAccepted);
+  EXPECT_EQ(om.submit(new_order(3, wire::Side::kBuy, 5), 0), SubmitResult::kDuplicate);
+  EXPECT_TRUE(om.cancel(3, 1));
+  EXPECT_FALSE(om.fill(3, 5, 100, 2)) << "no fill after cancel";
+  EXPECT_FALSE(om.cancel(99, 2));
+  EXPECT_EQ(om.counters().illegal_transitions, 2u);
+}
+
+TEST(Journal, RecoveryRebuildsOrdersPositionsAndRefusesResends) {
+  const std::string path = temp_path("journal");
+  Recorder rec;
+  {
+    OrderManager om(std::make_unique<Journal>(path, false), rec);
+    SimBroker broker(om, {0, 0, 0.5});
+    om.submit(new_order(1, wire::Side::kBuy, 10), 0);
+    om.submit(new_order(2, wire::Side::kSell, 4, wire::OrderType::kLimit, 150, "MSFT"), 0);
+    om.submit(new_order(3, wire::Side::kBuy, 8), 0);
+    broker.on_price("AAPL", 100, 1);  // 1: 5 of 10, 3: 4 of 8
+    om.cancel(3, 2);
+  }
+  Recorder rec2;
+  OrderManager again(std::make_unique<Journal>(path, false), rec2);
+  const ReplayStats stats = again.recover(path);
+  EXPECT_EQ(stats.records, 9u);  // 3 new + 3 accepted + 2 fills + 1 cancel
+  EXPECT_EQ(stats.torn_bytes, 0u);
+  EXPECT_EQ(again.find(1)->status, OrderStatus::kPartiallyFilled);
+  EXPECT_DOUBLE_EQ(again.find(1)->filled, 5);
+  EXPECT_EQ(again.find(2)->status, OrderStatus::kNew);
+  EXPECT_EQ(again.find(3)->status, OrderStatus::kCanceled);
+  EXPECT_DOUBLE_EQ(again.portfolio().find("AAPL")->quantity, 9);
+  EXPECT_EQ(again.open_orders().size(), 2u);
+  EXPECT_EQ(again.submit(new_order(2, wire::Side::kSell, 4), 5), SubmitResult::kDuplicate);
+  EXPECT_TRUE(rec2.reports.empty()) << "recovery republishes nothing by itself";
+  std::filesystem::remove(path);
+}
+
+TEST(Journal, TornTailIsTruncated) {
+  const std::string path = temp_path("torn");
+  Recorder rec;
+  {
+    OrderManager om(std::make_unique<Journal>(path, false), rec);
+    om.submit(new_order(1, wire::Side::kBuy, 10), 0);
+  }
+  {
+    std::ofstream out(path, std::ios::app | std::ios::binary);
+    out << "half a record";
+  }
+  OrderManager again(nullptr, rec);
+  const ReplayStats stats = again.recover(path);
+  EXPECT_EQ(stats.records, 2u);
+  EXPECT_EQ(stats.torn_bytes, 13u);
+  EXPECT_EQ(std::filesystem::file_size(path), 2 * sizeof(JournalRecord));
+  // A flipped bit in the last record: detected by its CRC, dropped.
+  {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(sizeof(JournalRecord) + 30));
+    f.put('\x7f');
+  }
+  OrderManager third(nullptr, rec);
+  EXPECT_EQ(third.recover(path).records, 1u);
+  EXPECT_EQ(third.find(1)->status, OrderStatus::kPendingNew);
+  std::filesystem::remove(path);
+}
+
+// A child process trades against a journal and is killed with SIGKILL at an arbitrary point;
+// recovery must find a consistent state: every journaled fill in positions, no order twice.
+TEST(Journal, SurvivesKillDashNine) {
+  const std::string path = temp_path("kill9");
+  int pipefd[2];
+  ASSERT_EQ(::pipe(pipefd), 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::close(pipefd[0]);
+    Recorder rec;
+    OrderManager om(std::make_unique<Journal>(path, false), rec);
+    SimBroker broker(om, {0, 0, 0.5});
+    for (std::uint64_t id = 1;; ++id) {
+      om.submit(new_order(id, id % 3 ? wire::Side::kBuy : wire::Side::kSell, 2), 0);
+      broker.on_price("AAPL", 100.0 + static_cast<double>(id % 7), static_cast<std::int64_t>(id));
+      if (id == 200) (void)!::write(pipefd[1], "r", 1);  // enough history: kill me any time
+    }
+  }
+  ::close(pipefd[1]);
+  char c;
+  ASSERT_EQ(::read(pipefd[0], &c, 1), 1);
+  ::usleep(3000);
+  ::kill(child, SIGKILL);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status));
+
+  Recorder rec;
+  OrderManager om(std::make_unique<Journal>(path, false), rec);
+  const ReplayStats stats = om.recover(path);
+  EXPECT_GT(stats.records, 600u);
+  EXPECT_EQ(om.counters().illegal_transitions, 0u);
+  double net = 0;
+  for (const auto& [id, o] : om.orders()) net += o.side == wire::Side::kBuy ? o.filled : -o.filled;
+  EXPECT_DOUBLE_EQ(om.portfolio().find("AAPL")->quantity, net);
+  const std::uint64_t last_id = om.orders().rbegin()->first;
+  EXPECT_EQ(om.orders().size(), last_id) << "ids 1..N, none lost in the middle";
+  EXPECT_EQ(om.submit(new_order(last_id, wire::Side::kBuy, 1), 0), SubmitResult::kDuplicate);
+  EXPECT_EQ(om.submit(new_order(last_id + 1, wire::Side::kBuy, 1), 0), SubmitResult::kAccepted);
+  std::filesystem::remove(path);
+}
+
+}  // namespace
+}  // namespace ztrade::execution
