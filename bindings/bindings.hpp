@@ -7,4 +7,5 @@ void bind_market_bar(pybind11::module_& m);
 void bind_feature_computer(pybind11::module_& m);
 void bind_indicators(pybind11::module_& m);
 void bind_wire(pybind11::module_& m);
+void bind_config(pybind11::module_& m);
 }  // namespace ztrade::py_bindings

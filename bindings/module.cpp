@@ -14,4 +14,5 @@ PYBIND11_MODULE(_core, m) {
   ztrade::py_bindings::bind_feature_computer(m);
   ztrade::py_bindings::bind_indicators(m);
   ztrade::py_bindings::bind_wire(m);
+  ztrade::py_bindings::bind_config(m);
 }

@@ -46,10 +46,13 @@ Publisher::Publisher(zmq::context_t& context, const PublisherConfig& config,
   socket_.set(zmq::sockopt::sndhwm, config.send_hwm);
   socket_.set(zmq::sockopt::linger, 0);
   apply_curve(socket_, config.curve, true);
-  try {
-    socket_.bind(config.endpoint);
-  } catch (const zmq::error_t& e) {
-    throw std::runtime_error(fmt::format("cannot bind {}: {}", config.endpoint, e.what()));
+  for (const auto& ep : {config.endpoint, config.also_bind}) {
+    if (ep.empty()) continue;
+    try {
+      socket_.bind(ep);
+    } catch (const zmq::error_t& e) {
+      throw std::runtime_error(fmt::format("cannot bind {}: {}", ep, e.what()));
+    }
   }
 }
 
@@ -95,6 +98,22 @@ Subscriber::Subscriber(zmq::context_t& context, const SubscriberConfig& config)
       throw std::runtime_error(fmt::format("cannot connect {}: {}", ep, e.what()));
     }
   }
+}
+
+Subscriber Subscriber::pull(zmq::context_t& context, const std::string& bind_endpoint, int hwm,
+                            const std::string& also_bind) {
+  zmq::socket_t socket(context, zmq::socket_type::pull);
+  socket.set(zmq::sockopt::rcvhwm, hwm);
+  socket.set(zmq::sockopt::linger, 0);
+  for (const auto& ep : {bind_endpoint, also_bind}) {
+    if (ep.empty()) continue;
+    try {
+      socket.bind(ep);
+    } catch (const zmq::error_t& e) {
+      throw std::runtime_error(fmt::format("cannot bind {}: {}", ep, e.what()));
+    }
+  }
+  return Subscriber(std::move(socket));
 }
 
 void Subscriber::drain_parts() noexcept {

@@ -15,6 +15,7 @@ struct CurveKeys {
 
 struct PublisherConfig {
   std::string endpoint;  // bind address, e.g. ipc:///run/ztrade/md.sock
+  std::string also_bind;  // optional second address (threads deployment: ipc for tools)
   int send_hwm = 100000;
   CurveKeys curve;       // a PUB with CURVE keys is a CURVE server
 };

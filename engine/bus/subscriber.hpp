@@ -36,6 +36,10 @@ struct Message {
 class Subscriber {
  public:
   Subscriber(zmq::context_t& context, const SubscriberConfig& config);
+  // The same receiving logic on a bound PULL socket: where external strategies push frames.
+  static Subscriber pull(zmq::context_t& context, const std::string& bind_endpoint, int hwm,
+                         const std::string& also_bind = {});
+  Subscriber(Subscriber&&) = default;
 
   // Receives the next valid message, waiting at most `timeout` (0: don't wait). Invalid frames
   // are counted and skipped. Returns false on timeout.
@@ -46,6 +50,7 @@ class Subscriber {
   zmq::socket_t& socket() noexcept { return socket_; }
 
  private:
+  explicit Subscriber(zmq::socket_t socket) : socket_(std::move(socket)) {}
   // One non-blocking attempt: 1 = message, 0 = nothing pending, -1 = invalid (counted).
   int try_receive(Message& out) noexcept;
   void drain_parts() noexcept;

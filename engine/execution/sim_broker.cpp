@@ -5,29 +5,52 @@
 
 namespace ztrade::execution {
 
-int SimBroker::on_price(std::string_view symbol, double price, std::int64_t ts_ns) {
-  if (!(price > 0)) return 0;
-  orders_.mark(symbol, price);
-  int fills = 0;
+bool SimBroker::try_fill(const Order& o, const Event& e) {
+  if (!is_open(o.status) || o.status == OrderStatus::kPendingNew) return false;
   const auto latency_ns = static_cast<std::int64_t>(config_.latency_ms * 1e6);
+  if (e.ts_ns <= o.created_ns + latency_ns) return false;  // strictly after the decision
+  const bool buy = o.side == wire::Side::kBuy;
+  double fill_price = e.price;
+  if (o.type == wire::OrderType::kMarket) {
+    const double slip = e.price * config_.slippage_bps / 10000.0;
+    fill_price = buy ? e.price + slip : e.price - slip;
+  } else {
+    const bool crosses = buy ? e.price <= o.limit_price : e.price >= o.limit_price;
+    if (!crosses) return false;
+    fill_price = buy ? std::min(e.price, o.limit_price) : std::max(e.price, o.limit_price);
+  }
+  double qty = o.leaves();
+  if (config_.partial_fill_ratio > 0) {
+    qty = std::min(qty, std::ceil(o.quantity * config_.partial_fill_ratio));
+  }
+  return orders_.fill(o.client_order_id, qty, fill_price, e.ts_ns);
+}
+
+int SimBroker::on_price(std::string_view symbol, double price, std::int64_t ts_ns, double mark) {
+  if (!(price > 0)) return 0;
+  auto& h = history_[std::string(symbol)];
+  h.push_back({ts_ns, price});
+  if (h.size() > config_.history) h.pop_front();
+  int fills = 0;
   for (const Order* o : orders_.open_orders()) {
-    if (o->symbol != symbol || o->status == OrderStatus::kPendingNew) continue;
-    if (ts_ns < o->created_ns + latency_ns) continue;
-    const bool buy = o->side == wire::Side::kBuy;
-    double fill_price = price;
-    if (o->type == wire::OrderType::kMarket) {
-      const double slip = price * config_.slippage_bps / 10000.0;
-      fill_price = buy ? price + slip : price - slip;
-    } else {
-      const bool crosses = buy ? price <= o->limit_price : price >= o->limit_price;
-      if (!crosses) continue;
-      fill_price = buy ? std::min(price, o->limit_price) : std::max(price, o->limit_price);
-    }
-    double qty = o->leaves();
-    if (config_.partial_fill_ratio > 0) {
-      qty = std::min(qty, std::ceil(o->quantity * config_.partial_fill_ratio));
-    }
-    if (orders_.fill(o->client_order_id, qty, fill_price, ts_ns)) ++fills;
+    if (o->symbol == symbol && try_fill(*o, h.back())) ++fills;
+  }
+  orders_.mark(symbol, mark > 0 ? mark : price);
+  return fills;
+}
+
+int SimBroker::on_order(std::uint64_t client_order_id) {
+  const Order* o = orders_.find(client_order_id);
+  if (!o) return 0;
+  auto it = history_.find(o->symbol);
+  if (it == history_.end()) return 0;
+  int fills = 0;
+  // Events are in time order; start at the first one after the order's time.
+  const auto& h = it->second;
+  auto e = std::upper_bound(h.begin(), h.end(), o->created_ns,
+                            [](std::int64_t t, const Event& ev) { return t < ev.ts_ns; });
+  for (; e != h.end() && is_open(o->status); ++e) {
+    if (try_fill(*o, *e)) ++fills;
   }
   return fills;
 }

@@ -1,11 +1,19 @@
 #pragma once
-// The simulated broker: fills the OrderManager's open orders against market data. Market
-// orders fill at the next trade/bar price after `latency_ms` (of market time), moved against
-// the order by `slippage_bps`; limit orders fill when the price reaches their limit, at the
-// better of the two. With partial_fill_ratio > 0 an order fills at most that fraction of its
-// quantity per price update (rounded up), so large orders fill over several updates.
+// The simulated broker: fills the OrderManager's open orders against market data, in event
+// time. Market orders fill at the first price event (bar open or trade) later than the
+// order's time plus `latency_ms`, moved against the order by `slippage_bps`; limit orders fill
+// at the first later price that reaches their limit, at the better of the two. With
+// partial_fill_ratio > 0 an order fills at most that fraction of its quantity (rounded up) per
+// price event, so large orders fill over several events.
+//
+// Event time makes a replay deterministic whatever the processes' relative speed: an order
+// that arrives after later bars were already seen is filled against those recorded bars, the
+// ones it would have met. The broker keeps the last `history` price events per symbol for that.
 #include <cstdint>
+#include <deque>
+#include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "execution/order_manager.hpp"
 
@@ -15,6 +23,7 @@ struct SimBrokerConfig {
   double slippage_bps = 1;
   double latency_ms = 0;
   double partial_fill_ratio = 0;
+  std::size_t history = 4096;
 };
 
 class SimBroker {
@@ -22,13 +31,24 @@ class SimBroker {
   SimBroker(OrderManager& orders, const SimBrokerConfig& config)
       : orders_(orders), config_(config) {}
 
-  // A new price for symbol at market time ts_ns: marks positions, then fills what crosses.
+  // A price event for symbol at market time ts_ns (a bar's open at its start, or a trade).
+  // Marks positions to `mark` (0: to price), records the event, fills what it reaches.
   // Returns the number of fills made.
-  int on_price(std::string_view symbol, double price, std::int64_t ts_ns);
+  int on_price(std::string_view symbol, double price, std::int64_t ts_ns, double mark = 0);
+  // An order just accepted: fills it against recorded events later than its time.
+  int on_order(std::uint64_t client_order_id);
 
  private:
+  struct Event {
+    std::int64_t ts_ns;
+    double price;
+  };
+  // Tries to fill one order against one event; true if it filled (part of) it.
+  bool try_fill(const Order& o, const Event& e);
+
   OrderManager& orders_;
   SimBrokerConfig config_;
+  std::unordered_map<std::string, std::deque<Event>> history_;
 };
 
 }  // namespace ztrade::execution

@@ -171,6 +171,7 @@ void read_market_data(TableReader& r, MarketDataSection& s, std::vector<std::str
   r.read_int("ops_port", s.ops_port, 0, kMaxPort);
   r.read("venue", s.venue, {"replay", "synthetic"});
   r.read("bar_interval_s", s.bar_interval_s, positive());
+  r.read("start_gate", s.start_gate);
   TableReader rp(r.subtable("replay"), r.key_path("replay"), errors);
   rp.read("file", s.replay.file);
   rp.read("format", s.replay.format, {"bars", "trades"});

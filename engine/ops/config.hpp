@@ -59,6 +59,7 @@ struct MarketDataSection {
   int ops_port = 9101;
   std::string venue = "replay";  // replay or synthetic
   double bar_interval_s = 60.0;  // time bars aggregated from trades
+  bool start_gate = false;       // wait for "GO" on the control socket before streaming
   ReplaySection replay;
   SyntheticSection synthetic;
 };
@@ -68,8 +69,8 @@ struct SignalBridgeSection {
   int ops_port = 9102;
   int rsi_period = 14, macd_fast = 12, macd_slow = 26, macd_signal = 9, sma_period = 20;
   std::vector<std::string> strategies{"macd_rsi"};  // built-in strategies to run
-  double rsi_buy_below = 35.0;   // macd_rsi: buy on a MACD up-cross with RSI below this
-  double rsi_sell_above = 65.0;  // ... sell on a down-cross with RSI above this
+  double rsi_buy_below = 50.0;   // macd_rsi: buy on a MACD up-cross with RSI below this
+  double rsi_sell_above = 50.0;  // ... sell on a down-cross with RSI above this
   double max_signal_age_ms = 5000;  // external signals older than this are rejected
 };
 

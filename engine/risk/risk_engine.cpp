@@ -40,6 +40,12 @@ void RiskEngine::add_pending(std::string_view symbol, double signed_qty) {
   state_of(symbol).pending += signed_qty;
 }
 
+void RiskEngine::on_fill(std::string_view symbol, double signed_qty) {
+  SymbolState& s = state_of(symbol);
+  s.pending -= signed_qty;
+  s.position += signed_qty;
+}
+
 std::optional<OrderIntent> RiskEngine::size_signal(std::string_view symbol,
                                                    double strength) const {
   if (!std::isfinite(strength)) return std::nullopt;

@@ -60,6 +60,10 @@ class RiskEngine {
   // and the unfilled rest of rejected/canceled/expired orders, so two quick signals do not
   // both buy the full target.
   void add_pending(std::string_view symbol, double signed_qty);
+  // A fill reported by execution: moves signed_qty from pending into the position at once, so
+  // position + pending never double-counts or misses it while the position update that
+  // follows is in flight (that update then sets the same quantity).
+  void on_fill(std::string_view symbol, double signed_qty);
 
   // The order that moves the symbol toward strength * order_size (rounded to whole units), or
   // nothing when already there. Strength is clamped to [-1, 1].

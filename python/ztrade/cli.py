@@ -87,6 +87,28 @@ def _cmd_features(args: argparse.Namespace) -> int:
     return 0
 
 
+def _overrides(pairs: List[str]) -> dict:
+    out = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or "." not in key:
+            raise SystemExit(f"ztrade: --set wants section.key=value, got {pair!r}")
+        out["ZTRADE__" + key.replace(".", "__")] = value
+    return out
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from ztrade.launcher import EngineError, format_summary, run_engine
+    try:
+        summary = run_engine(args.config, args.run_dir, args.threads, _overrides(args.set),
+                             args.timeout)
+    except EngineError as exc:
+        print(f"ztrade run: {exc}", file=sys.stderr)
+        return 1
+    print(format_summary(summary))
+    return 0 if all(v == 0 for v in summary["exit_codes"].values()) else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ztrade", description="ztrade trading engine tools")
     parser.add_argument("--version", action="version", version=f"ztrade {__version__}")
@@ -102,6 +124,17 @@ def build_parser() -> argparse.ArgumentParser:
     feat.add_argument("--macd-signal", type=int, default=9)
     feat.add_argument("--sma", type=int, default=20)
     feat.set_defaults(func=_cmd_features)
+
+    run = sub.add_parser("run", help="run the engine (default: replay of the bundled sample "
+                                     "with the simulated broker) and print a session summary")
+    run.add_argument("--config", help="engine TOML (default: the packaged config/ztrade.toml)")
+    run.add_argument("--run-dir", help="session directory (default: run/session-<time>)")
+    run.add_argument("--threads", action="store_true",
+                     help="run the four components as threads of one process (inproc)")
+    run.add_argument("--set", action="append", metavar="SECTION.KEY=VALUE",
+                     help="override a config value, e.g. --set market_data.venue=synthetic")
+    run.add_argument("--timeout", type=float, default=600.0, help="seconds before giving up")
+    run.set_defaults(func=_cmd_run)
     return parser
 
 

@@ -87,7 +87,7 @@ TEST(Portfolio, AverageCostRealisedAndFlips) {
 TEST(SimBroker, MarketLimitPartialAndLatency) {
   Recorder rec;
   OrderManager om(nullptr, rec);
-  SimBroker broker(om, {10, 0, 0});  // 10 bps slippage
+  SimBroker broker(om, {10, 0, 0, 4096});  // 10 bps slippage
   ASSERT_EQ(om.submit(new_order(1, wire::Side::kBuy, 10), 0), SubmitResult::kAccepted);
   ASSERT_EQ(om.submit(new_order(2, wire::Side::kSell, 5, wire::OrderType::kLimit, 101), 0),
             SubmitResult::kAccepted);
@@ -97,16 +97,36 @@ TEST(SimBroker, MarketLimitPartialAndLatency) {
   EXPECT_DOUBLE_EQ(om.find(2)->avg_fill_price, 102);
   EXPECT_DOUBLE_EQ(om.portfolio().find("AAPL")->quantity, 5);
 
-  SimBroker partial(om, {0, 5, 0.3});  // 5 ms latency, 30% per update
+  SimBroker partial(om, {0, 5, 0.3, 4096});  // 5 ms latency, 30% per update
   ASSERT_EQ(om.submit(new_order(3, wire::Side::kBuy, 10), 10'000'000), SubmitResult::kAccepted);
   EXPECT_EQ(partial.on_price("AAPL", 100, 12'000'000), 0) << "inside the latency";
-  EXPECT_EQ(partial.on_price("AAPL", 100, 15'000'000), 1);
+  EXPECT_EQ(partial.on_price("AAPL", 100, 15'000'001), 1);
   EXPECT_EQ(om.find(3)->status, OrderStatus::kPartiallyFilled);
   for (int i = 0; i < 3; ++i) partial.on_price("AAPL", 100, 16'000'000 + i);
   EXPECT_EQ(om.find(3)->status, OrderStatus::kFilled);
   EXPECT_EQ(om.counters().partial_fills, 3u);
   EXPECT_EQ(rec.reports.back().exec_type, wire::ExecType::kFill);
   EXPECT_DOUBLE_EQ(rec.positions.back().quantity, 15);
+}
+
+// An order that reaches execution after later bars were seen fills against those bars.
+TEST(SimBroker, LateOrdersFillInEventTime) {
+  Recorder rec;
+  OrderManager om(nullptr, rec);
+  SimBroker broker(om, {0, 0, 0, 4096});
+  broker.on_price("AAPL", 100, 10);
+  broker.on_price("AAPL", 101, 20);
+  broker.on_price("AAPL", 102, 30);
+  ASSERT_EQ(om.submit(new_order(1, wire::Side::kBuy, 10), 15), SubmitResult::kAccepted);
+  EXPECT_EQ(broker.on_order(1), 1);
+  EXPECT_DOUBLE_EQ(om.find(1)->avg_fill_price, 101) << "the first event after t=15";
+  ASSERT_EQ(om.submit(new_order(2, wire::Side::kSell, 10, wire::OrderType::kLimit, 101.5), 5),
+            SubmitResult::kAccepted);
+  EXPECT_EQ(broker.on_order(2), 1);
+  EXPECT_DOUBLE_EQ(om.find(2)->avg_fill_price, 102) << "first later price at or above the limit";
+  ASSERT_EQ(om.submit(new_order(3, wire::Side::kBuy, 1), 30), SubmitResult::kAccepted);
+  EXPECT_EQ(broker.on_order(3), 0) << "nothing after t=30 yet";
+  EXPECT_EQ(broker.on_price("AAPL", 103, 40), 1);
 }
 
 TEST(OrderManager, RejectsInvalidAndDuplicateOrders) {
@@ -129,7 +149,7 @@ TEST(Journal, RecoveryRebuildsOrdersPositionsAndRefusesResends) {
   Recorder rec;
   {
     OrderManager om(std::make_unique<Journal>(path, false), rec);
-    SimBroker broker(om, {0, 0, 0.5});
+    SimBroker broker(om, {0, 0, 0.5, 4096});
     om.submit(new_order(1, wire::Side::kBuy, 10), 0);
     om.submit(new_order(2, wire::Side::kSell, 4, wire::OrderType::kLimit, 150, "MSFT"), 0);
     om.submit(new_order(3, wire::Side::kBuy, 8), 0);
@@ -192,7 +212,7 @@ TEST(Journal, SurvivesKillDashNine) {
     ::close(pipefd[0]);
     Recorder rec;
     OrderManager om(std::make_unique<Journal>(path, false), rec);
-    SimBroker broker(om, {0, 0, 0.5});
+    SimBroker broker(om, {0, 0, 0.5, 4096});
     for (std::uint64_t id = 1;; ++id) {
       om.submit(new_order(id, id % 3 ? wire::Side::kBuy : wire::Side::kSell, 2), 0);
       broker.on_price("AAPL", 100.0 + static_cast<double>(id % 7), static_cast<std::int64_t>(id));

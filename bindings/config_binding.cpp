@@ -1,0 +1,58 @@
+// ztrade._core.engine_config: the C++ config loader and endpoint rules for Python tools (the
+// launcher, ztrade tap/control, strategies), so validation and socket addresses are defined
+// once.
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include "bindings.hpp"
+#include "ops/config.hpp"
+#include "ops/endpoints.hpp"
+
+namespace py = pybind11;
+
+namespace ztrade::py_bindings {
+
+void bind_config(py::module_& m) {
+  m.def(
+      "engine_config",
+      [](const std::string& path, const std::map<std::string, std::string>& overrides) {
+        ops::Environment env = ops::process_environment();
+        for (const auto& [k, v] : overrides) env[k] = v;
+        const ops::ConfigResult r = ops::load_config(path, env);
+        if (!r.ok()) {
+          std::string msg = "invalid configuration " + path + ":";
+          for (const auto& e : r.errors) msg += "\n  " + e;
+          throw py::value_error(msg);
+        }
+        const auto& c = r.config;
+        const ops::Endpoints e = ops::endpoints_for(c);
+        py::dict endpoints;
+        // What a tool outside the engine process can reach (ipc/tcp even in threads mode).
+        const auto& x = e.external;
+        endpoints["market_data"] = ops::reachable(e.market_data, x.market_data);
+        endpoints["market_data_control"] =
+            ops::reachable(e.market_data_control, x.market_data_control);
+        endpoints["signals"] = ops::reachable(e.signals, x.signals);
+        endpoints["signal_ingress"] = ops::reachable(e.signal_ingress, x.signal_ingress);
+        endpoints["risk"] = ops::reachable(e.risk, x.risk);
+        endpoints["risk_control"] = ops::reachable(e.risk_control, x.risk_control);
+        endpoints["execution"] = ops::reachable(e.execution, x.execution);
+        py::dict d;
+        d["endpoints"] = endpoints;
+        d["run_dir"] = c.engine.run_dir;
+        d["deployment"] = c.engine.deployment;
+        d["transport"] = c.bus.transport;
+        d["venue"] = c.market_data.venue;
+        d["replay_file"] = c.market_data.replay.file;
+        d["control_token_env"] = c.risk.control_token_env;
+        d["symbols"] = c.market_data.synthetic.symbols;
+        d["max_signal_age_ms"] = c.signal_bridge.max_signal_age_ms;
+        return d;
+      },
+      py::arg("path"), py::arg("overrides") = std::map<std::string, std::string>{},
+      "Load and validate an engine config (ZTRADE__* environment overrides apply, then "
+      "`overrides`); returns the endpoints and the settings tools need. Raises ValueError "
+      "listing every problem.");
+}
+
+}  // namespace ztrade::py_bindings

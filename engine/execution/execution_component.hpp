@@ -1,0 +1,46 @@
+#pragma once
+// The execution component: consumes orders (ord.*) and market data (for the simulated
+// broker), journals every order event before publishing it, and publishes exec.report.<SYM>
+// and exec.pos.<SYM>. At start it recovers orders and positions from its journal and
+// republishes the positions.
+#include <atomic>
+#include <memory>
+
+#include <zmq.hpp>
+
+#include "bus/publisher.hpp"
+#include "bus/subscriber.hpp"
+#include "execution/order_manager.hpp"
+#include "execution/sim_broker.hpp"
+#include "ops/component.hpp"
+#include "ops/config.hpp"
+#include "ops/endpoints.hpp"
+
+namespace ztrade::execution {
+
+class ExecutionComponent : private ReportSink {
+ public:
+  ExecutionComponent(zmq::context_t& context, const ops::EngineConfig& config,
+                     const ops::Endpoints& endpoints);
+  int run(const std::atomic<bool>& stop);
+  const OrderManager& orders() const noexcept { return orders_; }
+
+ private:
+  void on_report(const wire::ExecutionReportMsg& report, std::int64_t event_ns) override;
+  void on_position(const wire::PositionMsg& position, std::int64_t event_ns) override;
+  void on_message(const bus::Message& m);
+
+  const ops::EngineConfig& config_;
+  std::shared_ptr<spdlog::logger> log_;
+  bus::Publisher pub_;
+  bus::Subscriber sub_;
+  std::string journal_path_;
+  OrderManager orders_;
+  SimBroker broker_;
+  ops::Heartbeat heartbeat_{"execution"};
+  ops::Upstreams upstreams_{{"market-data", "risk"}};
+  std::int64_t market_ns_ = 0;  // time of the latest market event (the simulator's clock)
+  bool final_marks_ = false;    // final positions published after market data ended
+};
+
+}  // namespace ztrade::execution

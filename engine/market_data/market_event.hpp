@@ -1,0 +1,16 @@
+#pragma once
+// One event from a market-data source: a bar or a trade, with its time.
+#include <cstdint>
+
+#include "bus/messages.hpp"
+
+namespace ztrade::market_data {
+
+struct MarketEvent {
+  enum class Kind : std::uint8_t { kBar, kTrade } kind = Kind::kBar;
+  std::int64_t ts_ns = 0;  // event time (bar start, trade time)
+  wire::BarMsg bar{};
+  wire::TradeMsg trade{};
+};
+
+}  // namespace ztrade::market_data

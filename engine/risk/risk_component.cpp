@@ -1,0 +1,235 @@
+#include "risk/risk_component.hpp"
+
+#include <chrono>
+
+namespace ztrade::risk {
+
+using namespace std::chrono_literals;
+
+namespace {
+RiskLimits limits_from(const ops::RiskSection& r) {
+  RiskLimits l;
+  l.order_size = r.order_size;
+  l.limit_orders = r.order_type == "limit";
+  l.limit_offset_bps = r.limit_offset_bps;
+  l.max_order_qty = r.max_order_qty;
+  l.max_order_notional = r.max_order_notional;
+  l.max_position = r.max_position;
+  l.max_gross_exposure = r.max_gross_exposure;
+  l.price_band_pct = r.price_band_pct;
+  l.max_orders_per_s = r.max_orders_per_s;
+  l.daily_loss_limit = r.daily_loss_limit;
+  l.stale_data_ms = r.stale_data_ms;
+  return l;
+}
+bus::SubscriberConfig inputs(const ops::EngineConfig& c, const ops::Endpoints& e) {
+  bus::SubscriberConfig s;
+  s.endpoints = {e.market_data, e.signals, e.execution};
+  s.topics = {"md.bar.", "md.trade.", "md.quote.", "sig.", "exec.", "hb."};
+  s.receive_hwm = c.bus.receive_hwm;
+  return s;
+}
+bus::PublisherConfig publisher(const ops::EngineConfig& c, const std::string& endpoint,
+                               const std::string& also_bind) {
+  bus::PublisherConfig p;
+  p.endpoint = endpoint;
+  p.also_bind = also_bind;
+  p.send_hwm = c.bus.send_hwm;
+  return p;
+}
+}  // namespace
+
+RiskComponent::RiskComponent(zmq::context_t& context, const ops::EngineConfig& config,
+                             const ops::Endpoints& endpoints, std::string control_token)
+    : config_(config),
+      log_(ops::make_logger("risk", config.engine.log_level)),
+      pub_(context, publisher(config, endpoints.risk, endpoints.external.risk), config.risk.publisher_id),
+      sub_(context, inputs(config, endpoints)),
+      control_(context, zmq::socket_type::rep),
+      token_(std::move(control_token)),
+      engine_(limits_from(config.risk)),
+      // Unique across restarts: start time in ms, times 1000, plus a counter.
+      next_order_id_(static_cast<std::uint64_t>(bus::wall_clock_ns() / 1'000'000) * 1000) {
+  control_.set(zmq::sockopt::linger, 0);
+  control_.bind(endpoints.risk_control);
+  if (!endpoints.external.risk_control.empty()) control_.bind(endpoints.external.risk_control);
+}
+
+void RiskComponent::on_signal(const bus::Message& m) {
+  wire::SignalMsg s{};
+  if (!wire::body_as(m.frame, s)) return;
+  ++stats_.signals;
+  // Decide at the price the signal was computed on (its feature snapshot's close) when it has
+  // one: the same decision whether risk has seen later bars yet or not.
+  if (s.has_features && s.feature_count > 0 && s.features[0] > 0) {
+    engine_.on_price(s.symbol.view(), s.features[0], m.frame.header.event_ns);
+  }
+  const auto intent = engine_.size_signal(s.symbol.view(), s.strength);
+  if (!intent) return;  // already at target
+  // Event time, not wall time: a replay at full speed makes the same decisions as one at
+  // recorded pace, and the rate limit counts orders per second of market time.
+  const Decision d = engine_.check(*intent, m.frame.header.event_ns);
+  const std::string sym(s.symbol.view());
+  if (!d.accepted()) {
+    wire::RiskRejectMsg r{};
+    r.symbol = s.symbol;
+    r.strategy = s.strategy;
+    r.reason = static_cast<std::uint16_t>(d.reason);
+    r.side = intent->side;
+    r.quantity = intent->quantity;
+    r.price = d.reference_price;
+    r.text.assign(reason_name(d.reason));
+    pub_.publish("risk.reject." + sym, r, m.frame.header.event_ns);
+    ++stats_.rejects;
+    log_->info("reject symbol={} side={} qty={} reason={}", sym,
+               intent->side == wire::Side::kBuy ? "buy" : "sell", intent->quantity,
+               reason_name(d.reason));
+    return;
+  }
+  wire::NewOrderMsg o{};
+  o.client_order_id = ++next_order_id_;
+  o.symbol = s.symbol;
+  o.strategy = s.strategy;
+  o.side = intent->side;
+  o.type = intent->type;
+  o.tif = wire::TimeInForce::kDay;
+  o.quantity = intent->quantity;
+  o.limit_price = intent->limit_price;
+  o.signal_seq = m.frame.header.seq;
+  pub_.publish("ord.new." + sym, o, m.frame.header.event_ns);
+  sent_.emplace(o.client_order_id,
+                SentOrder{sym, intent->side == wire::Side::kBuy ? intent->quantity : -intent->quantity});
+  ++stats_.orders;
+}
+
+void RiskComponent::on_report(const wire::ExecutionReportMsg& r) {
+  // Pending quantity is released from risk's own record of what it sent: the report's fields
+  // describe the order as execution sees it, which for a rejection says nothing is left.
+  auto it = sent_.find(r.client_order_id);
+  if (it == sent_.end()) return;  // not ours (another risk instance, or before a restart)
+  SentOrder& o = it->second;
+  switch (r.exec_type) {
+    case wire::ExecType::kPartialFill:
+    case wire::ExecType::kFill: {
+      const double signed_fill = o.remaining > 0 ? r.last_qty : -r.last_qty;
+      engine_.on_fill(o.symbol, signed_fill);
+      o.remaining -= signed_fill;
+      if (r.exec_type == wire::ExecType::kFill) sent_.erase(it);
+      break;
+    }
+    case wire::ExecType::kRejected:
+    case wire::ExecType::kCanceled:
+    case wire::ExecType::kExpired:
+      engine_.add_pending(o.symbol, -o.remaining);
+      sent_.erase(it);
+      break;
+    case wire::ExecType::kAccepted:
+      break;
+  }
+}
+
+void RiskComponent::on_message(const bus::Message& m) {
+  switch (m.frame.header.type) {
+    case wire::MsgType::kBar: {
+      wire::BarMsg b{};
+      if (wire::body_as(m.frame, b)) engine_.on_price(b.symbol.view(), b.close, b.start_ns);
+      break;
+    }
+    case wire::MsgType::kTrade: {
+      wire::TradeMsg t{};
+      if (wire::body_as(m.frame, t)) engine_.on_price(t.symbol.view(), t.price, t.exchange_ns);
+      break;
+    }
+    case wire::MsgType::kQuote: {
+      wire::QuoteMsg q{};
+      if (wire::body_as(m.frame, q) && q.bid_price > 0 && q.ask_price > 0) {
+        engine_.on_price(q.symbol.view(), (q.bid_price + q.ask_price) / 2, q.exchange_ns);
+      }
+      break;
+    }
+    case wire::MsgType::kSignal: on_signal(m); break;
+    case wire::MsgType::kExecutionReport: {
+      wire::ExecutionReportMsg r{};
+      if (wire::body_as(m.frame, r)) on_report(r);
+      break;
+    }
+    case wire::MsgType::kPosition: {
+      wire::PositionMsg p{};
+      if (wire::body_as(m.frame, p)) {
+        const TradingState before = engine_.state();
+        engine_.on_position(p);
+        if (before != TradingState::kHalted && engine_.state() == TradingState::kHalted) {
+          log_->error("daily loss limit breached (pnl={:.2f}): trading HALTED", engine_.total_pnl());
+        }
+      }
+      break;
+    }
+    case wire::MsgType::kHeartbeat: {
+      wire::HeartbeatMsg hb{};
+      const bool was = upstreams_.all_heard();
+      if (wire::body_as(m.frame, hb)) upstreams_.heard(hb);
+      if (!was && upstreams_.all_heard()) {
+        heartbeat_.maybe_send(pub_, ops::ComponentState::kReady, 0ms, true);
+      }
+      break;
+    }
+    default: break;
+  }
+}
+
+void RiskComponent::on_control() {
+  std::array<char, 256> buf{};
+  auto got = control_.recv(zmq::mutable_buffer(buf.data(), buf.size() - 1), zmq::recv_flags::dontwait);
+  if (!got) return;
+  const std::string_view req(buf.data(), std::min(got->size, buf.size() - 1));
+  const auto space = req.find(' ');
+  const std::string_view verb = req.substr(0, space);
+  const std::string_view token = space == std::string_view::npos ? "" : req.substr(space + 1);
+  std::string reply;
+  if (verb == "STATE") {
+    reply = "OK " + std::string(state_name(engine_.state()));
+  } else if (token_.empty() || token != token_) {
+    reply = "DENIED";
+    ++stats_.control_denied;
+    log_->warn("control: denied {} (bad or missing token)", verb);
+  } else if (verb == "HALT" || verb == "REDUCE" || verb == "RESUME") {
+    engine_.set_state(verb == "HALT" ? TradingState::kHalted
+                      : verb == "REDUCE" ? TradingState::kReducing
+                                         : TradingState::kActive);
+    reply = "OK " + std::string(state_name(engine_.state()));
+    log_->warn("control: trading state set to {}", state_name(engine_.state()));
+  } else {
+    reply = "ERROR unknown command (HALT, REDUCE, RESUME <token>; STATE)";
+  }
+  control_.send(zmq::buffer(reply), zmq::send_flags::none);
+}
+
+int RiskComponent::run(const std::atomic<bool>& stop) {
+  if (token_.empty()) log_->warn("no control token set: HALT/REDUCE/RESUME are disabled");
+  zmq::pollitem_t items[] = {{sub_.socket().handle(), 0, ZMQ_POLLIN, 0},
+                             {control_.handle(), 0, ZMQ_POLLIN, 0}};
+  bus::Message m;
+  while (!stop) {
+    heartbeat_.maybe_send(pub_, upstreams_.all_heard() ? ops::ComponentState::kReady
+                                                       : ops::ComponentState::kStarting,
+                          upstreams_.all_heard() ? 1000ms : 100ms);
+    try {
+      zmq::poll(items, 2, 100ms);
+    } catch (const zmq::error_t&) {
+      break;
+    }
+    while (sub_.receive(m, 0ms)) on_message(m);
+    if (items[1].revents & ZMQ_POLLIN) on_control();
+  }
+  std::string by_reason;
+  for (std::size_t i = 1; i < kRejectReasonCount; ++i) {
+    if (engine_.rejects()[i]) {
+      by_reason += fmt::format(" {}={}", reason_name(static_cast<RejectReason>(i)), engine_.rejects()[i]);
+    }
+  }
+  log_->info("stopped: signals={} orders={} rejects={}{} state={}", stats_.signals.load(),
+             stats_.orders.load(), stats_.rejects.load(), by_reason, state_name(engine_.state()));
+  return 0;
+}
+
+}  // namespace ztrade::risk

@@ -1,0 +1,149 @@
+#include "signals/signal_bridge_component.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+namespace ztrade::signals {
+
+using namespace std::chrono_literals;
+
+namespace {
+bus::SubscriberConfig market_sub(const ops::EngineConfig& c, const ops::Endpoints& e) {
+  bus::SubscriberConfig s;
+  s.endpoints = {e.market_data};
+  s.topics = {"md.bar.", "md.trade.", "hb."};
+  s.receive_hwm = c.bus.receive_hwm;
+  return s;
+}
+bus::PublisherConfig publisher(const ops::EngineConfig& c, const std::string& endpoint,
+                               const std::string& also_bind) {
+  bus::PublisherConfig p;
+  p.endpoint = endpoint;
+  p.also_bind = also_bind;
+  p.send_hwm = c.bus.send_hwm;
+  return p;
+}
+}  // namespace
+
+SignalBridgeComponent::SignalBridgeComponent(zmq::context_t& context,
+                                             const ops::EngineConfig& config,
+                                             const ops::Endpoints& endpoints)
+    : config_(config),
+      log_(ops::make_logger("signal-bridge", config.engine.log_level)),
+      pub_(context, publisher(config, endpoints.signals, endpoints.external.signals), config.signal_bridge.publisher_id),
+      market_(context, market_sub(config, endpoints)),
+      ingress_(bus::Subscriber::pull(context, endpoints.signal_ingress, config.bus.receive_hwm,
+                                     endpoints.external.signal_ingress)),
+      macd_rsi_({config.signal_bridge.rsi_buy_below, config.signal_bridge.rsi_sell_above}) {
+  const auto& s = config.signal_bridge.strategies;
+  run_macd_rsi_ = std::find(s.begin(), s.end(), "macd_rsi") != s.end();
+}
+
+FeatureComputer& SignalBridgeComponent::computer_for(std::string_view symbol) {
+  auto it = computers_.find(std::string(symbol));
+  if (it == computers_.end()) {
+    const auto& c = config_.signal_bridge;
+    it = computers_
+             .emplace(std::string(symbol),
+                      FeatureComputer(FeatureConfig{c.rsi_period, c.macd_fast, c.macd_slow,
+                                                    c.macd_signal, c.sma_period}))
+             .first;
+  }
+  return it->second;
+}
+
+void SignalBridgeComponent::on_bar(const bus::Message& m) {
+  wire::BarMsg bar{};
+  if (!wire::body_as(m.frame, bar)) return;
+  ++stats_.bars;
+  FeatureComputer& fc = computer_for(bar.symbol.view());
+  wire::FeaturesMsg f{};
+  const Bar b{bar.open, bar.high, bar.low, bar.close, bar.volume, bar.start_ns};
+  if (!fc.try_update(b, std::span<double, kFeatureCount>(f.values, kFeatureCount))) {
+    ++stats_.invalid_bars;
+    log_->warn("dropped invalid bar symbol={} start_ns={}", bar.symbol.view(), bar.start_ns);
+    return;
+  }
+  f.symbol = bar.symbol;
+  f.bar_ns = bar.start_ns;
+  f.ready = fc.ready() ? 1 : 0;
+  f.count = static_cast<std::uint8_t>(kFeatureCount);
+  pub_.publish("feat." + std::string(bar.symbol.view()), f, bar.start_ns);
+  ++stats_.features;
+  if (!run_macd_rsi_) return;
+  FeatureRow row;
+  std::copy(std::begin(f.values), std::end(f.values), row.begin());
+  if (auto d = macd_rsi_.on_features(bar.symbol.view(), row, fc.ready())) {
+    wire::SignalMsg s{};
+    s.symbol = bar.symbol;
+    s.strategy.assign(MacdRsiStrategy::kName);
+    s.signal_ns = bus::wall_clock_ns();
+    s.strength = d->strength;
+    s.direction = d->direction;
+    s.has_features = 1;
+    s.feature_count = static_cast<std::uint8_t>(kFeatureCount);
+    std::copy(row.begin(), row.end(), s.features);
+    pub_.publish("sig.macd_rsi." + std::string(bar.symbol.view()), s, bar.start_ns);
+    ++stats_.signals;
+  }
+}
+
+void SignalBridgeComponent::on_external(const bus::Message& m) {
+  wire::SignalMsg s{};
+  if (!wire::body_as(m.frame, s)) {
+    ++stats_.external_rejected[static_cast<std::size_t>(SignalProblem::kBadStrength)];
+    log_->warn("ingress: dropped a {} frame (only signals are accepted)",
+               wire::type_name(m.frame.header.type));
+    return;
+  }
+  const bool known = computers_.count(std::string(s.symbol.view())) > 0;
+  const SignalProblem p =
+      validate(s, known, bus::wall_clock_ns(), config_.signal_bridge.max_signal_age_ms);
+  if (p != SignalProblem::kNone) {
+    ++stats_.external_rejected[static_cast<std::size_t>(p)];
+    log_->warn("ingress: rejected signal strategy={} symbol={} reason={}", s.strategy.view(),
+               s.symbol.view(), problem_name(p));
+    return;
+  }
+  pub_.publish("sig." + std::string(s.strategy.view()) + "." + std::string(s.symbol.view()), s,
+               m.frame.header.event_ns);
+  ++stats_.signals;
+  ++stats_.external_accepted;
+}
+
+int SignalBridgeComponent::run(const std::atomic<bool>& stop) {
+  log_->info("features for {} strategies; ingress open", config_.signal_bridge.strategies.size());
+  zmq::pollitem_t items[] = {{market_.socket().handle(), 0, ZMQ_POLLIN, 0},
+                             {ingress_.socket().handle(), 0, ZMQ_POLLIN, 0}};
+  bus::Message m;
+  while (!stop) {
+    heartbeat_.maybe_send(pub_, upstreams_.all_heard() ? ops::ComponentState::kReady
+                                                       : ops::ComponentState::kStarting,
+                          upstreams_.all_heard() ? 1000ms : 100ms);
+    try {
+      zmq::poll(items, 2, 100ms);
+    } catch (const zmq::error_t&) {
+      break;
+    }
+    while (market_.receive(m, 0ms)) {
+      if (m.frame.header.type == wire::MsgType::kBar) {
+        on_bar(m);
+      } else if (m.frame.header.type == wire::MsgType::kHeartbeat) {
+        wire::HeartbeatMsg hb{};
+        const bool was_ready = upstreams_.all_heard();
+        if (wire::body_as(m.frame, hb)) upstreams_.heard(hb);
+        if (!was_ready && upstreams_.all_heard()) {
+          heartbeat_.maybe_send(pub_, ops::ComponentState::kReady, 0ms, true);
+        }
+      }
+    }
+    while (ingress_.receive(m, 0ms)) on_external(m);
+  }
+  const auto& seq = market_.sequences().counters();
+  log_->info("stopped: bars={} features={} signals={} gaps={} missing={} dropped_frames={}",
+             stats_.bars.load(), stats_.features.load(), stats_.signals.load(), seq.gaps,
+             seq.missing, market_.counters().dropped());
+  return 0;
+}
+
+}  // namespace ztrade::signals

@@ -1,0 +1,56 @@
+#pragma once
+// The signal-bridge component: a FeatureComputer per symbol over md.bar.*, publishing
+// feat.<SYM>; the built-in strategies, publishing sig.<strategy>.<SYM>; and the ingress (a PULL
+// socket) where external strategies push signals, which are validated and then republished
+// under this component's own sequence numbers.
+#include <array>
+#include <atomic>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include <zmq.hpp>
+
+#include "bus/publisher.hpp"
+#include "bus/subscriber.hpp"
+#include "features/feature_computer.hpp"
+#include "ops/component.hpp"
+#include "ops/config.hpp"
+#include "ops/endpoints.hpp"
+#include "signals/macd_rsi_strategy.hpp"
+#include "signals/signal_validator.hpp"
+
+namespace ztrade::signals {
+
+struct SignalBridgeStats {
+  std::atomic<std::uint64_t> bars{0}, features{0}, signals{0}, external_accepted{0},
+      invalid_bars{0};
+  std::array<std::atomic<std::uint64_t>, kSignalProblemCount> external_rejected{};
+};
+
+class SignalBridgeComponent {
+ public:
+  SignalBridgeComponent(zmq::context_t& context, const ops::EngineConfig& config,
+                        const ops::Endpoints& endpoints);
+  int run(const std::atomic<bool>& stop);
+  const SignalBridgeStats& stats() const noexcept { return stats_; }
+
+ private:
+  void on_bar(const bus::Message& m);
+  void on_external(const bus::Message& m);
+  FeatureComputer& computer_for(std::string_view symbol);
+
+  const ops::EngineConfig& config_;
+  std::shared_ptr<spdlog::logger> log_;
+  bus::Publisher pub_;
+  bus::Subscriber market_;
+  bus::Subscriber ingress_;
+  ops::Heartbeat heartbeat_{"signal-bridge"};
+  ops::Upstreams upstreams_{{"market-data"}};
+  std::unordered_map<std::string, FeatureComputer> computers_;
+  MacdRsiStrategy macd_rsi_;
+  bool run_macd_rsi_ = false;
+  SignalBridgeStats stats_;
+};
+
+}  // namespace ztrade::signals

@@ -1,0 +1,333 @@
+"""Run the engine: start the four processes (or the threads deployment), wait until they are
+ready, follow the bus while the session runs, stop when the market data ends, and summarise.
+
+Used by ``ztrade run``; importable for tests and notebooks (``run_engine(...)`` returns the
+summary as a dict).
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import numpy as np
+import zmq
+
+from ztrade import _core, wire
+from ztrade.data import sample_path
+
+PROCESSES = ("execution", "risk", "signal-bridge", "market-data")
+REJECT_REASONS = {
+    0: "none", 1: "trading_halted", 2: "reducing_only", 3: "no_market_data",
+    4: "stale_market_data", 5: "invalid_order", 6: "max_order_qty", 7: "max_order_notional",
+    8: "price_band", 9: "max_position", 10: "max_gross_exposure", 11: "order_rate",
+    12: "daily_loss",
+}
+
+
+class EngineError(RuntimeError):
+    """The engine could not be started or failed while running."""
+
+
+def default_config() -> Path:
+    return Path(__file__).resolve().parent / "data" / "ztrade.toml"
+
+
+def find_binary(name: str) -> str:
+    """An engine executable: $ZTRADE_BIN_DIR, next to this Python (a venv's bin), or PATH."""
+    candidates = []
+    if os.environ.get("ZTRADE_BIN_DIR"):
+        candidates.append(Path(os.environ["ZTRADE_BIN_DIR"]) / name)
+    candidates.append(Path(sys.executable).parent / name)
+    for c in candidates:
+        if c.is_file() and os.access(c, os.X_OK):
+            return str(c)
+    found = shutil.which(name)
+    if not found:
+        raise EngineError(f"cannot find the engine executable {name!r}: install ztrade with pip, "
+                          "or set ZTRADE_BIN_DIR to the directory holding it")
+    return found
+
+
+@dataclass
+class Tap:
+    """Everything the launcher learns from the bus. Messages from different publishers reach
+    the tap in no particular order (an order can arrive before the signal that caused it, whose
+    pipe is busy with features), so hop latencies are matched after the session, in hops()."""
+    counts: Counter = field(default_factory=Counter)
+    rejects: Counter = field(default_factory=Counter)
+    positions: Dict[str, dict] = field(default_factory=dict)
+    states: Dict[str, int] = field(default_factory=dict)
+    bars: Dict[tuple, int] = field(default_factory=dict)          # (symbol, start) -> send
+    features: List[tuple] = field(default_factory=list)           # (symbol, bar_ns, send)
+    signals: Dict[tuple, tuple] = field(default_factory=dict)     # (symbol, seq) -> (send, event)
+    orders: Dict[int, tuple] = field(default_factory=dict)        # id -> (send, symbol, sig seq)
+    accepted: Dict[int, int] = field(default_factory=dict)        # id -> send
+    gaps: int = 0
+    last_seq: Dict[tuple, int] = field(default_factory=dict)
+    decode_errors: Counter = field(default_factory=Counter)
+
+    def on_frame(self, topic: bytes, frame: bytes) -> bool:
+        """Records one frame; returns True for activity (anything but a heartbeat)."""
+        try:
+            msg = wire.decode(frame)
+        except wire.WireError as exc:
+            self.decode_errors[exc.reason] += 1
+            return True
+        h, b, t = msg.header, msg.body, msg.type
+        stream = (h["publisher_id"], topic)
+        prev = self.last_seq.get(stream)
+        if prev is not None and h["seq"] > prev + 1:
+            self.gaps += h["seq"] - prev - 1
+        self.last_seq[stream] = h["seq"]
+        self.counts[t] += 1
+        sent = h["send_ns"]
+        if t == "heartbeat":
+            self.states[b["component"]] = b["state"]
+        elif t == "bar":
+            self.bars[(b["symbol"], b["start_ns"])] = sent
+        elif t == "features":
+            self.features.append((b["symbol"], b["bar_ns"], sent))
+        elif t == "signal":
+            self.signals[(b["symbol"], h["seq"])] = (sent, h["event_ns"])
+        elif t == "new_order":
+            self.orders[b["client_order_id"]] = (sent, b["symbol"], b["signal_seq"])
+        elif t == "risk_reject":
+            self.rejects[REJECT_REASONS.get(b["reason"], str(b["reason"]))] += 1
+        elif t == "execution_report":
+            kind = {1: "accepted", 2: "rejected", 3: "partial_fill", 4: "fill", 5: "canceled",
+                    6: "expired"}.get(b["exec_type"], "other")
+            self.counts["report_" + kind] += 1
+            if kind == "accepted":
+                self.accepted[b["client_order_id"]] = sent
+        elif t == "position":
+            self.positions[b["symbol"]] = b
+        return t != "heartbeat"
+
+    def hops(self) -> Dict[str, List[int]]:
+        """Per-hop latencies (ns) from the publishers' send stamps, one host clock."""
+        out: Dict[str, List[int]] = defaultdict(list)
+        for symbol, bar_ns, sent in self.features:
+            if (symbol, bar_ns) in self.bars:
+                out["market-data -> signal-bridge"].append(sent - self.bars[(symbol, bar_ns)])
+        for oid, (sent, symbol, sig_seq) in self.orders.items():
+            sig = self.signals.get((symbol, sig_seq))
+            if sig:
+                out["signal-bridge -> risk"].append(sent - sig[0])
+            if oid in self.accepted:
+                out["risk -> execution"].append(self.accepted[oid] - sent)
+                if sig and (symbol, sig[1]) in self.bars:
+                    out["bar -> order accepted (end to end)"].append(
+                        self.accepted[oid] - self.bars[(symbol, sig[1])])
+        return out
+
+
+def _send_go(ctx: zmq.Context, endpoint: str) -> None:
+    req = ctx.socket(zmq.REQ)
+    req.setsockopt(zmq.LINGER, 0)
+    req.setsockopt(zmq.RCVTIMEO, 5000)
+    req.connect(endpoint)
+    try:
+        req.send(b"GO")
+        if req.recv() != b"OK":
+            raise EngineError("market-data refused GO")
+    except zmq.Again:
+        raise EngineError("market-data did not answer GO within 5 s") from None
+    finally:
+        req.close(0)
+
+
+def _percentiles(values: List[int]) -> Optional[dict]:
+    if not values:
+        return None
+    a = np.asarray(values, dtype=np.float64) / 1000.0  # microseconds
+    return {"count": int(a.size), "p50_us": float(np.percentile(a, 50)),
+            "p99_us": float(np.percentile(a, 99)), "p999_us": float(np.percentile(a, 99.9)),
+            "max_us": float(a.max())}
+
+
+def _tail(path: Path, lines: int = 15) -> str:
+    try:
+        return "".join(path.read_text(errors="replace").splitlines(True)[-lines:])
+    except OSError:
+        return ""
+
+
+def run_engine(config: Optional[str] = None, run_dir: Optional[str] = None,
+               threads: bool = False, overrides: Optional[Dict[str, str]] = None,
+               timeout_s: float = 600.0, progress=print) -> dict:
+    """Start the engine, follow the session to its end, stop it, and return the summary.
+
+    Raises:
+        EngineError: bad config, a missing executable, a process that died, or the timeout.
+    """
+    config = str(config or default_config())
+    session = Path(run_dir or Path("run") / time.strftime("session-%Y%m%d-%H%M%S")).resolve()
+    # The launcher opens market-data's start gate once its own tap hears every component, so
+    # the summary sees every message from the first bar on.
+    env_overrides = {"ZTRADE__engine__run_dir": str(session),
+                     "ZTRADE__market_data__start_gate": "true"}
+    if threads:
+        env_overrides["ZTRADE__engine__deployment"] = "threads"
+    env_overrides.update(overrides or {})
+    try:
+        cfg = _core.engine_config(config, env_overrides)
+    except ValueError as exc:
+        raise EngineError(str(exc)) from None
+    if cfg["venue"] == "replay" and not cfg["replay_file"]:
+        env_overrides["ZTRADE__market_data__replay__file"] = str(sample_path())
+        cfg = _core.engine_config(config, env_overrides)
+    session.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    env.update(env_overrides)
+    if not env.get(cfg["control_token_env"]):
+        # A per-session kill-switch token; never printed (ztrade control reads it from here).
+        env[cfg["control_token_env"]] = secrets.token_hex(16)
+        (session / "control.token").write_text(env[cfg["control_token_env"]])
+        (session / "control.token").chmod(0o600)
+
+    ctx = zmq.Context.instance()
+    tap_sock = ctx.socket(zmq.SUB)
+    tap_sock.setsockopt(zmq.RCVHWM, 0)  # the tap must not drop: it counts
+    tap_sock.setsockopt(zmq.SUBSCRIBE, b"")
+    for name in ("market_data", "signals", "risk", "execution"):
+        tap_sock.connect(cfg["endpoints"][name])
+
+    deployment = cfg["deployment"]
+    programs = ["engine"] if deployment == "threads" else list(PROCESSES)
+    procs: Dict[str, subprocess.Popen] = {}
+    logs = {}
+    tap = Tap()
+    started = time.monotonic()
+    try:
+        for name in programs:
+            exe = find_binary(f"ztrade-{name}")
+            logs[name] = session / f"{name}.log"
+            procs[name] = subprocess.Popen([exe, "--config", config], env=env,
+                                           stdout=subprocess.DEVNULL,
+                                           stderr=open(logs[name], "wb"))
+        progress(f"session {session} ({deployment}); waiting for the engine to be ready...")
+        ready_at = None
+        done_at = None
+        last_msg = time.monotonic()
+        last_report = 0.0
+        poller = zmq.Poller()
+        poller.register(tap_sock, zmq.POLLIN)
+        while True:
+            now = time.monotonic()
+            if now - started > timeout_s:
+                raise EngineError(f"session did not finish within {timeout_s:.0f} s")
+            for name, p in procs.items():
+                if p.poll() is not None:
+                    raise EngineError(f"ztrade-{name} exited with code {p.returncode}:\n"
+                                      f"{_tail(logs[name])}")
+            if poller.poll(100):
+                while True:
+                    try:
+                        topic, frame = tap_sock.recv_multipart(zmq.NOBLOCK)[:2]
+                    except zmq.Again:
+                        break
+                    except ValueError:
+                        tap.decode_errors["malformed_parts"] += 1
+                        continue
+                    if tap.on_frame(topic, frame):
+                        last_msg = time.monotonic()
+            s = tap.states
+            if ready_at is None and len(s) >= 4 and all(v >= 1 for v in s.values()):
+                ready_at = time.monotonic()
+                _send_go(ctx, cfg["endpoints"]["market_data_control"])
+                progress(f"ready after {ready_at - started:.2f} s: "
+                         f"{', '.join(sorted(s))}; streaming")
+            if s.get("market-data") == 2 and done_at is None:
+                done_at = time.monotonic()
+            if time.monotonic() - last_report > 1.0 and ready_at is not None:
+                last_report = time.monotonic()
+                c = tap.counts
+                progress(f"  bars {c['bar']}  trades {c['trade']}  signals {c['signal']}  "
+                         f"orders {c['new_order']}  rejects {c['risk_reject']}  "
+                         f"fills {c['report_fill'] + c['report_partial_fill']}")
+            # Finished: the source is done and the pipeline has been quiet (bar heartbeats).
+            if done_at is not None and time.monotonic() - last_msg > 0.3 and \
+                    time.monotonic() - done_at > 0.5:
+                break
+            if done_at is not None and time.monotonic() - done_at > 30:
+                break
+    finally:
+        for p in procs.values():
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        for name, p in procs.items():
+            try:
+                p.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        tap_sock.close(0)
+
+    exit_codes = {name: p.returncode for name, p in procs.items()}
+    c = tap.counts
+    positions = {sym: {"quantity": p["quantity"], "avg_price": p["avg_price"],
+                       "realized_pnl": p["realized_pnl"], "unrealized_pnl": p["unrealized_pnl"],
+                       "mark_price": p["mark_price"]} for sym, p in sorted(tap.positions.items())}
+    summary = {
+        "session": str(session),
+        "deployment": deployment,
+        "duration_s": round(time.monotonic() - started, 3),
+        "bars": c["bar"], "trades": c["trade"], "features": c["features"],
+        "signals": c["signal"], "orders": c["new_order"], "rejects": dict(tap.rejects),
+        "accepted": c["report_accepted"], "fills": c["report_fill"],
+        "partial_fills": c["report_partial_fill"], "exec_rejects": c["report_rejected"],
+        "positions": positions,
+        "realized_pnl": sum(p["realized_pnl"] for p in positions.values()),
+        "unrealized_pnl": sum(p["unrealized_pnl"] for p in positions.values()),
+        "latency": {hop: _percentiles(v) for hop, v in tap.hops().items()},
+        "bus_gaps_seen_by_tap": tap.gaps,
+        "decode_errors": dict(tap.decode_errors),
+        "exit_codes": exit_codes,
+    }
+    (session / "summary.json").write_text(json.dumps(summary, indent=2))
+    return summary
+
+
+def format_summary(s: dict) -> str:
+    lines = [
+        "",
+        f"Session summary ({s['deployment']}, {s['duration_s']:.2f} s) - {s['session']}",
+        f"  market data   bars {s['bars']}, trades {s['trades']}",
+        f"  signals       {s['signals']} (features published: {s['features']})",
+        f"  orders        {s['orders']} sent, {s['accepted']} accepted, "
+        f"{s['exec_rejects']} rejected by execution",
+        f"  risk rejects  {sum(s['rejects'].values())}"
+        + ("".join(f"\n                  {k}: {v}" for k, v in sorted(s['rejects'].items()))),
+        f"  fills         {s['fills']} complete, {s['partial_fills']} partial",
+        "  positions",
+    ]
+    if not s["positions"]:
+        lines.append("                  (flat)")
+    for sym, p in s["positions"].items():
+        lines.append(f"                  {sym:<10} qty {p['quantity']:>10.2f}  avg {p['avg_price']:>10.4f}"
+                     f"  mark {p['mark_price']:>10.4f}  realized {p['realized_pnl']:>10.2f}"
+                     f"  unrealized {p['unrealized_pnl']:>10.2f}")
+    lines.append(f"  P&L           realized {s['realized_pnl']:.2f}, unrealized "
+                 f"{s['unrealized_pnl']:.2f}, total {s['realized_pnl'] + s['unrealized_pnl']:.2f}")
+    lines.append("  latency (us)  hop                                      count      p50      p99    p99.9      max")
+    for hop, p in s["latency"].items():
+        if p:
+            lines.append(f"                {hop:<38} {p['count']:>7} {p['p50_us']:>8.1f} {p['p99_us']:>8.1f}"
+                         f" {p['p999_us']:>8.1f} {p['max_us']:>8.1f}")
+    lines.append(f"  bus           gaps seen by the tap: {s['bus_gaps_seen_by_tap']}, undecodable "
+                 f"frames: {sum(s['decode_errors'].values())}")
+    bad = {k: v for k, v in s["exit_codes"].items() if v != 0}
+    if bad:
+        lines.append(f"  WARNING: non-zero exit codes: {bad}")
+    return "\n".join(lines)
