@@ -109,6 +109,98 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0 if all(v == 0 for v in summary["exit_codes"].values()) else 1
 
 
+def _endpoints(args: argparse.Namespace) -> dict:
+    from ztrade import _core
+    from ztrade.launcher import default_config
+    overrides = {"ZTRADE__engine__run_dir": args.run_dir} if args.run_dir else {}
+    if getattr(args, "threads", False):
+        overrides["ZTRADE__engine__deployment"] = "threads"
+    return _core.engine_config(str(args.config or default_config()), overrides)
+
+
+def _cmd_strategy_run(args: argparse.Namespace) -> int:
+    import asyncio
+    from ztrade.strategy import load_strategy, run_live
+    try:
+        strategy = load_strategy(args.file)
+        cfg = _endpoints(args)
+    except (ValueError, OSError) as exc:
+        print(f"ztrade strategy run: {exc}", file=sys.stderr)
+        return 2
+    print(f"running {type(strategy).__name__} ('{strategy.name}') against {cfg['endpoints']['signals']}"
+          " - Ctrl-C to stop")
+    stop = asyncio.Event()
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        import signal as _signal
+        for sig in (_signal.SIGINT, _signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        if args.duration:
+            loop.call_later(args.duration, stop.set)
+        return await run_live(strategy, cfg["endpoints"], stop=stop)
+
+    stats = asyncio.run(main())
+    print(f"stopped: {stats}")
+    return 0
+
+
+def _cmd_tap(args: argparse.Namespace) -> int:
+    import json
+    import zmq
+    from ztrade import wire
+    cfg = _endpoints(args)
+    sock = zmq.Context.instance().socket(zmq.SUB)
+    for t in args.topic or [""]:
+        sock.setsockopt(zmq.SUBSCRIBE, t.encode())
+    for name in ("market_data", "signals", "risk", "execution"):
+        sock.connect(cfg["endpoints"][name])
+    deadline = None if not args.duration else time.monotonic() + args.duration
+    count = 0
+    try:
+        while deadline is None or time.monotonic() < deadline:
+            if not sock.poll(200):
+                continue
+            parts = sock.recv_multipart()
+            try:
+                m = wire.decode(parts[-1])
+                line = {"topic": parts[0].decode(errors="replace"), "type": m.type, **m.header,
+                        **{k: (v.tolist() if hasattr(v, "tolist") else v) for k, v in m.body.items()}}
+            except wire.WireError as exc:
+                line = {"topic": parts[0].decode(errors="replace"), "error": exc.reason}
+            print(json.dumps(line), flush=True)
+            count += 1
+            if args.count and count >= args.count:
+                break
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def _cmd_control(args: argparse.Namespace) -> int:
+    import os
+    from pathlib import Path
+    import zmq
+    cfg = _endpoints(args)
+    token = os.environ.get(cfg["control_token_env"], "")
+    token_file = Path(cfg["run_dir"]) / "control.token"
+    if not token and token_file.is_file():
+        token = token_file.read_text().strip()
+    sock = zmq.Context.instance().socket(zmq.REQ)
+    sock.setsockopt(zmq.LINGER, 0)
+    sock.setsockopt(zmq.RCVTIMEO, 3000)
+    sock.connect(cfg["endpoints"]["risk_control"])
+    sock.send((args.command.upper() + (" " + token if args.command.upper() != "STATE" else "")).encode())
+    try:
+        reply = sock.recv().decode()
+    except zmq.Again:
+        print("ztrade control: risk did not answer (is the engine running with this --run-dir?)",
+              file=sys.stderr)
+        return 1
+    print(reply)
+    return 0 if reply.startswith("OK") else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ztrade", description="ztrade trading engine tools")
     parser.add_argument("--version", action="version", version=f"ztrade {__version__}")
@@ -135,6 +227,32 @@ def build_parser() -> argparse.ArgumentParser:
                      help="override a config value, e.g. --set market_data.venue=synthetic")
     run.add_argument("--timeout", type=float, default=600.0, help="seconds before giving up")
     run.set_defaults(func=_cmd_run)
+
+    def engine_args(p):
+        p.add_argument("--config", help="engine TOML (default: the packaged one)")
+        p.add_argument("--run-dir", help="the running session's directory (ipc sockets)")
+        p.add_argument("--threads", action="store_true", help="the engine runs as threads")
+
+    strat = sub.add_parser("strategy", help="Python strategies against a running engine")
+    strat_sub = strat.add_subparsers(dest="strategy_command", required=True)
+    srun = strat_sub.add_parser("run", help="connect the Strategy in FILE to the engine")
+    srun.add_argument("file")
+    engine_args(srun)
+    srun.add_argument("--duration", type=float, default=0, help="stop after N seconds")
+    srun.set_defaults(func=_cmd_strategy_run)
+
+    tap = sub.add_parser("tap", help="print live bus messages as JSON lines")
+    engine_args(tap)
+    tap.add_argument("--topic", action="append", help="topic prefix (repeatable; default all)")
+    tap.add_argument("--count", type=int, default=0, help="stop after N messages")
+    tap.add_argument("--duration", type=float, default=0, help="stop after N seconds")
+    tap.set_defaults(func=_cmd_tap)
+
+    ctl = sub.add_parser("control", help="kill switch: HALT, REDUCE, RESUME trading, or STATE")
+    ctl.add_argument("command", choices=["halt", "reduce", "resume", "state", "HALT", "REDUCE",
+                                         "RESUME", "STATE"])
+    engine_args(ctl)
+    ctl.set_defaults(func=_cmd_control)
     return parser
 
 

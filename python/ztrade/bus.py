@@ -1,0 +1,103 @@
+"""Asyncio clients for the engine's bus (pyzmq), speaking the wire format of ztrade.wire.
+
+    sub = Subscriber(["ipc://run/market-data.sock"], topics=["md.bar."])
+    msg = await sub.recv()               # BusMessage(topic, message, received_ns) or None
+    pub = SignalPublisher("ipc://run/signal-ingress.sock", strategy="mine")
+    pub.send("AAPL", 0.5)
+
+Subscribers count what they drop (undecodable frames) and per-stream sequence gaps, like the
+C++ subscriber.
+"""
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass
+from typing import Iterable, List, Optional, Sequence
+
+import zmq
+import zmq.asyncio
+
+from ztrade import wire
+
+
+@dataclass
+class BusMessage:
+    topic: str
+    message: wire.Message
+    received_ns: int
+
+
+class Subscriber:
+    def __init__(self, endpoints: Sequence[str], topics: Iterable[str] = ("",),
+                 context: Optional[zmq.asyncio.Context] = None, hwm: int = 100_000):
+        self._ctx = context or zmq.asyncio.Context.instance()
+        self._sock = self._ctx.socket(zmq.SUB)
+        self._sock.setsockopt(zmq.RCVHWM, hwm)
+        self._sock.setsockopt(zmq.LINGER, 0)
+        for t in topics:
+            self._sock.setsockopt(zmq.SUBSCRIBE, t.encode())
+        for ep in endpoints:
+            self._sock.connect(ep)
+        self.dropped: Counter = Counter()
+        self.gaps = 0
+        self._last: dict = {}
+
+    async def recv(self, timeout: Optional[float] = None) -> Optional[BusMessage]:
+        """The next valid message, or None after `timeout` seconds. Bad frames are counted in
+        ``dropped`` and skipped."""
+        while True:
+            if timeout is not None and not await self._sock.poll(timeout * 1000):
+                return None
+            parts = await self._sock.recv_multipart()
+            if len(parts) != 2:
+                self.dropped["malformed_parts"] += 1
+                continue
+            try:
+                msg = wire.decode(parts[1])
+            except wire.WireError as exc:
+                self.dropped[exc.reason] += 1
+                continue
+            stream = (msg.header["publisher_id"], parts[0])
+            prev = self._last.get(stream)
+            if prev is not None and msg.header["seq"] > prev + 1:
+                self.gaps += msg.header["seq"] - prev - 1
+            self._last[stream] = msg.header["seq"]
+            return BusMessage(parts[0].decode(errors="replace"), msg, time.time_ns())
+
+    def close(self) -> None:
+        self._sock.close(0)
+
+
+class SignalPublisher:
+    """Pushes signals to the signal bridge's ingress (a PULL socket); the bridge validates them
+    (known symbol, strength in [-1, 1], not stale) before risk sees them."""
+
+    def __init__(self, ingress: str, strategy: str, context: Optional[zmq.Context] = None):
+        if not 1 <= len(strategy.encode()) <= 16:
+            raise ValueError("strategy name must be 1-16 bytes")
+        self._ctx = context or zmq.Context.instance()
+        self._sock = self._ctx.socket(zmq.PUSH)
+        self._sock.setsockopt(zmq.LINGER, 1000)
+        self._sock.connect(ingress)
+        self.strategy = strategy
+        self._seq = 0
+
+    def send(self, symbol: str, strength: float, *, features: Optional[Sequence[float]] = None,
+             metadata: str = "", event_ns: Optional[int] = None) -> None:
+        if not -1.0 <= float(strength) <= 1.0:
+            raise ValueError(f"strength must be in [-1, 1], got {strength}")
+        now = time.time_ns()
+        self._seq += 1
+        fields = dict(symbol=symbol, strategy=self.strategy, signal_ns=now,
+                      strength=float(strength), direction=(strength > 0) - (strength < 0),
+                      metadata=metadata)
+        if features is not None:
+            vals = list(features)[: 12]
+            fields.update(has_features=1, feature_count=len(vals), features=vals)
+        frame = wire.encode("signal", seq=self._seq, event_ns=event_ns or now, send_ns=now,
+                            **fields)
+        self._sock.send_multipart([f"sig.{self.strategy}.{symbol}".encode(), frame])
+
+    def close(self) -> None:
+        self._sock.close()

@@ -1,0 +1,1 @@
+"""Example strategies shipped with ztrade."""

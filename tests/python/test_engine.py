@@ -1,0 +1,191 @@
+"""The engine end to end: the four processes (and the threads deployment) on the bundled
+sample, checked order by order against an independent Python model of the same pipeline;
+invalid configuration; bad frames pushed at the signal ingress; a Python strategy's signal
+making the round trip to a fill."""
+import asyncio
+import subprocess
+import threading
+import time
+
+import numpy as np
+import pytest
+import zmq
+
+from ztrade import FeatureComputer, wire
+from ztrade.data import load_bars_csv, sample_path
+from ztrade.launcher import find_binary, run_engine
+from ztrade.strategy import Signal, Strategy, run_live
+
+
+def expected_session(order_size=100.0, slippage_bps=1.0, rsi_buy_below=50.0, rsi_sell_above=50.0):
+    """The pipeline, re-derived in Python: features -> macd_rsi rule -> target position ->
+    market order -> fill at the next bar's open with slippage -> average-cost P&L."""
+    b = load_bars_csv(sample_path())
+    m = FeatureComputer().compute_batch(b["open"], b["high"], b["low"], b["close"], b["volume"])
+    hist, rsi, n = m[:, 4], m[:, 1], len(m)
+    total, qty, avg, realized, orders, fills = 0.0, 0.0, 0.0, 0.0, [], 0
+    for i in range(34, n):
+        prev, cur = hist[i - 1], hist[i]
+        if prev <= 0 < cur and rsi[i] < rsi_buy_below:
+            target = order_size
+        elif prev >= 0 > cur and rsi[i] > rsi_sell_above:
+            target = -order_size
+        else:
+            continue
+        delta = target - total
+        if abs(delta) < 0.5:
+            continue
+        total = target
+        orders.append((i, delta))
+        if i + 1 >= n:
+            continue  # decided on the last bar: nothing left to fill it
+        px = b["open"][i + 1]
+        px = px + px * slippage_bps / 10000 if delta > 0 else px - px * slippage_bps / 10000
+        fills += 1
+        if qty == 0 or (qty > 0) == (delta > 0):
+            avg = (avg * abs(qty) + px * abs(delta)) / abs(qty + delta)
+            qty += delta
+        else:
+            closed = min(abs(delta), abs(qty))
+            realized += closed * (px - avg) * (1 if qty > 0 else -1)
+            new_qty = qty + delta
+            avg = 0.0 if new_qty == 0 else (px if (new_qty > 0) != (qty > 0) else avg)
+            qty = new_qty
+    mark = b["close"][-1]
+    return {"orders": len(orders), "fills": fills, "qty": qty, "avg": avg, "realized": realized,
+            "unrealized": qty * (mark - avg), "mark": mark}
+
+
+@pytest.fixture(scope="module")
+def expected():
+    return expected_session()
+
+
+@pytest.mark.parametrize("threads", [False, True], ids=["processes", "threads"])
+def test_session_matches_independent_model(tmp_path, expected, threads):
+    s = run_engine(run_dir=str(tmp_path / "run"), threads=threads, progress=lambda *a: None,
+                   timeout_s=120)
+    assert s["exit_codes"] == ({"engine": 0} if threads else
+                               {"execution": 0, "risk": 0, "signal-bridge": 0, "market-data": 0})
+    assert s["bars"] == 5000 and s["features"] == 5000
+    assert s["orders"] == expected["orders"] and s["accepted"] == expected["orders"]
+    assert s["fills"] == expected["fills"] and s["partial_fills"] == 0
+    assert s["rejects"] == {}
+    pos = s["positions"]["SAMPLE"]
+    assert pos["quantity"] == expected["qty"]
+    assert pos["avg_price"] == pytest.approx(expected["avg"], rel=1e-12)
+    assert pos["realized_pnl"] == pytest.approx(expected["realized"], rel=1e-9, abs=1e-6)
+    assert pos["mark_price"] == expected["mark"]
+    assert pos["unrealized_pnl"] == pytest.approx(expected["unrealized"], rel=1e-9, abs=1e-6)
+    assert s["bus_gaps_seen_by_tap"] == 0 and s["decode_errors"] == {}
+    for hop in ("market-data -> signal-bridge", "signal-bridge -> risk", "risk -> execution"):
+        assert s["latency"][hop]["count"] > 0
+    assert (tmp_path / "run" / "summary.json").is_file()
+
+
+def test_invalid_config_lists_every_error(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[risk]\nmax_order_qty = -1\nmax_postion = 5\n[market_data]\nvenue = "nyse"\n')
+    r = subprocess.run([find_binary("ztrade-risk"), "--config", str(bad)], capture_output=True,
+                       text=True, timeout=30)
+    assert r.returncode == 2
+    for text in ("3 problems", "risk.max_order_qty: must be > 0", "risk.max_postion: unknown key",
+                 "market_data.venue: must be one of replay, synthetic"):
+        assert text in r.stderr
+    r = subprocess.run([find_binary("ztrade-execution")], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 2 and "--config FILE is required" in r.stderr
+
+
+def _run_in_thread(**kwargs):
+    result = {}
+
+    def target():
+        try:
+            result["summary"] = run_engine(progress=lambda *a: None, timeout_s=120, **kwargs)
+        except Exception as exc:  # surfaced by the test
+            result["error"] = exc
+
+    t = threading.Thread(target=target)
+    t.start()
+    return t, result
+
+
+def _wait_for(path, timeout=20):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if path.exists():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{path} never appeared")
+
+
+def test_bad_frames_at_the_ingress_are_counted_not_fatal(tmp_path):
+    run_dir = tmp_path / "run"
+    # ~4 s of replay (5000 one-minute bars at 75,000x), so there is time to push frames.
+    t, result = _run_in_thread(run_dir=str(run_dir),
+                               overrides={"ZTRADE__market_data__replay__speed": "75000"})
+    _wait_for(run_dir / "signal-ingress.sock")
+    time.sleep(1.5)  # let some bars through so SAMPLE is a known symbol
+    push = zmq.Context.instance().socket(zmq.PUSH)
+    push.setsockopt(zmq.LINGER, 1000)
+    push.connect(f"ipc://{run_dir}/signal-ingress.sock")
+    now = time.time_ns()
+    push.send(b"just-one-part")
+    push.send_multipart([b"sig.x", b"garbage that is not a frame"])
+    push.send_multipart([b"sig.x", wire.encode("trade", symbol="SAMPLE", price=1.0)])
+    push.send_multipart([b"sig.x", wire.encode("signal", symbol="SAMPLE", strategy="bad",
+                                               strength=5.0, direction=1, signal_ns=now)])
+    push.send_multipart([b"sig.x", wire.encode("signal", symbol="NOPE", strategy="bad",
+                                               strength=0.5, direction=1, signal_ns=now)])
+    push.send_multipart([b"sig.x", wire.encode("signal", symbol="SAMPLE", strategy="bad",
+                                               strength=0.5, direction=-1, signal_ns=now)])
+    push.send_multipart([b"sig.x", wire.encode("signal", symbol="SAMPLE", strategy="bad",
+                                               strength=0.5, direction=1,
+                                               signal_ns=now - 60 * 10**9)])
+    push.close()
+    t.join(120)
+    assert "error" not in result, result.get("error")
+    s = result["summary"]
+    assert all(code == 0 for code in s["exit_codes"].values())
+    log = (run_dir / "signal-bridge.log").read_text()
+    for reason in ("reason=bad_strength", "reason=unknown_symbol", "reason=direction_mismatch",
+                   "reason=stale", "only signals are accepted"):
+        assert reason in log, reason
+    assert "dropped_frames=0" in log  # the market-data subscription itself lost nothing
+
+
+class BuyOnce(Strategy):
+    name = "py_test"
+
+    def __init__(self):
+        self.sent = False
+
+    def on_features(self, symbol, features, bar_ns):
+        if features.ready and not self.sent:
+            self.sent = True
+            return Signal(symbol, 0.3, metadata='{"test":true}')
+        return None
+
+
+def test_python_strategy_signal_round_trips_to_a_fill(tmp_path):
+    run_dir = tmp_path / "run"
+    t, result = _run_in_thread(run_dir=str(run_dir), overrides={
+        "ZTRADE__signal_bridge__strategies": "[]",  # only the Python strategy trades
+        "ZTRADE__market_data__replay__speed": "100000"})
+    _wait_for(run_dir / "signals.sock")
+    from ztrade import _core
+    cfg = _core.engine_config(str(__import__("ztrade.launcher").launcher.default_config()),
+                              {"ZTRADE__engine__run_dir": str(run_dir)})
+    stop = asyncio.Event()
+
+    async def live():
+        asyncio.get_running_loop().call_later(8, stop.set)
+        return await run_live(BuyOnce(), cfg["endpoints"], stop=stop)
+
+    stats = asyncio.run(live())
+    t.join(120)
+    assert "error" not in result, result.get("error")
+    s = result["summary"]
+    assert stats["signals"] == 1 and stats["features"] > 0
+    assert s["orders"] == 1 and s["fills"] == 1
+    assert s["positions"]["SAMPLE"]["quantity"] == 30.0  # 0.3 x order_size 100
