@@ -45,6 +45,17 @@ void OrderManager::report(const Order& o, wire::ExecType type, double last_qty,
 SubmitResult OrderManager::submit(const wire::NewOrderMsg& msg, std::int64_t now_ns) {
   if (seen_ids_.count(msg.client_order_id)) {
     ++counters_.duplicates;
+    if (const Order* o = find(msg.client_order_id)) {
+      wire::ExecType t = wire::ExecType::kAccepted;
+      switch (o->status) {
+        case OrderStatus::kFilled: t = wire::ExecType::kFill; break;
+        case OrderStatus::kCanceled: t = wire::ExecType::kCanceled; break;
+        case OrderStatus::kRejected: t = wire::ExecType::kRejected; break;
+        case OrderStatus::kExpired: t = wire::ExecType::kExpired; break;
+        default: break;
+      }
+      report(*o, t, 0, 0, now_ns, "status (duplicate order id)");
+    }
     return SubmitResult::kDuplicate;
   }
   Order o;

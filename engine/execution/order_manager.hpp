@@ -39,6 +39,8 @@ class OrderManager {
   // Rebuilds orders, positions and seen ids from a journal file; returns what was replayed.
   ReplayStats recover(const std::string& journal_path);
 
+  // A duplicate id is not executed again; its current state is re-reported instead (the
+  // sender may have missed the first reports, e.g. across an execution restart).
   SubmitResult submit(const wire::NewOrderMsg& order, std::int64_t now_ns);
   bool cancel(std::uint64_t client_order_id, std::int64_t now_ns);
   bool fill(std::uint64_t client_order_id, double qty, double price, std::int64_t now_ns);

@@ -97,34 +97,54 @@ void RiskComponent::on_signal(const bus::Message& m) {
   o.limit_price = intent->limit_price;
   o.signal_seq = m.frame.header.seq;
   pub_.publish("ord.new." + sym, o, m.frame.header.event_ns);
-  sent_.emplace(o.client_order_id,
-                SentOrder{sym, intent->side == wire::Side::kBuy ? intent->quantity : -intent->quantity});
+  SentOrder record;
+  record.order = o;
+  record.event_ns = m.frame.header.event_ns;
+  record.last_sent_wall_ns = bus::wall_clock_ns();
+  sent_.emplace(o.client_order_id, record);
   ++stats_.orders;
 }
 
 void RiskComponent::on_report(const wire::ExecutionReportMsg& r) {
-  // Pending quantity is released from risk's own record of what it sent: the report's fields
-  // describe the order as execution sees it, which for a rejection says nothing is left.
+  // Reconciled from cumulative quantities, so a report that is lost, repeated or re-sent after
+  // an execution restart cannot double-count: the fill delta moves from pending to position,
+  // and a finished order releases whatever never filled.
   auto it = sent_.find(r.client_order_id);
-  if (it == sent_.end()) return;  // not ours (another risk instance, or before a restart)
+  if (it == sent_.end()) return;  // not ours, or already finished
   SentOrder& o = it->second;
-  switch (r.exec_type) {
-    case wire::ExecType::kPartialFill:
-    case wire::ExecType::kFill: {
-      const double signed_fill = o.remaining > 0 ? r.last_qty : -r.last_qty;
-      engine_.on_fill(o.symbol, signed_fill);
-      o.remaining -= signed_fill;
-      if (r.exec_type == wire::ExecType::kFill) sent_.erase(it);
-      break;
+  o.acknowledged = true;
+  const double sign = o.order.side == wire::Side::kBuy ? 1.0 : -1.0;
+  if (r.cum_qty > o.filled) {
+    engine_.on_fill(o.order.symbol.view(), sign * (r.cum_qty - o.filled));
+    o.filled = r.cum_qty;
+  }
+  const bool done = r.exec_type == wire::ExecType::kRejected ||
+                    r.exec_type == wire::ExecType::kCanceled ||
+                    r.exec_type == wire::ExecType::kExpired ||
+                    (r.exec_type == wire::ExecType::kFill && r.leaves_qty <= 0);
+  if (done) {
+    engine_.add_pending(o.order.symbol.view(), -sign * (o.order.quantity - o.filled));
+    sent_.erase(it);
+  }
+}
+
+void RiskComponent::resend_unacknowledged() {
+  constexpr std::int64_t kResendAfterNs = 1'000'000'000;
+  constexpr int kMaxAttempts = 30;
+  const std::int64_t now = bus::wall_clock_ns();
+  for (auto& [id, o] : sent_) {
+    if (o.acknowledged || now - o.last_sent_wall_ns < kResendAfterNs || o.attempts > kMaxAttempts) {
+      continue;
     }
-    case wire::ExecType::kRejected:
-    case wire::ExecType::kCanceled:
-    case wire::ExecType::kExpired:
-      engine_.add_pending(o.symbol, -o.remaining);
-      sent_.erase(it);
-      break;
-    case wire::ExecType::kAccepted:
-      break;
+    ++o.attempts;
+    o.last_sent_wall_ns = now;
+    pub_.publish("ord.new." + std::string(o.order.symbol.view()), o.order, o.event_ns);
+    if (o.attempts > kMaxAttempts) {
+      log_->error("order {} still unacknowledged after {} sends: is execution running?", id,
+                  kMaxAttempts);
+    } else {
+      log_->warn("order {} unacknowledged: re-sent (attempt {})", id, o.attempts);
+    }
   }
 }
 
@@ -220,6 +240,7 @@ int RiskComponent::run(const std::atomic<bool>& stop) {
     }
     while (sub_.receive(m, 0ms)) on_message(m);
     if (items[1].revents & ZMQ_POLLIN) on_control();
+    resend_unacknowledged();
   }
   std::string by_reason;
   for (std::size_t i = 1; i < kRejectReasonCount; ++i) {

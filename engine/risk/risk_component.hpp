@@ -48,10 +48,18 @@ class RiskComponent {
   ops::Heartbeat heartbeat_{"risk"};
   ops::Upstreams upstreams_{{"market-data", "signal-bridge", "execution"}};
   std::uint64_t next_order_id_;
+  // What risk sent and has not seen finish. Orders go out on PUB/SUB, which drops messages
+  // while execution is down (a restart): an order without an acknowledgement is re-sent with
+  // the same client_order_id, which execution's journal makes idempotent.
   struct SentOrder {
-    std::string symbol;
-    double remaining;  // signed quantity not yet filled
+    wire::NewOrderMsg order;
+    std::int64_t event_ns = 0;
+    double filled = 0;        // cumulative, as last reported by execution
+    bool acknowledged = false;
+    std::int64_t last_sent_wall_ns = 0;
+    int attempts = 1;
   };
+  void resend_unacknowledged();
   std::unordered_map<std::uint64_t, SentOrder> sent_;
   RiskStats stats_;
 };

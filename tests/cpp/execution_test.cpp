@@ -137,7 +137,11 @@ TEST(OrderManager, RejectsInvalidAndDuplicateOrders) {
   EXPECT_EQ(om.submit(new_order(2, wire::Side::kBuy, 5, wire::OrderType::kLimit, 0), 0),
             SubmitResult::kRejected);
   EXPECT_EQ(om.submit(new_order(3, wire::Side::kBuy, 5), 0), SubmitResult::kAccepted);
+  const std::size_t before = rec.reports.size();
   EXPECT_EQ(om.submit(new_order(3, wire::Side::kBuy, 5), 0), SubmitResult::kDuplicate);
+  ASSERT_EQ(rec.reports.size(), before + 1) << "a duplicate re-reports the order's state";
+  EXPECT_EQ(rec.reports.back().exec_type, wire::ExecType::kAccepted);
+  EXPECT_EQ(rec.reports.back().leaves_qty, 5);
   EXPECT_TRUE(om.cancel(3, 1));
   EXPECT_FALSE(om.fill(3, 5, 100, 2)) << "no fill after cancel";
   EXPECT_FALSE(om.cancel(99, 2));
@@ -167,8 +171,10 @@ TEST(Journal, RecoveryRebuildsOrdersPositionsAndRefusesResends) {
   EXPECT_EQ(again.find(3)->status, OrderStatus::kCanceled);
   EXPECT_DOUBLE_EQ(again.portfolio().find("AAPL")->quantity, 9);
   EXPECT_EQ(again.open_orders().size(), 2u);
-  EXPECT_EQ(again.submit(new_order(2, wire::Side::kSell, 4), 5), SubmitResult::kDuplicate);
   EXPECT_TRUE(rec2.reports.empty()) << "recovery republishes nothing by itself";
+  EXPECT_EQ(again.submit(new_order(2, wire::Side::kSell, 4), 5), SubmitResult::kDuplicate);
+  ASSERT_EQ(rec2.reports.size(), 1u) << "the resent order gets its state, not a second execution";
+  EXPECT_EQ(rec2.reports[0].leaves_qty, 4);
   std::filesystem::remove(path);
 }
 
