@@ -38,7 +38,7 @@ ExecutionComponent::ExecutionComponent(zmq::context_t& context, const ops::Engin
       journal_path_(journal_path(config)),
       orders_(std::make_unique<Journal>(journal_path_, false), *this),
       broker_(orders_, {config.execution.slippage_bps, config.execution.latency_ms,
-                        config.execution.partial_fill_ratio}) {
+                        config.execution.partial_fill_ratio, 1'000'000}) {
   if (config.execution.broker != "sim") {
     throw std::runtime_error("execution.broker = \"" + config.execution.broker +
                              "\" is not available yet; use \"sim\"");
@@ -64,7 +64,15 @@ void ExecutionComponent::on_message(const bus::Message& m) {
       // The order's time is its decision time (the event it was made on), so the simulator
       // fills it against what came after that, however late the order arrives here.
       const SubmitResult r = orders_.submit(o, m.frame.header.event_ns);
-      if (r == SubmitResult::kAccepted) broker_.on_order(o.client_order_id);
+      if (r == SubmitResult::kAccepted) {
+        const auto overruns = broker_.history_overruns();
+        broker_.on_order(o.client_order_id);
+        if (broker_.history_overruns() != overruns) {
+          log_->warn("order {}: its next price event was beyond the simulator's history; filled "
+                     "at the oldest kept event (history_overruns={})",
+                     o.client_order_id, broker_.history_overruns());
+        }
+      }
       if (r == SubmitResult::kDuplicate) {
         log_->warn("duplicate client_order_id={} ignored (already journaled)", o.client_order_id);
       } else if (r == SubmitResult::kJournalError) {
@@ -131,8 +139,9 @@ int ExecutionComponent::run(const std::atomic<bool>& stop) {
   orders_.flush();
   const auto& c = orders_.counters();
   log_->info("stopped: accepted={} rejected={} fills={} partial_fills={} duplicates={} "
-             "realized={:.2f} unrealized={:.2f}",
+             "history_overruns={} realized={:.2f} unrealized={:.2f}",
              c.accepted, c.rejected, c.fills, c.partial_fills, c.duplicates,
+             broker_.history_overruns(),
              orders_.portfolio().realized(), orders_.portfolio().unrealized());
   return 0;
 }

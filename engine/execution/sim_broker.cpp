@@ -47,6 +47,7 @@ int SimBroker::on_order(std::uint64_t client_order_id) {
   int fills = 0;
   // Events are in time order; start at the first one after the order's time.
   const auto& h = it->second;
+  if (!h.empty() && h.size() >= config_.history && h.front().ts_ns > o->created_ns) ++overruns_;
   auto e = std::upper_bound(h.begin(), h.end(), o->created_ns,
                             [](std::int64_t t, const Event& ev) { return t < ev.ts_ns; });
   for (; e != h.end() && is_open(o->status); ++e) {

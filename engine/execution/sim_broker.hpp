@@ -23,7 +23,10 @@ struct SimBrokerConfig {
   double slippage_bps = 1;
   double latency_ms = 0;
   double partial_fill_ratio = 0;
-  std::size_t history = 4096;
+  // Price events kept per symbol (16 bytes each; memory grows only with real events). An order
+  // whose next event was already discarded - market data ran further ahead of the order flow
+  // than this - fills at the oldest kept event and is counted and logged as an overrun.
+  std::size_t history = 1'000'000;
 };
 
 class SimBroker {
@@ -37,6 +40,8 @@ class SimBroker {
   int on_price(std::string_view symbol, double price, std::int64_t ts_ns, double mark = 0);
   // An order just accepted: fills it against recorded events later than its time.
   int on_order(std::uint64_t client_order_id);
+  // Orders that needed a price event the history no longer held (see SimBrokerConfig::history).
+  std::uint64_t history_overruns() const noexcept { return overruns_; }
 
  private:
   struct Event {
@@ -49,6 +54,7 @@ class SimBroker {
   OrderManager& orders_;
   SimBrokerConfig config_;
   std::unordered_map<std::string, std::deque<Event>> history_;
+  std::uint64_t overruns_ = 0;
 };
 
 }  // namespace ztrade::execution

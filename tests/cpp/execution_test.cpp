@@ -129,6 +129,17 @@ TEST(SimBroker, LateOrdersFillInEventTime) {
   EXPECT_EQ(broker.on_price("AAPL", 103, 40), 1);
 }
 
+TEST(SimBroker, HistoryOverrunIsCounted) {
+  Recorder rec;
+  OrderManager om(nullptr, rec);
+  SimBroker broker(om, {0, 0, 0, 3});
+  for (int i = 1; i <= 5; ++i) broker.on_price("AAPL", 100 + i, i * 10);  // keeps t=30,40,50
+  ASSERT_EQ(om.submit(new_order(1, wire::Side::kBuy, 1), 15), SubmitResult::kAccepted);
+  EXPECT_EQ(broker.on_order(1), 1);
+  EXPECT_EQ(broker.history_overruns(), 1u) << "t=20 was needed but already discarded";
+  EXPECT_DOUBLE_EQ(om.find(1)->avg_fill_price, 103);
+}
+
 TEST(OrderManager, RejectsInvalidAndDuplicateOrders) {
   Recorder rec;
   OrderManager om(nullptr, rec);

@@ -81,6 +81,8 @@ def test_session_matches_independent_model(tmp_path, expected, threads):
     for hop in ("market-data -> signal-bridge", "signal-bridge -> risk", "risk -> execution"):
         assert s["latency"][hop]["count"] > 0
     assert (tmp_path / "run" / "summary.json").is_file()
+    log = (tmp_path / "run" / ("engine.log" if threads else "execution.log")).read_text()
+    assert "history_overruns=0" in log
 
 
 def test_invalid_config_lists_every_error(tmp_path):
