@@ -5,7 +5,10 @@
 #include <optional>
 #include <string>
 
+#include <zmq.hpp>
+
 #include "ops/config.hpp"
+#include "ops/endpoints.hpp"
 
 namespace ztrade::apps {
 
@@ -21,5 +24,18 @@ void prepare(const ops::EngineConfig& config);
 
 // Reads a secret from the environment (never logged).
 std::string secret(const std::string& env_var);
+
+// The whole main() of a one-component executable: load the config, prepare, build the
+// component with make(context, config, endpoints) and run it until SIGINT/SIGTERM.
+template <class Make>
+int host(int argc, char** argv, const char* program, Make make) {
+  int rc = 0;
+  const auto config = load(argc, argv, program, rc);
+  if (!config) return rc;
+  prepare(*config);
+  zmq::context_t context;
+  auto component = make(context, *config, ops::endpoints_for(*config));
+  return component.run(g_stop);
+}
 
 }  // namespace ztrade::apps

@@ -8,21 +8,6 @@ namespace ztrade::execution {
 using namespace std::chrono_literals;
 
 namespace {
-bus::SubscriberConfig inputs(const ops::EngineConfig& c, const ops::Endpoints& e) {
-  bus::SubscriberConfig s;
-  s.endpoints = {e.risk, e.market_data};
-  s.topics = {"ord.", "md.bar.", "md.trade.", "hb."};
-  s.receive_hwm = c.bus.receive_hwm;
-  return s;
-}
-bus::PublisherConfig publisher(const ops::EngineConfig& c, const std::string& endpoint,
-                               const std::string& also_bind) {
-  bus::PublisherConfig p;
-  p.endpoint = endpoint;
-  p.also_bind = also_bind;
-  p.send_hwm = c.bus.send_hwm;
-  return p;
-}
 std::string journal_path(const ops::EngineConfig& c) {
   const std::filesystem::path j(c.execution.journal);
   return j.is_absolute() ? j.string() : (std::filesystem::path(c.engine.run_dir) / j).string();
@@ -33,8 +18,11 @@ ExecutionComponent::ExecutionComponent(zmq::context_t& context, const ops::Engin
                                        const ops::Endpoints& endpoints)
     : config_(config),
       log_(ops::make_logger("execution", config.engine.log_level)),
-      pub_(context, publisher(config, endpoints.execution, endpoints.external.execution), config.execution.publisher_id),
-      sub_(context, inputs(config, endpoints)),
+      pub_(context,
+           ops::publisher_config(config, endpoints.execution, endpoints.external.execution),
+           config.execution.publisher_id),
+      sub_(context, ops::subscriber_config(config, {endpoints.risk, endpoints.market_data},
+                                           {"ord.", "md.bar.", "md.trade.", "hb."})),
       journal_path_(journal_path(config)),
       orders_(std::make_unique<Journal>(journal_path_, false), *this),
       broker_(orders_, {config.execution.slippage_bps, config.execution.latency_ms,
@@ -102,9 +90,11 @@ void ExecutionComponent::on_message(const bus::Message& m) {
       break;
     }
     case wire::MsgType::kHeartbeat: {
+      if (upstreams_.on_heartbeat(m.frame)) {
+        ops::heartbeat_tick(heartbeat_, pub_, upstreams_, true);
+      }
       wire::HeartbeatMsg hb{};
-      const bool was = upstreams_.all_heard();
-      if (wire::body_as(m.frame, hb)) upstreams_.heard(hb);
+      if (!wire::body_as(m.frame, hb)) break;
       if (hb.component.view() == "market-data" &&
           hb.state == static_cast<std::uint8_t>(ops::ComponentState::kDone) && !final_marks_) {
         // The source has ended: publish every position marked to its final price.
@@ -112,9 +102,6 @@ void ExecutionComponent::on_message(const bus::Message& m) {
         for (const auto& [symbol, _] : orders_.portfolio().positions()) {
           on_position(orders_.portfolio().message(symbol), market_ns_);
         }
-      }
-      if (!was && upstreams_.all_heard()) {
-        heartbeat_.maybe_send(pub_, ops::ComponentState::kReady, 0ms, true);
       }
       break;
     }
@@ -128,9 +115,7 @@ int ExecutionComponent::run(const std::atomic<bool>& stop) {
   }
   bus::Message m;
   while (!stop) {
-    heartbeat_.maybe_send(pub_, upstreams_.all_heard() ? ops::ComponentState::kReady
-                                                       : ops::ComponentState::kStarting,
-                          upstreams_.all_heard() ? 1000ms : 100ms);
+    ops::heartbeat_tick(heartbeat_, pub_, upstreams_);
     if (sub_.receive(m, 100ms)) {
       on_message(m);
       while (sub_.receive(m, 0ms)) on_message(m);

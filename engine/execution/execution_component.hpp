@@ -22,6 +22,9 @@ class ExecutionComponent : private ReportSink {
  public:
   ExecutionComponent(zmq::context_t& context, const ops::EngineConfig& config,
                      const ops::Endpoints& endpoints);
+  // Not movable: the order manager reports to this object by reference.
+  ExecutionComponent(ExecutionComponent&&) = delete;
+  ExecutionComponent& operator=(ExecutionComponent&&) = delete;
   int run(const std::atomic<bool>& stop);
   const OrderManager& orders() const noexcept { return orders_; }
 

@@ -13,21 +13,6 @@ namespace ztrade::market_data {
 using namespace std::chrono_literals;
 
 namespace {
-bus::SubscriberConfig downstream_heartbeats(const ops::EngineConfig& c, const ops::Endpoints& e) {
-  bus::SubscriberConfig s;
-  s.endpoints = {e.signals, e.risk, e.execution};
-  s.topics = {"hb."};
-  s.receive_hwm = c.bus.receive_hwm;
-  return s;
-}
-bus::PublisherConfig publisher(const ops::EngineConfig& c, const std::string& endpoint,
-                               const std::string& also_bind) {
-  bus::PublisherConfig p;
-  p.endpoint = endpoint;
-  p.also_bind = also_bind;
-  p.send_hwm = c.bus.send_hwm;
-  return p;
-}
 std::string topic(const char* prefix, std::string_view symbol) {
   return std::string(prefix) + std::string(symbol);
 }
@@ -37,8 +22,12 @@ MarketDataComponent::MarketDataComponent(zmq::context_t& context, const ops::Eng
                                          const ops::Endpoints& endpoints)
     : config_(config),
       log_(ops::make_logger("market-data", config.engine.log_level)),
-      pub_(context, publisher(config, endpoints.market_data, endpoints.external.market_data), config.market_data.publisher_id),
-      heartbeats_(context, downstream_heartbeats(config, endpoints)),
+      pub_(context,
+           ops::publisher_config(config, endpoints.market_data, endpoints.external.market_data),
+           config.market_data.publisher_id),
+      heartbeats_(context, ops::subscriber_config(
+                               config, {endpoints.signals, endpoints.risk, endpoints.execution},
+                               {"hb."})),
       control_(context, zmq::socket_type::rep) {
   control_.set(zmq::sockopt::linger, 0);
   control_.bind(endpoints.market_data_control);

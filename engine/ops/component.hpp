@@ -15,6 +15,8 @@
 #include <spdlog/spdlog.h>
 
 #include "bus/publisher.hpp"
+#include "bus/subscriber.hpp"
+#include "ops/config.hpp"
 
 namespace ztrade::ops {
 
@@ -48,6 +50,14 @@ class Heartbeat {
 class Upstreams {
  public:
   explicit Upstreams(std::set<std::string> expected) : expected_(std::move(expected)) {}
+  // Folds in a heartbeat frame; true when it completed the set (the caller is now ready).
+  bool on_heartbeat(const wire::Frame& frame) {
+    wire::HeartbeatMsg hb{};
+    if (!wire::body_as(frame, hb)) return false;
+    const bool was = all_heard();
+    heard(hb);
+    return !was && all_heard();
+  }
   void heard(const wire::HeartbeatMsg& hb) {
     const std::string name(hb.component.view());
     if (expected_.count(name)) {
@@ -61,6 +71,35 @@ class Upstreams {
  private:
   std::set<std::string> expected_, heard_, ready_;
 };
+
+// The periodic heartbeat of a component with upstreams: "starting" every 100 ms until it has
+// heard them all, then "ready" every second; `now` sends at once (the moment it became ready).
+inline void heartbeat_tick(Heartbeat& hb, bus::Publisher& pub, const Upstreams& up,
+                           bool now = false) {
+  using namespace std::chrono_literals;
+  const bool ready = up.all_heard();
+  hb.maybe_send(pub, ready ? ComponentState::kReady : ComponentState::kStarting,
+                ready ? 1000ms : 100ms, now);
+}
+
+// Socket settings from the config, shared by every component.
+inline bus::PublisherConfig publisher_config(const EngineConfig& c, const std::string& endpoint,
+                                             const std::string& also_bind) {
+  bus::PublisherConfig p;
+  p.endpoint = endpoint;
+  p.also_bind = also_bind;
+  p.send_hwm = c.bus.send_hwm;
+  return p;
+}
+inline bus::SubscriberConfig subscriber_config(const EngineConfig& c,
+                                               std::vector<std::string> endpoints,
+                                               std::vector<std::string> topics) {
+  bus::SubscriberConfig s;
+  s.endpoints = std::move(endpoints);
+  s.topics = std::move(topics);
+  s.receive_hwm = c.bus.receive_hwm;
+  return s;
+}
 
 // A logger named after the component, at the configured level.
 std::shared_ptr<spdlog::logger> make_logger(const std::string& component, const std::string& level);

@@ -22,29 +22,17 @@ RiskLimits limits_from(const ops::RiskSection& r) {
   l.stale_data_ms = r.stale_data_ms;
   return l;
 }
-bus::SubscriberConfig inputs(const ops::EngineConfig& c, const ops::Endpoints& e) {
-  bus::SubscriberConfig s;
-  s.endpoints = {e.market_data, e.signals, e.execution};
-  s.topics = {"md.bar.", "md.trade.", "md.quote.", "sig.", "exec.", "hb."};
-  s.receive_hwm = c.bus.receive_hwm;
-  return s;
-}
-bus::PublisherConfig publisher(const ops::EngineConfig& c, const std::string& endpoint,
-                               const std::string& also_bind) {
-  bus::PublisherConfig p;
-  p.endpoint = endpoint;
-  p.also_bind = also_bind;
-  p.send_hwm = c.bus.send_hwm;
-  return p;
-}
 }  // namespace
 
 RiskComponent::RiskComponent(zmq::context_t& context, const ops::EngineConfig& config,
                              const ops::Endpoints& endpoints, std::string control_token)
     : config_(config),
       log_(ops::make_logger("risk", config.engine.log_level)),
-      pub_(context, publisher(config, endpoints.risk, endpoints.external.risk), config.risk.publisher_id),
-      sub_(context, inputs(config, endpoints)),
+      pub_(context, ops::publisher_config(config, endpoints.risk, endpoints.external.risk),
+           config.risk.publisher_id),
+      sub_(context, ops::subscriber_config(
+                        config, {endpoints.market_data, endpoints.signals, endpoints.execution},
+                        {"md.bar.", "md.trade.", "md.quote.", "sig.", "exec.", "hb."})),
       control_(context, zmq::socket_type::rep),
       token_(std::move(control_token)),
       engine_(limits_from(config.risk)),
@@ -184,15 +172,9 @@ void RiskComponent::on_message(const bus::Message& m) {
       }
       break;
     }
-    case wire::MsgType::kHeartbeat: {
-      wire::HeartbeatMsg hb{};
-      const bool was = upstreams_.all_heard();
-      if (wire::body_as(m.frame, hb)) upstreams_.heard(hb);
-      if (!was && upstreams_.all_heard()) {
-        heartbeat_.maybe_send(pub_, ops::ComponentState::kReady, 0ms, true);
-      }
+    case wire::MsgType::kHeartbeat:
+      if (upstreams_.on_heartbeat(m.frame)) ops::heartbeat_tick(heartbeat_, pub_, upstreams_, true);
       break;
-    }
     default: break;
   }
 }
@@ -230,9 +212,7 @@ int RiskComponent::run(const std::atomic<bool>& stop) {
                              {control_.handle(), 0, ZMQ_POLLIN, 0}};
   bus::Message m;
   while (!stop) {
-    heartbeat_.maybe_send(pub_, upstreams_.all_heard() ? ops::ComponentState::kReady
-                                                       : ops::ComponentState::kStarting,
-                          upstreams_.all_heard() ? 1000ms : 100ms);
+    ops::heartbeat_tick(heartbeat_, pub_, upstreams_);
     try {
       zmq::poll(items, 2, 100ms);
     } catch (const zmq::error_t&) {

@@ -8,21 +8,6 @@ namespace ztrade::signals {
 using namespace std::chrono_literals;
 
 namespace {
-bus::SubscriberConfig market_sub(const ops::EngineConfig& c, const ops::Endpoints& e) {
-  bus::SubscriberConfig s;
-  s.endpoints = {e.market_data};
-  s.topics = {"md.bar.", "md.trade.", "hb."};
-  s.receive_hwm = c.bus.receive_hwm;
-  return s;
-}
-bus::PublisherConfig publisher(const ops::EngineConfig& c, const std::string& endpoint,
-                               const std::string& also_bind) {
-  bus::PublisherConfig p;
-  p.endpoint = endpoint;
-  p.also_bind = also_bind;
-  p.send_hwm = c.bus.send_hwm;
-  return p;
-}
 }  // namespace
 
 SignalBridgeComponent::SignalBridgeComponent(zmq::context_t& context,
@@ -30,8 +15,10 @@ SignalBridgeComponent::SignalBridgeComponent(zmq::context_t& context,
                                              const ops::Endpoints& endpoints)
     : config_(config),
       log_(ops::make_logger("signal-bridge", config.engine.log_level)),
-      pub_(context, publisher(config, endpoints.signals, endpoints.external.signals), config.signal_bridge.publisher_id),
-      market_(context, market_sub(config, endpoints)),
+      pub_(context, ops::publisher_config(config, endpoints.signals, endpoints.external.signals),
+           config.signal_bridge.publisher_id),
+      market_(context, ops::subscriber_config(config, {endpoints.market_data},
+                                              {"md.bar.", "md.trade.", "hb."})),
       ingress_(bus::Subscriber::pull(context, endpoints.signal_ingress, config.bus.receive_hwm,
                                      endpoints.external.signal_ingress)),
       macd_rsi_({config.signal_bridge.rsi_buy_below, config.signal_bridge.rsi_sell_above}) {
@@ -117,9 +104,7 @@ int SignalBridgeComponent::run(const std::atomic<bool>& stop) {
                              {ingress_.socket().handle(), 0, ZMQ_POLLIN, 0}};
   bus::Message m;
   while (!stop) {
-    heartbeat_.maybe_send(pub_, upstreams_.all_heard() ? ops::ComponentState::kReady
-                                                       : ops::ComponentState::kStarting,
-                          upstreams_.all_heard() ? 1000ms : 100ms);
+    ops::heartbeat_tick(heartbeat_, pub_, upstreams_);
     try {
       zmq::poll(items, 2, 100ms);
     } catch (const zmq::error_t&) {
@@ -128,13 +113,9 @@ int SignalBridgeComponent::run(const std::atomic<bool>& stop) {
     while (market_.receive(m, 0ms)) {
       if (m.frame.header.type == wire::MsgType::kBar) {
         on_bar(m);
-      } else if (m.frame.header.type == wire::MsgType::kHeartbeat) {
-        wire::HeartbeatMsg hb{};
-        const bool was_ready = upstreams_.all_heard();
-        if (wire::body_as(m.frame, hb)) upstreams_.heard(hb);
-        if (!was_ready && upstreams_.all_heard()) {
-          heartbeat_.maybe_send(pub_, ops::ComponentState::kReady, 0ms, true);
-        }
+      } else if (m.frame.header.type == wire::MsgType::kHeartbeat &&
+                 upstreams_.on_heartbeat(m.frame)) {
+        ops::heartbeat_tick(heartbeat_, pub_, upstreams_, true);
       }
     }
     while (ingress_.receive(m, 0ms)) on_external(m);

@@ -5,12 +5,7 @@
 
 int main(int argc, char** argv) {
   using namespace ztrade;
-  int rc = 0;
-  const auto config = apps::load(argc, argv, "ztrade-risk", rc);
-  if (!config) return rc;
-  apps::prepare(*config);
-  zmq::context_t context;
-  risk::RiskComponent component(context, *config, ops::endpoints_for(*config),
-                                apps::secret(config->risk.control_token_env));
-  return component.run(apps::g_stop);
+  return apps::host(argc, argv, "ztrade-risk", [](auto& ctx, auto& cfg, auto endpoints) {
+    return risk::RiskComponent(ctx, cfg, endpoints, apps::secret(cfg.risk.control_token_env));
+  });
 }
