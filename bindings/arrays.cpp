@@ -26,8 +26,8 @@ Column to_column(py::handle obj, std::string_view name, bool require_finite) {
   if (require_finite) {
     for (std::size_t i = 0; i < n; ++i) {
       if (!std::isfinite(values[i])) [[unlikely]] {
-        throw py::value_error(fmt::format("{}[{}] is {}: NaN/inf input is rejected", name, i,
-                                          values[i]));
+        throw py::value_error(
+            fmt::format("{}[{}] is {}: NaN/inf input is rejected", name, i, values[i]));
       }
     }
   }
@@ -50,9 +50,9 @@ void require_same_length(std::initializer_list<const Column*> columns,
 }
 
 Output make_output(std::size_t rows, std::size_t cols) {
-  DoubleArray array = cols == 0 ? DoubleArray(static_cast<py::ssize_t>(rows))
-                                : DoubleArray({static_cast<py::ssize_t>(rows),
-                                               static_cast<py::ssize_t>(cols)});
+  DoubleArray array =
+      cols == 0 ? DoubleArray(static_cast<py::ssize_t>(rows))
+                : DoubleArray({static_cast<py::ssize_t>(rows), static_cast<py::ssize_t>(cols)});
   std::span<double> values(array.mutable_data(), rows * (cols == 0 ? 1 : cols));
   return {std::move(array), values};
 }
@@ -62,8 +62,8 @@ py::array copy_to_array(std::span<const double> values) {
   Py_intptr_t dims[1] = {static_cast<Py_intptr_t>(values.size())};
   // NewFromDescr steals the descriptor reference DescrFromType returns.
   PyObject* descr = api.PyArray_DescrFromType_(py::detail::npy_api::NPY_DOUBLE_);
-  PyObject* raw = api.PyArray_NewFromDescr_(api.PyArray_Type_, descr, 1, dims, nullptr, nullptr,
-                                            0, nullptr);
+  PyObject* raw =
+      api.PyArray_NewFromDescr_(api.PyArray_Type_, descr, 1, dims, nullptr, nullptr, 0, nullptr);
   if (raw == nullptr) throw py::error_already_set();
   std::memcpy(py::detail::array_proxy(raw)->data, values.data(), values.size_bytes());
   return py::reinterpret_steal<py::array>(raw);

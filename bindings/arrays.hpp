@@ -10,7 +10,8 @@
 
 namespace ztrade::py_bindings {
 
-using DoubleArray = pybind11::array_t<double, pybind11::array::c_style | pybind11::array::forcecast>;
+using DoubleArray =
+    pybind11::array_t<double, pybind11::array::c_style | pybind11::array::forcecast>;
 
 // A validated 1-D float64 column. Holds a reference to the numpy array it views.
 struct Column {

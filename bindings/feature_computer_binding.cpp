@@ -21,7 +21,9 @@ struct PyFeatureComputer {
   std::string symbol;
 };
 
-py::array to_numpy(const FeatureRow& row) { return copy_to_array(row); }
+py::array to_numpy(const FeatureRow& row) {
+  return copy_to_array(row);
+}
 
 const Bar& checked_bar(const PyFeatureComputer& self, const MarketBar& bar) {
   if (!self.symbol.empty() && !bar.symbol.empty() && bar.symbol != self.symbol) {
@@ -54,8 +56,8 @@ Output batch_output(py::object out, std::size_t n) {
   auto a = py::reinterpret_borrow<py::array>(out);
   if (!a.dtype().is(py::dtype::of<double>()) || a.ndim() != 2 ||
       static_cast<std::size_t>(a.shape(0)) != n ||
-      static_cast<std::size_t>(a.shape(1)) != kFeatureCount ||
-      !(a.flags() & py::array::c_style) || !a.writeable()) {
+      static_cast<std::size_t>(a.shape(1)) != kFeatureCount || !(a.flags() & py::array::c_style) ||
+      !a.writeable()) {
     throw py::value_error(fmt::format(
         "out must be a writable C-contiguous float64 array of shape ({}, {})", n, kFeatureCount));
   }
@@ -165,31 +167,31 @@ Raises:
     ValueError: arrays not 1-D, of different lengths, or holding NaN/inf or negative volume
         (the message names the first bad row); a wrong `out`.
 )doc")
-      .def("reset", [](PyFeatureComputer& self) { self.computer.reset(); },
-           "Forget all history.")
-      .def_property_readonly("ready", [](const PyFeatureComputer& self) {
-        return self.computer.ready();
-      }, "True once every feature is defined.")
-      .def_property_readonly("lookback", [](const PyFeatureComputer& self) {
-        return self.computer.lookback();
-      }, "Bars consumed before every feature is defined (33 with the defaults).")
-      .def_property_readonly("bars_seen", [](const PyFeatureComputer& self) {
-        return self.computer.bars_seen();
-      })
+      .def(
+          "reset", [](PyFeatureComputer& self) { self.computer.reset(); }, "Forget all history.")
+      .def_property_readonly(
+          "ready", [](const PyFeatureComputer& self) { return self.computer.ready(); },
+          "True once every feature is defined.")
+      .def_property_readonly(
+          "lookback", [](const PyFeatureComputer& self) { return self.computer.lookback(); },
+          "Bars consumed before every feature is defined (33 with the defaults).")
+      .def_property_readonly(
+          "bars_seen", [](const PyFeatureComputer& self) { return self.computer.bars_seen(); })
       .def_property_readonly("symbol", [](const PyFeatureComputer& self) { return self.symbol; })
-      .def_property_readonly("feature_names", [names](const PyFeatureComputer&) {
-        return py::tuple(py::cast(names));
-      }, "Names of the 12 features, in output order.")
-      .def_property_readonly("config", [](const PyFeatureComputer& self) {
-        const FeatureConfig& c = self.computer.config();
-        py::dict d;
-        d["rsi_period"] = c.rsi_period;
-        d["macd_fast"] = c.macd_fast;
-        d["macd_slow"] = c.macd_slow;
-        d["macd_signal"] = c.macd_signal;
-        d["sma_period"] = c.sma_period;
-        return d;
-      })
+      .def_property_readonly(
+          "feature_names", [names](const PyFeatureComputer&) { return py::tuple(py::cast(names)); },
+          "Names of the 12 features, in output order.")
+      .def_property_readonly("config",
+                             [](const PyFeatureComputer& self) {
+                               const FeatureConfig& c = self.computer.config();
+                               py::dict d;
+                               d["rsi_period"] = c.rsi_period;
+                               d["macd_fast"] = c.macd_fast;
+                               d["macd_slow"] = c.macd_slow;
+                               d["macd_signal"] = c.macd_signal;
+                               d["sma_period"] = c.sma_period;
+                               return d;
+                             })
       .def("__repr__", [](const PyFeatureComputer& self) {
         const FeatureConfig& c = self.computer.config();
         return fmt::format(

@@ -37,8 +37,9 @@ Raises:
       .def_property_readonly("low", [](const MarketBar& b) { return b.bar.low; })
       .def_property_readonly("close", [](const MarketBar& b) { return b.bar.close; })
       .def_property_readonly("volume", [](const MarketBar& b) { return b.bar.volume; })
-      .def_property_readonly("timestamp", [](const MarketBar& b) { return b.bar.ts_ns; },
-                             "Nanoseconds since the Unix epoch (UTC).")
+      .def_property_readonly(
+          "timestamp", [](const MarketBar& b) { return b.bar.ts_ns; },
+          "Nanoseconds since the Unix epoch (UTC).")
       .def("__repr__",
            [](const MarketBar& b) {
              return fmt::format(

@@ -22,7 +22,8 @@ void bind_wire(py::module_& m) {
         for (const auto& spec : wire::schema()) {
           py::list fields;
           for (const auto& f : spec.fields) {
-            fields.append(py::make_tuple(std::string(f.name), f.offset, std::string(f.kind), f.size));
+            fields.append(
+                py::make_tuple(std::string(f.name), f.offset, std::string(f.kind), f.size));
           }
           py::dict d;
           d["name"] = std::string(spec.name);

@@ -9,7 +9,7 @@ PACKAGES=(
   libfmt-dev libspdlog-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   pybind11-dev
-  clang-14 libclang-rt-14-dev
+  clang-14 libclang-rt-14-dev clang-format-14
   openssl ca-certificates
 )
 

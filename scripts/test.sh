@@ -8,6 +8,7 @@ source scripts/lib/python-env.sh
 JOBS="${ZTRADE_JOBS:-2}"
 
 scripts/install-deps.sh
+scripts/format.sh --check
 
 echo "==> C++ build (Release, -Werror) and tests"
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DZTRADE_WERROR=ON >/dev/null

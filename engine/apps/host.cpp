@@ -11,7 +11,9 @@ namespace ztrade::apps {
 std::atomic<bool> g_stop{false};
 
 namespace {
-void on_signal(int) { g_stop.store(true); }
+void on_signal(int) {
+  g_stop.store(true);
+}
 }  // namespace
 
 std::optional<ops::EngineConfig> load(int argc, char** argv, const char* program, int& exit_code) {

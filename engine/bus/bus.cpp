@@ -23,9 +23,8 @@ void apply_curve(zmq::socket_t& socket, const CurveKeys& keys, bool server) {
   if (keys.public_key.empty() && keys.secret_key.empty()) return;
   auto check = [](const std::string& key, const char* what) {
     if (key.size() != 40) {
-      throw std::invalid_argument(
-          fmt::format("CURVE {} must be a 40-character Z85 key, got {} characters", what,
-                      key.size()));
+      throw std::invalid_argument(fmt::format(
+          "CURVE {} must be a 40-character Z85 key, got {} characters", what, key.size()));
     }
   };
   check(keys.public_key, "public key");
@@ -67,8 +66,7 @@ bool Publisher::send(std::string_view topic, std::size_t frame_bytes) noexcept {
     std::memcpy(buffer_.data() + offsetof(wire::Header, seq), &seq, sizeof(seq));
     if (!socket_.send(zmq::const_buffer(topic.data(), topic.size()),
                       zmq::send_flags::sndmore | zmq::send_flags::dontwait) ||
-        !socket_.send(zmq::const_buffer(buffer_.data(), frame_bytes),
-                      zmq::send_flags::dontwait)) {
+        !socket_.send(zmq::const_buffer(buffer_.data(), frame_bytes), zmq::send_flags::dontwait)) {
       ++counters_.send_failures;
       return false;
     }
@@ -128,22 +126,23 @@ void Subscriber::drain_parts() noexcept {
 
 int Subscriber::try_receive(Message& out) noexcept {
   try {
-    auto topic = socket_.recv(zmq::mutable_buffer(topic_.data(), topic_.size()),
-                              zmq::recv_flags::dontwait);
+    auto topic =
+        socket_.recv(zmq::mutable_buffer(topic_.data(), topic_.size()), zmq::recv_flags::dontwait);
     if (!topic) return 0;
     if (topic->truncated() || !socket_.get(zmq::sockopt::rcvmore)) {
       ++counters_.malformed_parts;
       drain_parts();
       return -1;
     }
-    auto frame = socket_.recv(zmq::mutable_buffer(frame_.data(), frame_.size()),
-                              zmq::recv_flags::none);
+    auto frame =
+        socket_.recv(zmq::mutable_buffer(frame_.data(), frame_.size()), zmq::recv_flags::none);
     if (!frame || frame->truncated() || socket_.get(zmq::sockopt::rcvmore)) {
       ++counters_.malformed_parts;
       drain_parts();
       return -1;
     }
-    const auto err = wire::decode(std::span<const std::byte>(frame_.data(), frame->size), out.frame);
+    const auto err =
+        wire::decode(std::span<const std::byte>(frame_.data(), frame->size), out.frame);
     if (err != wire::DecodeError::kOk) {
       ++counters_.decode_errors[static_cast<std::size_t>(err)];
       return -1;

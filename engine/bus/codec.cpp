@@ -4,29 +4,46 @@ namespace ztrade::wire {
 
 std::string_view error_name(DecodeError e) noexcept {
   switch (e) {
-    case DecodeError::kOk: return "ok";
-    case DecodeError::kTooShort: return "too_short";
-    case DecodeError::kBadMagic: return "bad_magic";
-    case DecodeError::kBadVersion: return "bad_version";
-    case DecodeError::kUnknownType: return "unknown_type";
-    case DecodeError::kSizeMismatch: return "size_mismatch";
+    case DecodeError::kOk:
+      return "ok";
+    case DecodeError::kTooShort:
+      return "too_short";
+    case DecodeError::kBadMagic:
+      return "bad_magic";
+    case DecodeError::kBadVersion:
+      return "bad_version";
+    case DecodeError::kUnknownType:
+      return "unknown_type";
+    case DecodeError::kSizeMismatch:
+      return "size_mismatch";
   }
   return "unknown";
 }
 
 std::string_view type_name(MsgType type) noexcept {
   switch (type) {
-    case MsgType::kBar: return "bar";
-    case MsgType::kTrade: return "trade";
-    case MsgType::kQuote: return "quote";
-    case MsgType::kFeatures: return "features";
-    case MsgType::kSignal: return "signal";
-    case MsgType::kNewOrder: return "new_order";
-    case MsgType::kCancelOrder: return "cancel_order";
-    case MsgType::kExecutionReport: return "execution_report";
-    case MsgType::kPosition: return "position";
-    case MsgType::kRiskReject: return "risk_reject";
-    case MsgType::kHeartbeat: return "heartbeat";
+    case MsgType::kBar:
+      return "bar";
+    case MsgType::kTrade:
+      return "trade";
+    case MsgType::kQuote:
+      return "quote";
+    case MsgType::kFeatures:
+      return "features";
+    case MsgType::kSignal:
+      return "signal";
+    case MsgType::kNewOrder:
+      return "new_order";
+    case MsgType::kCancelOrder:
+      return "cancel_order";
+    case MsgType::kExecutionReport:
+      return "execution_report";
+    case MsgType::kPosition:
+      return "position";
+    case MsgType::kRiskReject:
+      return "risk_reject";
+    case MsgType::kHeartbeat:
+      return "heartbeat";
   }
   return "unknown";
 }

@@ -13,11 +13,11 @@ namespace ztrade::wire {
 
 enum class DecodeError : std::uint8_t {
   kOk = 0,
-  kTooShort,        // fewer bytes than a header
-  kBadMagic,        // not a ztrade frame
-  kBadVersion,      // a wire version this build does not speak
-  kUnknownType,     // type byte outside the known set
-  kSizeMismatch,    // body_size disagrees with the type or with the frame length
+  kTooShort,      // fewer bytes than a header
+  kBadMagic,      // not a ztrade frame
+  kBadVersion,    // a wire version this build does not speak
+  kUnknownType,   // type byte outside the known set
+  kSizeMismatch,  // body_size disagrees with the type or with the frame length
 };
 inline constexpr std::size_t kDecodeErrorCount = 6;
 std::string_view error_name(DecodeError e) noexcept;

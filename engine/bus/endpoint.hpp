@@ -14,17 +14,17 @@ struct CurveKeys {
 };
 
 struct PublisherConfig {
-  std::string endpoint;  // bind address, e.g. ipc:///run/ztrade/md.sock
+  std::string endpoint;   // bind address, e.g. ipc:///run/ztrade/md.sock
   std::string also_bind;  // optional second address (threads deployment: ipc for tools)
   int send_hwm = 100000;
-  CurveKeys curve;       // a PUB with CURVE keys is a CURVE server
+  CurveKeys curve;  // a PUB with CURVE keys is a CURVE server
 };
 
 struct SubscriberConfig {
   std::vector<std::string> endpoints;  // connect addresses (one per upstream publisher)
   std::vector<std::string> topics;     // prefixes; empty = everything
   int receive_hwm = 100000;
-  CurveKeys curve;                     // client keys + server_public_key
+  CurveKeys curve;  // client keys + server_public_key
 };
 
 }  // namespace ztrade::bus

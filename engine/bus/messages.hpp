@@ -134,7 +134,7 @@ struct NewOrderMsg {
   TimeInForce tif;
   std::uint8_t reserved[5];
   double quantity;
-  double limit_price;       // 0 for market orders
+  double limit_price;        // 0 for market orders
   std::uint64_t signal_seq;  // seq of the signal that caused it (0 if none)
 };
 static_assert(sizeof(NewOrderMsg) == 72);
@@ -203,11 +203,11 @@ static_assert(sizeof(HeartbeatMsg) == 40);
 // Compile-time map from body type to MsgType and size.
 template <class Body>
 struct BodyTraits;
-#define ZTRADE_WIRE_BODY(BodyType, Tag)                        \
-  template <>                                                  \
-  struct BodyTraits<BodyType> {                                \
-    static constexpr MsgType kType = MsgType::Tag;             \
-    static constexpr std::size_t kSize = sizeof(BodyType);     \
+#define ZTRADE_WIRE_BODY(BodyType, Tag)                    \
+  template <>                                              \
+  struct BodyTraits<BodyType> {                            \
+    static constexpr MsgType kType = MsgType::Tag;         \
+    static constexpr std::size_t kSize = sizeof(BodyType); \
   };
 ZTRADE_WIRE_BODY(BarMsg, kBar)
 ZTRADE_WIRE_BODY(TradeMsg, kTrade)
@@ -225,17 +225,28 @@ ZTRADE_WIRE_BODY(HeartbeatMsg, kHeartbeat)
 // Body size for a type, 0 for an unknown type.
 constexpr std::size_t body_size_of(MsgType type) noexcept {
   switch (type) {
-    case MsgType::kBar: return sizeof(BarMsg);
-    case MsgType::kTrade: return sizeof(TradeMsg);
-    case MsgType::kQuote: return sizeof(QuoteMsg);
-    case MsgType::kFeatures: return sizeof(FeaturesMsg);
-    case MsgType::kSignal: return sizeof(SignalMsg);
-    case MsgType::kNewOrder: return sizeof(NewOrderMsg);
-    case MsgType::kCancelOrder: return sizeof(CancelOrderMsg);
-    case MsgType::kExecutionReport: return sizeof(ExecutionReportMsg);
-    case MsgType::kPosition: return sizeof(PositionMsg);
-    case MsgType::kRiskReject: return sizeof(RiskRejectMsg);
-    case MsgType::kHeartbeat: return sizeof(HeartbeatMsg);
+    case MsgType::kBar:
+      return sizeof(BarMsg);
+    case MsgType::kTrade:
+      return sizeof(TradeMsg);
+    case MsgType::kQuote:
+      return sizeof(QuoteMsg);
+    case MsgType::kFeatures:
+      return sizeof(FeaturesMsg);
+    case MsgType::kSignal:
+      return sizeof(SignalMsg);
+    case MsgType::kNewOrder:
+      return sizeof(NewOrderMsg);
+    case MsgType::kCancelOrder:
+      return sizeof(CancelOrderMsg);
+    case MsgType::kExecutionReport:
+      return sizeof(ExecutionReportMsg);
+    case MsgType::kPosition:
+      return sizeof(PositionMsg);
+    case MsgType::kRiskReject:
+      return sizeof(RiskRejectMsg);
+    case MsgType::kHeartbeat:
+      return sizeof(HeartbeatMsg);
   }
   return 0;
 }

@@ -1,7 +1,7 @@
 #pragma once
 // A PUB socket that stamps every message with this publisher's id, the next sequence number of
-// its topic and the send time. PUB never blocks: past the high-water mark libzmq drops, and subscribers see
-// those drops as sequence gaps (counted on their side).
+// its topic and the send time. PUB never blocks: past the high-water mark libzmq drops, and
+// subscribers see those drops as sequence gaps (counted on their side).
 #include <zmq.hpp>
 
 #include <array>

@@ -4,12 +4,13 @@
 
 namespace ztrade {
 
-void throw_invalid(std::string message) { throw std::invalid_argument(std::move(message)); }
+void throw_invalid(std::string message) {
+  throw std::invalid_argument(std::move(message));
+}
 
 void throw_not_finite(std::string_view who, double value) {
-  throw std::invalid_argument(
-      fmt::format("{}: input must be finite, got {} (NaN/inf is never folded into state)", who,
-                  value));
+  throw std::invalid_argument(fmt::format(
+      "{}: input must be finite, got {} (NaN/inf is never folded into state)", who, value));
 }
 
 const char* bar_problem(const Bar& bar) noexcept {
@@ -24,9 +25,9 @@ const char* bar_problem(const Bar& bar) noexcept {
 
 void require_valid_bar(const Bar& bar) {
   if (const char* problem = bar_problem(bar)) [[unlikely]] {
-    throw std::invalid_argument(fmt::format(
-        "invalid bar (ts_ns={}): {} (open={}, high={}, low={}, close={}, volume={})", bar.ts_ns,
-        problem, bar.open, bar.high, bar.low, bar.close, bar.volume));
+    throw std::invalid_argument(
+        fmt::format("invalid bar (ts_ns={}): {} (open={}, high={}, low={}, close={}, volume={})",
+                    bar.ts_ns, problem, bar.open, bar.high, bar.low, bar.close, bar.volume));
   }
 }
 

@@ -26,7 +26,8 @@ void throw_not_finite(std::string_view who, double value);
 
 // Throws unless x is finite. Kept inline so the happy path is a single predictable branch.
 inline void require_finite(double x, std::string_view who) {
-  if (!std::isfinite(x)) [[unlikely]] throw_not_finite(who, x);
+  if (!std::isfinite(x)) [[unlikely]]
+    throw_not_finite(who, x);
 }
 
 // Why a bar is unusable, or nullptr when it is fine. Non-finite prices or volume and negative

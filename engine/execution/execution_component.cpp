@@ -56,9 +56,10 @@ void ExecutionComponent::on_message(const bus::Message& m) {
         const auto overruns = broker_.history_overruns();
         broker_.on_order(o.client_order_id);
         if (broker_.history_overruns() != overruns) {
-          log_->warn("order {}: its next price event was beyond the simulator's history; filled "
-                     "at the oldest kept event (history_overruns={})",
-                     o.client_order_id, broker_.history_overruns());
+          log_->warn(
+              "order {}: its next price event was beyond the simulator's history; filled "
+              "at the oldest kept event (history_overruns={})",
+              o.client_order_id, broker_.history_overruns());
         }
       }
       if (r == SubmitResult::kDuplicate) {
@@ -105,7 +106,8 @@ void ExecutionComponent::on_message(const bus::Message& m) {
       }
       break;
     }
-    default: break;
+    default:
+      break;
   }
 }
 
@@ -123,11 +125,11 @@ int ExecutionComponent::run(const std::atomic<bool>& stop) {
   }
   orders_.flush();
   const auto& c = orders_.counters();
-  log_->info("stopped: accepted={} rejected={} fills={} partial_fills={} duplicates={} "
-             "history_overruns={} realized={:.2f} unrealized={:.2f}",
-             c.accepted, c.rejected, c.fills, c.partial_fills, c.duplicates,
-             broker_.history_overruns(),
-             orders_.portfolio().realized(), orders_.portfolio().unrealized());
+  log_->info(
+      "stopped: accepted={} rejected={} fills={} partial_fills={} duplicates={} "
+      "history_overruns={} realized={:.2f} unrealized={:.2f}",
+      c.accepted, c.rejected, c.fills, c.partial_fills, c.duplicates, broker_.history_overruns(),
+      orders_.portfolio().realized(), orders_.portfolio().unrealized());
   return 0;
 }
 

@@ -23,7 +23,8 @@ std::uint32_t record_crc(const JournalRecord& r) noexcept {
 Journal::Journal(std::string path, bool sync) : path_(std::move(path)), sync_(sync) {
   fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd_ < 0) {
-    throw std::runtime_error(fmt::format("cannot open journal {}: {}", path_, std::strerror(errno)));
+    throw std::runtime_error(
+        fmt::format("cannot open journal {}: {}", path_, std::strerror(errno)));
   }
 }
 
@@ -80,8 +81,8 @@ ReplayStats Journal::replay(const std::string& path,
   stats.torn_bytes = size - offset;
   if (stats.torn_bytes > 0 && ::ftruncate(fd, static_cast<off_t>(offset)) != 0) {
     ::close(fd);
-    throw std::runtime_error(fmt::format("cannot truncate torn tail of journal {}: {}", path,
-                                         std::strerror(errno)));
+    throw std::runtime_error(
+        fmt::format("cannot truncate torn tail of journal {}: {}", path, std::strerror(errno)));
   }
   ::close(fd);
   return stats;

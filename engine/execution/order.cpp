@@ -4,13 +4,20 @@ namespace ztrade::execution {
 
 std::string_view status_name(OrderStatus s) noexcept {
   switch (s) {
-    case OrderStatus::kPendingNew: return "pending_new";
-    case OrderStatus::kNew: return "new";
-    case OrderStatus::kPartiallyFilled: return "partially_filled";
-    case OrderStatus::kFilled: return "filled";
-    case OrderStatus::kCanceled: return "canceled";
-    case OrderStatus::kRejected: return "rejected";
-    case OrderStatus::kExpired: return "expired";
+    case OrderStatus::kPendingNew:
+      return "pending_new";
+    case OrderStatus::kNew:
+      return "new";
+    case OrderStatus::kPartiallyFilled:
+      return "partially_filled";
+    case OrderStatus::kFilled:
+      return "filled";
+    case OrderStatus::kCanceled:
+      return "canceled";
+    case OrderStatus::kRejected:
+      return "rejected";
+    case OrderStatus::kExpired:
+      return "expired";
   }
   return "unknown";
 }

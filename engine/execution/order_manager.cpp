@@ -25,8 +25,8 @@ bool OrderManager::journal(JournalKind kind, const Order& o, double qty, double 
   return false;
 }
 
-void OrderManager::report(const Order& o, wire::ExecType type, double last_qty,
-                          double last_price, std::int64_t ts, std::string_view text) {
+void OrderManager::report(const Order& o, wire::ExecType type, double last_qty, double last_price,
+                          std::int64_t ts, std::string_view text) {
   wire::ExecutionReportMsg m{};
   m.client_order_id = o.client_order_id;
   m.symbol.assign(o.symbol);
@@ -48,11 +48,20 @@ SubmitResult OrderManager::submit(const wire::NewOrderMsg& msg, std::int64_t now
     if (const Order* o = find(msg.client_order_id)) {
       wire::ExecType t = wire::ExecType::kAccepted;
       switch (o->status) {
-        case OrderStatus::kFilled: t = wire::ExecType::kFill; break;
-        case OrderStatus::kCanceled: t = wire::ExecType::kCanceled; break;
-        case OrderStatus::kRejected: t = wire::ExecType::kRejected; break;
-        case OrderStatus::kExpired: t = wire::ExecType::kExpired; break;
-        default: break;
+        case OrderStatus::kFilled:
+          t = wire::ExecType::kFill;
+          break;
+        case OrderStatus::kCanceled:
+          t = wire::ExecType::kCanceled;
+          break;
+        case OrderStatus::kRejected:
+          t = wire::ExecType::kRejected;
+          break;
+        case OrderStatus::kExpired:
+          t = wire::ExecType::kExpired;
+          break;
+        default:
+          break;
       }
       report(*o, t, 0, 0, now_ns, "status (duplicate order id)");
     }
@@ -173,15 +182,24 @@ void OrderManager::apply(const JournalRecord& r) {
   Order& o = it->second;
   Transition t = Transition::kOk;
   switch (r.kind) {
-    case JournalKind::kAccepted: t = o.accept(); break;
-    case JournalKind::kRejected: t = o.reject(); break;
-    case JournalKind::kCanceled: t = o.cancel(); break;
-    case JournalKind::kExpired: t = o.expire(); break;
+    case JournalKind::kAccepted:
+      t = o.accept();
+      break;
+    case JournalKind::kRejected:
+      t = o.reject();
+      break;
+    case JournalKind::kCanceled:
+      t = o.cancel();
+      break;
+    case JournalKind::kExpired:
+      t = o.expire();
+      break;
     case JournalKind::kFill:
       t = o.fill(r.quantity, r.price);
       if (t == Transition::kOk) portfolio_.apply_fill(o.symbol, o.side, r.quantity, r.price);
       break;
-    case JournalKind::kNew: break;
+    case JournalKind::kNew:
+      break;
   }
   if (t != Transition::kOk) ++counters_.illegal_transitions;
 }

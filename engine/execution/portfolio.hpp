@@ -14,7 +14,7 @@ struct Position {
   double quantity = 0;  // signed
   double avg_price = 0;
   double realized = 0;
-  double mark = 0;      // last price seen
+  double mark = 0;  // last price seen
   double unrealized() const noexcept { return mark > 0 ? quantity * (mark - avg_price) : 0.0; }
 };
 

@@ -20,7 +20,9 @@ struct BollingerValue {
 class Bollinger {
  public:
   explicit Bollinger(int period, double dev_up = 2.0, double dev_down = 2.0)
-      : middle_(checked(period, dev_up, dev_down)), up_(dev_up), down_(dev_down),
+      : middle_(checked(period, dev_up, dev_down)),
+        up_(dev_up),
+        down_(dev_down),
         variance_(period) {}
 
   BollingerValue update(double x) {
@@ -49,8 +51,8 @@ class Bollinger {
   static int checked(int period, double up, double down) {
     require_period(period, "Bollinger period");
     if (!std::isfinite(up) || !std::isfinite(down)) {
-      throw_invalid("Bollinger deviation multipliers must be finite, got up=" +
-                    std::to_string(up) + " down=" + std::to_string(down));
+      throw_invalid("Bollinger deviation multipliers must be finite, got up=" + std::to_string(up) +
+                    " down=" + std::to_string(down));
     }
     return period;
   }

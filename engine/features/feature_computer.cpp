@@ -12,7 +12,9 @@ namespace ztrade {
 
 namespace {
 
-constexpr std::size_t idx(Feature f) { return static_cast<std::size_t>(f); }
+constexpr std::size_t idx(Feature f) {
+  return static_cast<std::size_t>(f);
+}
 
 // Writes the features that depend only on this bar and the indicator outputs.
 inline void fill_row(double* out, double high, double low, double close, double volume, double rsi,
@@ -52,8 +54,8 @@ FeatureComputer::FeatureComputer(const FeatureConfig& config)
       macd_(config.macd_fast, config.macd_slow, config.macd_signal),
       ema_fast_(config.macd_fast),
       sma_(config.sma_period),
-      lookback_(std::max({rsi_.lookback(), macd_.lookback(), ema_fast_.lookback(),
-                          sma_.lookback()})) {}
+      lookback_(
+          std::max({rsi_.lookback(), macd_.lookback(), ema_fast_.lookback(), sma_.lookback()})) {}
 
 void FeatureComputer::step(double high, double low, double close, double volume,
                            double* out) noexcept {
@@ -66,7 +68,8 @@ void FeatureComputer::step(double high, double low, double close, double volume,
 }
 
 bool FeatureComputer::try_update(const Bar& bar, std::span<double, kFeatureCount> out) noexcept {
-  if (bar_problem(bar) != nullptr) [[unlikely]] return false;
+  if (bar_problem(bar) != nullptr) [[unlikely]]
+    return false;
   step(bar.high, bar.low, bar.close, bar.volume, out.data());
   return true;
 }
@@ -107,9 +110,9 @@ void FeatureComputer::compute_batch(const BarColumns& bars, std::span<double> ou
         bars.open.size(), bars.high.size(), bars.low.size(), n, bars.volume.size()));
   }
   if (out.size() != n * kFeatureCount) {
-    throw std::invalid_argument(fmt::format(
-        "compute_batch: output holds {} doubles, {} bars need {}", out.size(), n,
-        n * kFeatureCount));
+    throw std::invalid_argument(
+        fmt::format("compute_batch: output holds {} doubles, {} bars need {}", out.size(), n,
+                    n * kFeatureCount));
   }
   const bool valid = all_finite(bars.open) && all_finite(bars.high) && all_finite(bars.low) &&
                      all_finite(bars.close) && all_finite(bars.volume) &&

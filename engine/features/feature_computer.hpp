@@ -56,8 +56,8 @@ enum class Feature : std::size_t {
 inline constexpr std::size_t kFeatureCount = 12;
 
 inline constexpr std::array<std::string_view, kFeatureCount> kFeatureNames = {
-    "close",  "rsi",  "macd_line", "macd_signal",   "macd_hist", "ema_fast",
-    "ema_slow", "spread", "sma",     "dist_from_sma", "volume",    "range_pct"};
+    "close",    "rsi",    "macd_line", "macd_signal",   "macd_hist", "ema_fast",
+    "ema_slow", "spread", "sma",       "dist_from_sma", "volume",    "range_pct"};
 
 using FeatureRow = std::array<double, kFeatureCount>;
 

@@ -86,8 +86,8 @@ class RollingVariance {
   }
   // Two-pass recompute over the `count` newest window values (oldest first), plus `extra` when
   // with_extra: K = their mean, s1 = sum(x - K), s2 = sum((x - K)^2).
-  static void reseed(const Window& window, int count, double extra, bool with_extra,
-                     double& shift, double& s1, double& s2) noexcept {
+  static void reseed(const Window& window, int count, double extra, bool with_extra, double& shift,
+                     double& s1, double& s2) noexcept {
     const int n = count + (with_extra ? 1 : 0);
     double sum = 0.0;
     window.for_each_recent(count, [&](double v) { sum += v; });

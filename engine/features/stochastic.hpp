@@ -2,7 +2,8 @@
 // Slow stochastic, TA-Lib's TA_STOCH(fastK, slowK, SMA, slowD, SMA) to the bit:
 // fastK = (close - LL) / ((HH - LL) / 100), 0 when HH == LL; slowK = SMA(slowK) of fastK started
 // at the first fastK; slowD = SMA(slowD) of slowK. Both are emitted from bar
-// (fastK-1)+(slowK-1)+(slowD-1), 17 for 14/3/3 (slowK's earlier values are dropped, as TA-Lib does).
+// (fastK-1)+(slowK-1)+(slowD-1), 17 for 14/3/3 (slowK's earlier values are dropped, as TA-Lib
+// does).
 #include "core/nan.hpp"
 #include "core/validate.hpp"
 #include "features/atr.hpp"
@@ -47,9 +48,7 @@ class Stochastic {
     return {k, d};
   }
   bool ready() const noexcept { return slow_d_.ready(); }
-  int lookback() const noexcept {
-    return (fast_k_ - 1) + slow_k_.lookback() + slow_d_.lookback();
-  }
+  int lookback() const noexcept { return (fast_k_ - 1) + slow_k_.lookback() + slow_d_.lookback(); }
   void reset() noexcept {
     highs_.clear();
     lows_.clear();

@@ -9,8 +9,8 @@ BarAggregator::BarAggregator(std::int64_t interval_ns) : interval_(interval_ns) 
   if (interval_ns <= 0) throw std::invalid_argument("bar interval must be > 0");
 }
 
-bool BarAggregator::on_trade(std::string_view symbol, double price, double size,
-                             std::int64_t ts_ns, wire::BarMsg& closed) {
+bool BarAggregator::on_trade(std::string_view symbol, double price, double size, std::int64_t ts_ns,
+                             wire::BarMsg& closed) {
   auto it = bars_.find(symbol);
   if (it == bars_.end()) it = bars_.emplace(std::string(symbol), State{}).first;
   State& s = it->second;

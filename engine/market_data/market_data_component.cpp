@@ -25,9 +25,9 @@ MarketDataComponent::MarketDataComponent(zmq::context_t& context, const ops::Eng
       pub_(context,
            ops::publisher_config(config, endpoints.market_data, endpoints.external.market_data),
            config.market_data.publisher_id),
-      heartbeats_(context, ops::subscriber_config(
-                               config, {endpoints.signals, endpoints.risk, endpoints.execution},
-                               {"hb."})),
+      heartbeats_(context,
+                  ops::subscriber_config(
+                      config, {endpoints.signals, endpoints.risk, endpoints.execution}, {"hb."})),
       control_(context, zmq::socket_type::rep) {
   control_.set(zmq::sockopt::linger, 0);
   control_.bind(endpoints.market_data_control);
@@ -48,8 +48,8 @@ bool MarketDataComponent::wait_for_downstream(const std::atomic<bool>& stop) {
       if (wire::body_as(m.frame, hb)) downstream.heard(hb);
     }
     std::array<char, 16> req{};
-    if (auto got = control_.recv(zmq::mutable_buffer(req.data(), req.size()),
-                                 zmq::recv_flags::dontwait)) {
+    if (auto got =
+            control_.recv(zmq::mutable_buffer(req.data(), req.size()), zmq::recv_flags::dontwait)) {
       const std::string_view verb(req.data(), std::min(got->size, req.size()));
       const bool go = verb == "GO";
       gate_open = gate_open || go;
@@ -58,8 +58,9 @@ bool MarketDataComponent::wait_for_downstream(const std::atomic<bool>& stop) {
     }
     if (downstream.all_ready() && gate_open) return true;
     if (std::chrono::steady_clock::now() - last_log > 5s) {
-      log_->info("waiting for {}", downstream.all_ready() ? "GO on the control socket"
-                                                          : "signal-bridge, risk and execution to report ready");
+      log_->info("waiting for {}", downstream.all_ready()
+                                       ? "GO on the control socket"
+                                       : "signal-bridge, risk and execution to report ready");
       last_log = std::chrono::steady_clock::now();
     }
     std::this_thread::sleep_for(10ms);
@@ -93,10 +94,11 @@ int MarketDataComponent::stream(const std::atomic<bool>& stop) {
   if (md.venue == "replay") {
     std::unique_ptr<ReplaySource> source;
     try {
-      source = std::make_unique<ReplaySource>(
-          md.replay.file,
-          md.replay.format == "trades" ? ReplaySource::Format::kTrades : ReplaySource::Format::kBars,
-          md.replay.symbol, interval_ns);
+      source = std::make_unique<ReplaySource>(md.replay.file,
+                                              md.replay.format == "trades"
+                                                  ? ReplaySource::Format::kTrades
+                                                  : ReplaySource::Format::kBars,
+                                              md.replay.symbol, interval_ns);
     } catch (const std::exception& e) {
       log_->error("replay: {}", e.what());
       return 1;
@@ -110,8 +112,9 @@ int MarketDataComponent::stream(const std::atomic<bool>& stop) {
     while (!stop && source->next(e)) {
       if (md.replay.speed > 0) {
         if (source->position() == 1) first_ts = e.ts_ns;
-        const auto due = wall_start + std::chrono::nanoseconds(static_cast<std::int64_t>(
-                                          static_cast<double>(e.ts_ns - first_ts) / md.replay.speed));
+        const auto due =
+            wall_start + std::chrono::nanoseconds(static_cast<std::int64_t>(
+                             static_cast<double>(e.ts_ns - first_ts) / md.replay.speed));
         std::this_thread::sleep_until(due);
       }
       publish_event(e);
@@ -120,9 +123,11 @@ int MarketDataComponent::stream(const std::atomic<bool>& stop) {
   } else {
     SyntheticSource source(md.synthetic.symbols, md.synthetic.seed, md.synthetic.start_price,
                            md.synthetic.volatility);
-    const auto period = std::chrono::nanoseconds(static_cast<std::int64_t>(1e9 / md.synthetic.rate_per_s));
+    const auto period =
+        std::chrono::nanoseconds(static_cast<std::int64_t>(1e9 / md.synthetic.rate_per_s));
     const auto start = std::chrono::steady_clock::now();
-    const auto end = start + std::chrono::nanoseconds(static_cast<std::int64_t>(md.synthetic.duration_s * 1e9));
+    const auto end =
+        start + std::chrono::nanoseconds(static_cast<std::int64_t>(md.synthetic.duration_s * 1e9));
     log_->info("synthetic feed: {} symbols at {}/s for {} s", md.synthetic.symbols.size(),
                md.synthetic.rate_per_s, md.synthetic.duration_s);
     MarketEvent e;

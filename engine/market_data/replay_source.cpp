@@ -30,7 +30,8 @@ double number(std::string_view s, const std::string& where, std::string_view col
   double v = 0;
   const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
   if (r.ec != std::errc{} || r.ptr != s.data() + s.size() || !std::isfinite(v)) {
-    throw std::runtime_error(fmt::format("{}: {} is not a finite number: \"{}\"", where, column, s));
+    throw std::runtime_error(
+        fmt::format("{}: {} is not a finite number: \"{}\"", where, column, s));
   }
   return v;
 }
@@ -87,7 +88,8 @@ ReplaySource::ReplaySource(const std::string& path, Format format,
     e.ts_ns = ts;
     wire::Symbol sym;
     if (symbol.empty() || !sym.assign(symbol)) {
-      throw std::runtime_error(fmt::format("{}: symbol \"{}\" must be 1-16 characters", where, symbol));
+      throw std::runtime_error(
+          fmt::format("{}: symbol \"{}\" must be 1-16 characters", where, symbol));
     }
     if (format == Format::kBars) {
       e.kind = MarketEvent::Kind::kBar;
@@ -109,9 +111,10 @@ ReplaySource::ReplaySource(const std::string& path, Format format,
         throw std::runtime_error(fmt::format("{}: price must be > 0 and size >= 0", where));
       }
       e.trade.exchange_ns = ts;
-      e.trade.trade_id = col.count("trade_id")
-                             ? static_cast<std::uint64_t>(number(field("trade_id"), where, "trade_id"))
-                             : events_.size() + 1;
+      e.trade.trade_id =
+          col.count("trade_id")
+              ? static_cast<std::uint64_t>(number(field("trade_id"), where, "trade_id"))
+              : events_.size() + 1;
     }
     events_.push_back(e);
   }

@@ -1,5 +1,6 @@
 #include "ops/config.hpp"
 
+#include <toml++/toml.h>
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -8,7 +9,6 @@
 #include <limits>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include <fmt/format.h>
 
@@ -43,7 +43,8 @@ class TableReader {
   void read_int(std::string_view key, Int& out, long long lo, long long hi) {
     const toml::node* n = find(key);
     if (!n) return;
-    if (!n->is_integer()) return error(key, fmt::format("expected an integer, got {}", type_name(*n)));
+    if (!n->is_integer())
+      return error(key, fmt::format("expected an integer, got {}", type_name(*n)));
     const long long v = n->as_integer()->get();
     if (v < lo || v > hi) return error(key, fmt::format("must be in [{}, {}], got {}", lo, hi, v));
     out = static_cast<Int>(v);
@@ -51,7 +52,8 @@ class TableReader {
   void read(std::string_view key, bool& out) {
     const toml::node* n = find(key);
     if (!n) return;
-    if (!n->is_boolean()) return error(key, fmt::format("expected true or false, got {}", type_name(*n)));
+    if (!n->is_boolean())
+      return error(key, fmt::format("expected true or false, got {}", type_name(*n)));
     out = n->as_boolean()->get();
   }
   void read(std::string_view key, std::string& out,
@@ -117,13 +119,20 @@ class TableReader {
   }
   static std::string type_name(const toml::node& n) {
     switch (n.type()) {
-      case toml::node_type::string: return "a string";
-      case toml::node_type::integer: return "an integer";
-      case toml::node_type::floating_point: return "a number";
-      case toml::node_type::boolean: return "a boolean";
-      case toml::node_type::array: return "an array";
-      case toml::node_type::table: return "a table";
-      default: return "a date/time";
+      case toml::node_type::string:
+        return "a string";
+      case toml::node_type::integer:
+        return "an integer";
+      case toml::node_type::floating_point:
+        return "a number";
+      case toml::node_type::boolean:
+        return "a boolean";
+      case toml::node_type::array:
+        return "an array";
+      case toml::node_type::table:
+        return "a table";
+      default:
+        return "a date/time";
     }
   }
 
@@ -206,7 +215,8 @@ void read_signal_bridge(TableReader& r, SignalBridgeSection& s) {
   }
   r.read("strategies", s.strategies, false);
   for (const auto& name : s.strategies) {
-    if (name != "macd_rsi") r.error("strategies", fmt::format("unknown strategy \"{}\" (known: macd_rsi)", name));
+    if (name != "macd_rsi")
+      r.error("strategies", fmt::format("unknown strategy \"{}\" (known: macd_rsi)", name));
   }
   auto rsi_level = [](double v) {
     return v >= 0 && v <= 100 ? std::string() : std::string("must be in [0, 100]");
@@ -265,7 +275,8 @@ void apply_overrides(toml::table& root, const Environment& env, std::vector<std:
       path.emplace_back(rest.substr(0, cut));
       rest = cut == std::string_view::npos ? std::string_view{} : rest.substr(cut + 2);
     }
-    if (path.size() < 2 || std::any_of(path.begin(), path.end(), [](auto& p) { return p.empty(); })) {
+    if (path.size() < 2 ||
+        std::any_of(path.begin(), path.end(), [](auto& p) { return p.empty(); })) {
       errors.push_back(fmt::format("{}: override must look like ZTRADE__<section>__<key>", name));
       continue;
     }

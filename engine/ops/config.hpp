@@ -16,7 +16,7 @@
 namespace ztrade::ops {
 
 struct EngineSection {
-  std::string run_dir = "run";            // ipc sockets, journals and pid files live here
+  std::string run_dir = "run";           // ipc sockets, journals and pid files live here
   std::string deployment = "processes";  // "processes" (ipc/tcp) or "threads" (inproc)
   std::string log_level = "info";        // trace, debug, info, warn, error
 };
@@ -31,8 +31,8 @@ struct CurveSection {
 struct BusSection {
   std::string transport = "ipc";  // ipc, tcp or inproc
   std::string tcp_host = "127.0.0.1";
-  int tcp_base_port = 7100;       // market-data +0, signal-bridge +1, risk +2, execution +3,
-                                  // signal ingress +4
+  int tcp_base_port = 7100;  // market-data +0, signal-bridge +1, risk +2, execution +3,
+                             // signal ingress +4
   int send_hwm = 100000;
   int receive_hwm = 100000;
   CurveSection curve;
@@ -42,7 +42,7 @@ struct ReplaySection {
   std::string file;             // empty: the bundled sample
   std::string format = "bars";  // bars or trades (CSV)
   std::string symbol = "SAMPLE";
-  double speed = 0.0;           // 0: as fast as possible; 1: recorded pace; N: N times faster
+  double speed = 0.0;  // 0: as fast as possible; 1: recorded pace; N: N times faster
 };
 
 struct SyntheticSection {
@@ -69,25 +69,25 @@ struct SignalBridgeSection {
   int ops_port = 9102;
   int rsi_period = 14, macd_fast = 12, macd_slow = 26, macd_signal = 9, sma_period = 20;
   std::vector<std::string> strategies{"macd_rsi"};  // built-in strategies to run
-  double rsi_buy_below = 50.0;   // macd_rsi: buy on a MACD up-cross with RSI below this
-  double rsi_sell_above = 50.0;  // ... sell on a down-cross with RSI above this
+  double rsi_buy_below = 50.0;      // macd_rsi: buy on a MACD up-cross with RSI below this
+  double rsi_sell_above = 50.0;     // ... sell on a down-cross with RSI above this
   double max_signal_age_ms = 5000;  // external signals older than this are rejected
 };
 
 struct RiskSection {
   std::uint16_t publisher_id = 3;
   int ops_port = 9103;
-  double order_size = 100;           // quantity for a signal of strength 1
+  double order_size = 100;            // quantity for a signal of strength 1
   std::string order_type = "market";  // market or limit
   double limit_offset_bps = 5;
   double max_order_qty = 1000;
   double max_order_notional = 100000;
-  double max_position = 2000;         // per symbol, absolute
+  double max_position = 2000;  // per symbol, absolute
   double max_gross_exposure = 1000000;
-  double price_band_pct = 5;          // reject orders priced further than this from last
+  double price_band_pct = 5;  // reject orders priced further than this from last
   int max_orders_per_s = 50;
-  double daily_loss_limit = 10000;    // realised + unrealised; breach halts trading
-  double stale_data_ms = 0;           // 0: off (replay); live: e.g. 5000
+  double daily_loss_limit = 10000;  // realised + unrealised; breach halts trading
+  double stale_data_ms = 0;         // 0: off (replay); live: e.g. 5000
   std::string control_token_env = "ZTRADE_CONTROL_TOKEN";  // env var holding the kill-switch token
 };
 

@@ -9,13 +9,13 @@ namespace ztrade::ops {
 
 struct Endpoints {
   // Addresses components connect to (inproc:// in the threads deployment).
-  std::string market_data;    // PUB of market-data
+  std::string market_data;          // PUB of market-data
   std::string market_data_control;  // REP of market-data: "GO" opens the start gate
-  std::string signals;        // PUB of signal-bridge
-  std::string signal_ingress; // PULL of signal-bridge: external strategies push signals here
-  std::string risk;           // PUB of risk (orders, rejects)
-  std::string risk_control;   // REP of risk: kill switch / trading state
-  std::string execution;      // PUB of execution (reports, positions)
+  std::string signals;              // PUB of signal-bridge
+  std::string signal_ingress;       // PULL of signal-bridge: external strategies push signals here
+  std::string risk;                 // PUB of risk (orders, rejects)
+  std::string risk_control;         // REP of risk: kill switch / trading state
+  std::string execution;            // PUB of execution (reports, positions)
 
   // In the threads deployment, every bound socket also binds an ipc:// address under run_dir
   // (same names as the process deployment), so tools outside the process - ztrade tap,
@@ -37,13 +37,14 @@ inline Endpoints endpoints_for(const EngineConfig& c) {
   auto make = [&](const char* name, int offset) {
     return threads ? std::string("inproc://ztrade-") + name : outside(name, offset);
   };
-  Endpoints e{make("market-data", 0),  make("market-data-control", 6), make("signals", 1),
-              make("signal-ingress", 4), make("risk", 2), make("risk-control", 5),
-              make("execution", 3), {}};
+  Endpoints e{make("market-data", 0), make("market-data-control", 6),
+              make("signals", 1),     make("signal-ingress", 4),
+              make("risk", 2),        make("risk-control", 5),
+              make("execution", 3),   {}};
   if (threads) {
-    e.external = {outside("market-data", 0),    outside("market-data-control", 6),
-                  outside("signals", 1),        outside("signal-ingress", 4),
-                  outside("risk", 2),           outside("risk-control", 5),
+    e.external = {outside("market-data", 0), outside("market-data-control", 6),
+                  outside("signals", 1),     outside("signal-ingress", 4),
+                  outside("risk", 2),        outside("risk-control", 5),
                   outside("execution", 3)};
   }
   return e;

@@ -155,7 +155,9 @@ void RiskComponent::on_message(const bus::Message& m) {
       }
       break;
     }
-    case wire::MsgType::kSignal: on_signal(m); break;
+    case wire::MsgType::kSignal:
+      on_signal(m);
+      break;
     case wire::MsgType::kExecutionReport: {
       wire::ExecutionReportMsg r{};
       if (wire::body_as(m.frame, r)) on_report(r);
@@ -167,7 +169,8 @@ void RiskComponent::on_message(const bus::Message& m) {
         const TradingState before = engine_.state();
         engine_.on_position(p);
         if (before != TradingState::kHalted && engine_.state() == TradingState::kHalted) {
-          log_->error("daily loss limit breached (pnl={:.2f}): trading HALTED", engine_.total_pnl());
+          log_->error("daily loss limit breached (pnl={:.2f}): trading HALTED",
+                      engine_.total_pnl());
         }
       }
       break;
@@ -175,13 +178,15 @@ void RiskComponent::on_message(const bus::Message& m) {
     case wire::MsgType::kHeartbeat:
       if (upstreams_.on_heartbeat(m.frame)) ops::heartbeat_tick(heartbeat_, pub_, upstreams_, true);
       break;
-    default: break;
+    default:
+      break;
   }
 }
 
 void RiskComponent::on_control() {
   std::array<char, 256> buf{};
-  auto got = control_.recv(zmq::mutable_buffer(buf.data(), buf.size() - 1), zmq::recv_flags::dontwait);
+  auto got =
+      control_.recv(zmq::mutable_buffer(buf.data(), buf.size() - 1), zmq::recv_flags::dontwait);
   if (!got) return;
   const std::string_view req(buf.data(), std::min(got->size, buf.size() - 1));
   const auto space = req.find(' ');
@@ -195,7 +200,7 @@ void RiskComponent::on_control() {
     ++stats_.control_denied;
     log_->warn("control: denied {} (bad or missing token)", verb);
   } else if (verb == "HALT" || verb == "REDUCE" || verb == "RESUME") {
-    engine_.set_state(verb == "HALT" ? TradingState::kHalted
+    engine_.set_state(verb == "HALT"     ? TradingState::kHalted
                       : verb == "REDUCE" ? TradingState::kReducing
                                          : TradingState::kActive);
     reply = "OK " + std::string(state_name(engine_.state()));
@@ -225,7 +230,8 @@ int RiskComponent::run(const std::atomic<bool>& stop) {
   std::string by_reason;
   for (std::size_t i = 1; i < kRejectReasonCount; ++i) {
     if (engine_.rejects()[i]) {
-      by_reason += fmt::format(" {}={}", reason_name(static_cast<RejectReason>(i)), engine_.rejects()[i]);
+      by_reason +=
+          fmt::format(" {}={}", reason_name(static_cast<RejectReason>(i)), engine_.rejects()[i]);
     }
   }
   log_->info("stopped: signals={} orders={} rejects={}{} state={}", stats_.signals.load(),

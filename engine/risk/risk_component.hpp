@@ -54,7 +54,7 @@ class RiskComponent {
   struct SentOrder {
     wire::NewOrderMsg order;
     std::int64_t event_ns = 0;
-    double filled = 0;        // cumulative, as last reported by execution
+    double filled = 0;  // cumulative, as last reported by execution
     bool acknowledged = false;
     std::int64_t last_sent_wall_ns = 0;
     int attempts = 1;

@@ -46,8 +46,7 @@ void RiskEngine::on_fill(std::string_view symbol, double signed_qty) {
   s.position += signed_qty;
 }
 
-std::optional<OrderIntent> RiskEngine::size_signal(std::string_view symbol,
-                                                   double strength) const {
+std::optional<OrderIntent> RiskEngine::size_signal(std::string_view symbol, double strength) const {
   if (!std::isfinite(strength)) return std::nullopt;
   strength = std::clamp(strength, -1.0, 1.0);
   const SymbolState* s = find(symbol);
@@ -110,7 +109,8 @@ Decision RiskEngine::check(const OrderIntent& o, std::int64_t now_ns) {
     return reject(RejectReason::kPriceBand, last);
   }
   if (std::fabs(after) > limits_.max_position) return reject(RejectReason::kMaxPosition, last);
-  const double gross_after = gross_exposure() - std::fabs(position) * last + std::fabs(after) * last;
+  const double gross_after =
+      gross_exposure() - std::fabs(position) * last + std::fabs(after) * last;
   if (gross_after > limits_.max_gross_exposure && std::fabs(after) > std::fabs(position)) {
     return reject(RejectReason::kMaxGrossExposure, last);
   }

@@ -7,8 +7,7 @@ namespace ztrade::signals {
 
 using namespace std::chrono_literals;
 
-namespace {
-}  // namespace
+namespace {}  // namespace
 
 SignalBridgeComponent::SignalBridgeComponent(zmq::context_t& context,
                                              const ops::EngineConfig& config,

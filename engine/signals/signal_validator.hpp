@@ -24,8 +24,8 @@ inline constexpr std::size_t kSignalProblemCount = 7;
 
 constexpr std::string_view problem_name(SignalProblem p) noexcept {
   constexpr std::array<std::string_view, kSignalProblemCount> names{
-      "none", "unknown_symbol", "bad_strength", "direction_mismatch", "no_strategy", "stale",
-      "from_the_future"};
+      "none",        "unknown_symbol", "bad_strength",   "direction_mismatch",
+      "no_strategy", "stale",          "from_the_future"};
   return names[static_cast<std::size_t>(p)];
 }
 

@@ -24,8 +24,12 @@ void* operator new(std::size_t size) {
   if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
   throw std::bad_alloc();
 }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  std::free(p);
+}
 
 namespace ztrade {
 namespace {
@@ -47,7 +51,8 @@ TEST(Allocation, NoneWhileUpdatingOrPeeking) {
     ASSERT_TRUE(fc.try_update(b, row));
     sink += row[2] + bb.update(b.close).upper + stoch.update(b.high, b.low, b.close).k +
             stoch.peek(b.high, b.low, b.close).d + atr.update(b.high, b.low, b.close) +
-            obv.update(b.close, b.volume) + vwap.update(b) + sd.update(b.close) + bb.peek(b.close).lower;
+            obv.update(b.close, b.volume) + vwap.update(b) + sd.update(b.close) +
+            bb.peek(b.close).lower;
   }
   EXPECT_EQ(g_allocations.load() - before, 0) << "allocations on the update path";
   EXPECT_TRUE(sink == sink || sink != sink);  // keep the work observable

@@ -67,7 +67,7 @@ void await_connected(Publisher& pub, Subscriber& sub) {
 TEST(Bus, PublishesStampedFramesAndFiltersByTopicPrefix) {
   zmq::context_t ctx;
   Publisher pub(ctx, pub_at("inproc://bus-test-1"), 9);
-    Subscriber sub(ctx, sub_to("inproc://bus-test-1", {"md.trade.", "warmup"}));
+  Subscriber sub(ctx, sub_to("inproc://bus-test-1", {"md.trade.", "warmup"}));
   await_connected(pub, sub);
   ASSERT_TRUE(pub.publish("md.trade.AAPL", trade(101.5), 123));
   ASSERT_TRUE(pub.publish("md.quote.AAPL", wire::QuoteMsg{}, 124));  // filtered out

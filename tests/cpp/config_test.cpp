@@ -45,16 +45,16 @@ slippage_bps = "low"
 x = 1
 )");
   EXPECT_FALSE(r.ok());
-  for (const char* e : {"risk.max_order_qty: must be > 0, got -5", "risk.max_ordr_notional: unknown key",
-                        "risk.order_type: must be one of market, limit, got \"iceberg\"",
-                        "risk.max_orders_per_s: expected an integer, got a number",
-                        "market_data.venue: must be one of replay, synthetic",
-                        "market_data.synthetic.rate_per_s: must be > 0",
-                        "market_data.synthetic.symbols: must not be empty",
-                        "signal_bridge.macd_fast: must be < macd_slow (26), got 30",
-                        "signal_bridge.strategies: unknown strategy \"magic\"",
-                        "execution.slippage_bps: expected a number, got a string",
-                        "bogus: unknown key"}) {
+  for (const char* e :
+       {"risk.max_order_qty: must be > 0, got -5", "risk.max_ordr_notional: unknown key",
+        "risk.order_type: must be one of market, limit, got \"iceberg\"",
+        "risk.max_orders_per_s: expected an integer, got a number",
+        "market_data.venue: must be one of replay, synthetic",
+        "market_data.synthetic.rate_per_s: must be > 0",
+        "market_data.synthetic.symbols: must not be empty",
+        "signal_bridge.macd_fast: must be < macd_slow (26), got 30",
+        "signal_bridge.strategies: unknown strategy \"magic\"",
+        "execution.slippage_bps: expected a number, got a string", "bogus: unknown key"}) {
     EXPECT_TRUE(has_error(r, e)) << "missing: " << e;
   }
   EXPECT_EQ(r.errors.size(), 11u);
@@ -84,8 +84,8 @@ TEST(Config, EnvironmentOverridesFileValues) {
   EXPECT_EQ(r.config.market_data.venue, "synthetic");
   EXPECT_EQ(r.config.market_data.synthetic.symbols, (std::vector<std::string>{"A", "B"}));
   EXPECT_EQ(r.config.engine.run_dir, "/tmp/zt run");
-  const ConfigResult bad = parse_config("", {{"ZTRADE__risk__max_position", "-1"},
-                                             {"ZTRADE__nosection", "1"}});
+  const ConfigResult bad =
+      parse_config("", {{"ZTRADE__risk__max_position", "-1"}, {"ZTRADE__nosection", "1"}});
   EXPECT_TRUE(has_error(bad, "risk.max_position: must be > 0"));
   EXPECT_TRUE(has_error(bad, "override must look like"));
 }

@@ -14,7 +14,9 @@ namespace ztrade {
 namespace {
 
 using test::same;
-constexpr std::size_t col(Feature f) { return static_cast<std::size_t>(f); }
+constexpr std::size_t col(Feature f) {
+  return static_cast<std::size_t>(f);
+}
 
 TEST(FeatureComputer, NamesAreFixed) {
   EXPECT_EQ(kFeatureNames.size(), 12u);
@@ -40,7 +42,8 @@ TEST(FeatureComputer, MatchesTaLibReferenceBitForBit) {
     ASSERT_TRUE(same(row[col(Feature::kEmaSlow)], ref["ema26"][i])) << i;
     ASSERT_TRUE(same(row[col(Feature::kSpread)], ref["ema12"][i] - ref["ema26"][i])) << i;
     ASSERT_TRUE(same(row[col(Feature::kSma)], ref["sma20"][i])) << i;
-    ASSERT_TRUE(same(row[col(Feature::kDistFromSma)], (b.close - ref["sma20"][i]) / ref["sma20"][i]));
+    ASSERT_TRUE(
+        same(row[col(Feature::kDistFromSma)], (b.close - ref["sma20"][i]) / ref["sma20"][i]));
     ASSERT_EQ(row[col(Feature::kVolume)], b.volume);
     ASSERT_EQ(row[col(Feature::kRangePct)], (b.high - b.low) / b.close);
     ASSERT_EQ(fc.ready(), i >= 33u) << i;
@@ -48,7 +51,8 @@ TEST(FeatureComputer, MatchesTaLibReferenceBitForBit) {
 }
 
 TEST(FeatureComputer, ReadyExactlyWhenEveryFeatureIsDefined) {
-  for (FeatureConfig cfg : {FeatureConfig{}, FeatureConfig{50, 5, 10, 3, 7}, FeatureConfig{2, 2, 3, 1, 1}}) {
+  for (FeatureConfig cfg :
+       {FeatureConfig{}, FeatureConfig{50, 5, 10, 3, 7}, FeatureConfig{2, 2, 3, 1, 1}}) {
     FeatureComputer fc(cfg);
     for (const Bar& b : test::random_walk(120, 31)) {
       const FeatureRow row = fc.update(b);

@@ -45,8 +45,8 @@ class Conformance : public ::testing::Test {
     double worst = 0.0;
     for (std::size_t i = 0; i < ref.size(); ++i) {
       if (std::isnan(ref[i])) {
-        EXPECT_TRUE(std::isnan(ours[i])) << name << " bar " << i << " should be NaN, got "
-                                         << ours[i];
+        EXPECT_TRUE(std::isnan(ours[i]))
+            << name << " bar " << i << " should be NaN, got " << ours[i];
         continue;
       }
       const double scale = relative_to_price ? std::fabs(close[i]) : std::fabs(ref[i]);
@@ -124,7 +124,8 @@ TEST_F(Conformance, Atr14) {
   Atr atr(14);
   std::vector<double> out;
   const auto& s = *sample_;
-  for (std::size_t i = 0; i < s.rows; ++i) out.push_back(atr.update(s["high"][i], s["low"][i], s["close"][i]));
+  for (std::size_t i = 0; i < s.rows; ++i)
+    out.push_back(atr.update(s["high"][i], s["low"][i], s["close"][i]));
   expect_column("atr14", out);
 }
 

@@ -102,8 +102,7 @@ TEST(Input, NonFiniteRejectedAndStateUnchanged) {
                                 [](RollingStdDev& s, const Bar& b) { return s.update(b.close); },
                                 [](RollingStdDev& s, double x) { s.update(x); });
   expect_bad_input_leaves_state(
-      [] { return Atr(14); },
-      [](Atr& s, const Bar& b) { return s.update(b.high, b.low, b.close); },
+      [] { return Atr(14); }, [](Atr& s, const Bar& b) { return s.update(b.high, b.low, b.close); },
       [](Atr& s, double x) { s.update(100.0, x, 100.0); });
   expect_bad_input_leaves_state(
       [] { return Stochastic(14, 3, 3); },
@@ -161,10 +160,9 @@ TEST(Peek, EqualsUpdateWithoutChangingState) {
   expect_peek_matches_update([] { return Bollinger(20); },
                              [](const Bollinger& s, const Bar& b) { return s.peek(b.close).lower; },
                              [](Bollinger& s, const Bar& b) { return s.update(b.close).lower; });
-  expect_peek_matches_update(
-      [] { return RollingStdDev(10); },
-      [](const RollingStdDev& s, const Bar& b) { return s.peek(b.close); },
-      [](RollingStdDev& s, const Bar& b) { return s.update(b.close); });
+  expect_peek_matches_update([] { return RollingStdDev(10); },
+                             [](const RollingStdDev& s, const Bar& b) { return s.peek(b.close); },
+                             [](RollingStdDev& s, const Bar& b) { return s.update(b.close); });
   expect_peek_matches_update(
       [] { return Atr(14); },
       [](const Atr& s, const Bar& b) { return s.peek(b.high, b.low, b.close); },
@@ -177,9 +175,9 @@ TEST(Peek, EqualsUpdateWithoutChangingState) {
       [] { return Stochastic(5, 1, 1); },
       [](const Stochastic& s, const Bar& b) { return s.peek(b.high, b.low, b.close).d; },
       [](Stochastic& s, const Bar& b) { return s.update(b.high, b.low, b.close).d; });
-  expect_peek_matches_update(
-      [] { return Obv(); }, [](const Obv& s, const Bar& b) { return s.peek(b.close, b.volume); },
-      [](Obv& s, const Bar& b) { return s.update(b.close, b.volume); });
+  expect_peek_matches_update([] { return Obv(); },
+                             [](const Obv& s, const Bar& b) { return s.peek(b.close, b.volume); },
+                             [](Obv& s, const Bar& b) { return s.update(b.close, b.volume); });
   expect_peek_matches_update(
       [] { return Vwap(); },
       [](const Vwap& s, const Bar& b) { return s.peek(b.close, b.volume, b.ts_ns); },
@@ -207,8 +205,8 @@ TEST(Reset, BehavesLikeAFreshInstance) {
   Bollinger fresh_bb(20);
   for (const Bar& b : bars) {
     ASSERT_TRUE(same(macd.update(b.close).hist, fresh_macd.update(b.close).hist));
-    ASSERT_TRUE(same(stoch.update(b.high, b.low, b.close).d,
-                     fresh_stoch.update(b.high, b.low, b.close).d));
+    ASSERT_TRUE(
+        same(stoch.update(b.high, b.low, b.close).d, fresh_stoch.update(b.high, b.low, b.close).d));
     ASSERT_TRUE(same(bb.update(b.close).upper, fresh_bb.update(b.close).upper));
   }
 }

@@ -25,8 +25,12 @@ RiskLimits limits() {
   return l;
 }
 
-OrderIntent buy(double qty) { return {"AAPL", wire::Side::kBuy, wire::OrderType::kMarket, qty, 0}; }
-OrderIntent sell(double qty) { return {"AAPL", wire::Side::kSell, wire::OrderType::kMarket, qty, 0}; }
+OrderIntent buy(double qty) {
+  return {"AAPL", wire::Side::kBuy, wire::OrderType::kMarket, qty, 0};
+}
+OrderIntent sell(double qty) {
+  return {"AAPL", wire::Side::kSell, wire::OrderType::kMarket, qty, 0};
+}
 
 wire::PositionMsg position(const char* sym, double qty, double avg, double realized,
                            double unrealized) {
@@ -86,7 +90,7 @@ TEST(Risk, EveryCheckHasItsReason) {
   EXPECT_TRUE(r.check({"AAPL", wire::Side::kBuy, wire::OrderType::kLimit, 10, 104}, 0).accepted());
   EXPECT_EQ(r.check(buy(115), 0).reason, RejectReason::kMaxPosition);  // 10 pending + 115
   r.on_price("MSFT", 250, 0);
-  r.on_position(position("MSFT", 100, 250, 0, 0));  // 25000 gross
+  r.on_position(position("MSFT", 100, 250, 0, 0));                         // 25000 gross
   EXPECT_EQ(r.check(buy(60), 0).reason, RejectReason::kMaxGrossExposure);  // +6000 > 30000
   EXPECT_TRUE(r.check(buy(40), 0).accepted());
   EXPECT_TRUE(r.check(sell(10), 0).accepted());

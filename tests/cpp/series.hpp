@@ -31,6 +31,8 @@ inline std::vector<Bar> random_walk(std::size_t n, std::uint64_t seed, double st
 }
 
 // Bitwise-equal doubles, with NaN equal to NaN.
-inline bool same(double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == b; }
+inline bool same(double a, double b) {
+  return (std::isnan(a) && std::isnan(b)) || a == b;
+}
 
 }  // namespace ztrade::test

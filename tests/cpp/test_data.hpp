@@ -57,8 +57,9 @@ inline Table read_csv(const std::string& path) {
 inline std::vector<Bar> bars_of(const Table& t) {
   std::vector<Bar> bars(t.rows);
   for (std::size_t i = 0; i < t.rows; ++i) {
-    bars[i] = {t["open"][i],   t["high"][i],   t["low"][i],
-               t["close"][i],  t["volume"][i], static_cast<std::int64_t>(t["ts"][i]) * 1'000'000'000};
+    bars[i] = {t["open"][i],   t["high"][i],
+               t["low"][i],    t["close"][i],
+               t["volume"][i], static_cast<std::int64_t>(t["ts"][i]) * 1'000'000'000};
   }
   return bars;
 }

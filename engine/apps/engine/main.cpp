@@ -19,7 +19,8 @@ int main(int argc, char** argv) {
   zmq::context_t context;
   // Publishers bind before anyone connects (inproc requires it in older libzmq).
   execution::ExecutionComponent execution(context, *config, endpoints);
-  risk::RiskComponent risk(context, *config, endpoints, apps::secret(config->risk.control_token_env));
+  risk::RiskComponent risk(context, *config, endpoints,
+                           apps::secret(config->risk.control_token_env));
   signals::SignalBridgeComponent bridge(context, *config, endpoints);
   market_data::MarketDataComponent market(context, *config, endpoints);
   int codes[4] = {0, 0, 0, 0};
