@@ -17,6 +17,7 @@
 #include "bus/publisher.hpp"
 #include "bus/subscriber.hpp"
 #include "ops/config.hpp"
+#include "ops/systemd_notify.hpp"
 
 namespace ztrade::ops {
 
@@ -26,9 +27,12 @@ class Heartbeat {
  public:
   explicit Heartbeat(std::string component) : component_(std::move(component)) {}
 
-  // Publishes hb.<component> if `interval` has passed since the last one (or `force`).
+  // Publishes hb.<component> if `interval` has passed since the last one (or `force`). Called
+  // from every turn of the component's event loop, it also drives systemd's readiness and
+  // watchdog notifications.
   void maybe_send(bus::Publisher& pub, ComponentState state, std::chrono::milliseconds interval,
                   bool force = false) {
+    service_.tick(state != ComponentState::kStarting);
     const auto now = std::chrono::steady_clock::now();
     if (!force && now - last_ < interval) return;
     last_ = now;
@@ -42,6 +46,7 @@ class Heartbeat {
 
  private:
   std::string component_;
+  ServiceNotifier service_;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point last_{};
 };
