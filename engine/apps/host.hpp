@@ -2,6 +2,8 @@
 // What every engine executable's main() shares: command-line parsing (--config FILE), config
 // loading with every error listed, SIGINT/SIGTERM handling, and the run directory.
 #include <atomic>
+#include <cstdio>
+#include <exception>
 #include <optional>
 #include <string>
 
@@ -33,9 +35,15 @@ int host(int argc, char** argv, const char* program, Make make) {
   const auto config = load(argc, argv, program, rc);
   if (!config) return rc;
   prepare(*config);
-  zmq::context_t context;
-  auto component = make(context, *config, ops::endpoints_for(*config));
-  return component.run(g_stop);
+  try {
+    zmq::context_t context;
+    auto component = make(context, *config, ops::endpoints_for(*config));
+    return component.run(g_stop);
+  } catch (const std::exception& e) {
+    // A socket that cannot bind, an unreadable journal, ...: say what, exit non-zero.
+    std::fprintf(stderr, "%s: %s\n", program, e.what());
+    return 1;
+  }
 }
 
 }  // namespace ztrade::apps

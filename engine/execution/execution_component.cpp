@@ -26,7 +26,8 @@ ExecutionComponent::ExecutionComponent(zmq::context_t& context, const ops::Engin
       journal_path_(journal_path(config)),
       orders_(std::make_unique<Journal>(journal_path_, false), *this),
       broker_(orders_, {config.execution.slippage_bps, config.execution.latency_ms,
-                        config.execution.partial_fill_ratio, 1'000'000}) {
+                        config.execution.partial_fill_ratio, 1'000'000}),
+      ops_(config.execution.ops_port) {
   if (config.execution.broker != "sim") {
     throw std::runtime_error("execution.broker = \"" + config.execution.broker +
                              "\" is not available yet; use \"sim\"");
@@ -49,6 +50,7 @@ void ExecutionComponent::on_message(const bus::Message& m) {
     case wire::MsgType::kNewOrder: {
       wire::NewOrderMsg o{};
       if (!wire::body_as(m.frame, o)) break;
+      order_latency_.record_ns(bus::wall_clock_ns() - m.frame.header.send_ns);
       // The order's time is its decision time (the event it was made on), so the simulator
       // fills it against what came after that, however late the order arrives here.
       const SubmitResult r = orders_.submit(o, m.frame.header.event_ns);
@@ -111,6 +113,45 @@ void ExecutionComponent::on_message(const bus::Message& m) {
   }
 }
 
+void ExecutionComponent::maybe_publish_metrics() {
+  if (!ops_.due()) return;
+  std::string m;
+  const std::string c = "component=\"execution\"";
+  ops::render_bus(m, "execution", pub_, sub_);
+  const auto& k = orders_.counters();
+  ops::metric(m, "ztrade_orders_total", c + ",result=\"accepted\"",
+              static_cast<double>(k.accepted));
+  ops::metric(m, "ztrade_orders_total", c + ",result=\"rejected\"",
+              static_cast<double>(k.rejected));
+  ops::metric(m, "ztrade_orders_total", c + ",result=\"duplicate\"",
+              static_cast<double>(k.duplicates));
+  ops::metric(m, "ztrade_fills_total", c + ",kind=\"fill\"", static_cast<double>(k.fills));
+  ops::metric(m, "ztrade_fills_total", c + ",kind=\"partial\"",
+              static_cast<double>(k.partial_fills));
+  ops::metric(m, "ztrade_journal_errors_total", c, static_cast<double>(k.journal_errors));
+  ops::metric(m, "ztrade_sim_history_overruns_total", c,
+              static_cast<double>(broker_.history_overruns()));
+  ops::metric(m, "ztrade_open_orders", c, static_cast<double>(orders_.open_orders().size()));
+  std::string positions;
+  for (const auto& [symbol, p] : orders_.portfolio().positions()) {
+    const std::string l = c + ",symbol=\"" + symbol + "\"";
+    ops::metric(m, "ztrade_position_quantity", l, p.quantity);
+    ops::metric(m, "ztrade_position_realized_pnl", l, p.realized);
+    ops::metric(m, "ztrade_position_unrealized_pnl", l, p.unrealized());
+    positions += fmt::format(
+        R"({}"{}":{{"quantity":{},"avg_price":{},"realized":{},"unrealized":{}}})",
+        positions.empty() ? "" : ",", symbol, p.quantity, p.avg_price, p.realized, p.unrealized());
+  }
+  order_latency_.render(m, "ztrade_hop_latency_seconds", c + ",hop=\"risk->execution\"");
+  ops_.snapshot().publish(
+      std::move(m),
+      fmt::format(R"({{"component":"execution","ready":{},"open_orders":{},"fills":{},)"
+                  R"("positions":{{{}}}}})",
+                  upstreams_.all_heard(), orders_.open_orders().size(), k.fills + k.partial_fills,
+                  positions),
+      upstreams_.all_heard());
+}
+
 int ExecutionComponent::run(const std::atomic<bool>& stop) {
   for (const auto& [symbol, _] : orders_.portfolio().positions()) {
     on_position(orders_.portfolio().message(symbol), bus::wall_clock_ns());
@@ -118,6 +159,7 @@ int ExecutionComponent::run(const std::atomic<bool>& stop) {
   bus::Message m;
   while (!stop) {
     ops::heartbeat_tick(heartbeat_, pub_, upstreams_);
+    maybe_publish_metrics();
     if (sub_.receive(m, 100ms)) {
       on_message(m);
       while (sub_.receive(m, 0ms)) on_message(m);

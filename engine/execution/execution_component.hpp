@@ -15,6 +15,7 @@
 #include "ops/component.hpp"
 #include "ops/config.hpp"
 #include "ops/endpoints.hpp"
+#include "ops/metrics.hpp"
 
 namespace ztrade::execution {
 
@@ -42,8 +43,11 @@ class ExecutionComponent : private ReportSink {
   SimBroker broker_;
   ops::Heartbeat heartbeat_{"execution"};
   ops::Upstreams upstreams_{{"market-data", "risk"}};
-  std::int64_t market_ns_ = 0;  // time of the latest market event (the simulator's clock)
-  bool final_marks_ = false;    // final positions published after market data ended
+  std::int64_t market_ns_ = 0;           // time of the latest market event (the simulator's clock)
+  bool final_marks_ = false;             // final positions published after market data ended
+  ops::LatencyHistogram order_latency_;  // risk send -> received here
+  ops::OpsEndpoint ops_;
+  void maybe_publish_metrics();
 };
 
 }  // namespace ztrade::execution

@@ -28,12 +28,32 @@ MarketDataComponent::MarketDataComponent(zmq::context_t& context, const ops::Eng
       heartbeats_(context,
                   ops::subscriber_config(
                       config, {endpoints.signals, endpoints.risk, endpoints.execution}, {"hb."})),
-      control_(context, zmq::socket_type::rep) {
+      control_(context, zmq::socket_type::rep),
+      ops_(config.market_data.ops_port) {
   control_.set(zmq::sockopt::linger, 0);
   control_.bind(endpoints.market_data_control);
   if (!endpoints.external.market_data_control.empty()) {
     control_.bind(endpoints.external.market_data_control);
   }
+}
+
+void MarketDataComponent::maybe_publish_metrics() {
+  if (!ops_.due()) return;
+  std::string m;
+  const std::string c = "component=\"market-data\"";
+  ops::render_bus(m, "market-data", pub_, heartbeats_);
+  ops::metric(m, "ztrade_bars_published_total", c, static_cast<double>(stats_.bars.load()));
+  ops::metric(m, "ztrade_trades_published_total", c, static_cast<double>(stats_.trades.load()));
+  ops::metric(m, "ztrade_component_state", c, phase_);
+  ops_.snapshot().publish(
+      std::move(m),
+      fmt::format(R"({{"component":"market-data","phase":"{}","venue":"{}",)"
+                  R"("bars":{},"trades":{}}})",
+                  phase_ == 0   ? "waiting"
+                  : phase_ == 1 ? "streaming"
+                                : "done",
+                  config_.market_data.venue, stats_.bars.load(), stats_.trades.load()),
+      true);
 }
 
 bool MarketDataComponent::wait_for_downstream(const std::atomic<bool>& stop) {
@@ -43,6 +63,7 @@ bool MarketDataComponent::wait_for_downstream(const std::atomic<bool>& stop) {
   auto last_log = std::chrono::steady_clock::now();
   while (!stop) {
     heartbeat_.maybe_send(pub_, ops::ComponentState::kReady, 100ms);
+    maybe_publish_metrics();
     while (heartbeats_.receive(m, 0ms)) {
       wire::HeartbeatMsg hb{};
       if (wire::body_as(m.frame, hb)) downstream.heard(hb);
@@ -119,6 +140,7 @@ int MarketDataComponent::stream(const std::atomic<bool>& stop) {
       }
       publish_event(e);
       heartbeat_.maybe_send(pub_, ops::ComponentState::kReady, 1000ms);
+      maybe_publish_metrics();
     }
   } else {
     SyntheticSource source(md.synthetic.symbols, md.synthetic.seed, md.synthetic.start_price,
@@ -138,6 +160,7 @@ int MarketDataComponent::stream(const std::atomic<bool>& stop) {
       source.next(bus::wall_clock_ns(), e);
       publish_event(e);
       heartbeat_.maybe_send(pub_, ops::ComponentState::kReady, 1000ms);
+      maybe_publish_metrics();
     }
   }
   aggregator.flush(publish_bar);
@@ -150,9 +173,12 @@ int MarketDataComponent::run(const std::atomic<bool>& stop) {
   log_->info("publishing on {}", config_.market_data.venue);
   if (!wait_for_downstream(stop)) return 0;
   log_->info("downstream ready; streaming");
+  phase_ = 1;
   const int rc = stream(stop);
+  phase_ = 2;
   while (!stop) {
     heartbeat_.maybe_send(pub_, ops::ComponentState::kDone, 100ms);
+    maybe_publish_metrics();
     std::this_thread::sleep_for(20ms);
   }
   return rc;

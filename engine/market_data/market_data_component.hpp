@@ -14,6 +14,7 @@
 #include "ops/component.hpp"
 #include "ops/config.hpp"
 #include "ops/endpoints.hpp"
+#include "ops/metrics.hpp"
 
 namespace ztrade::market_data {
 
@@ -40,6 +41,9 @@ class MarketDataComponent {
   zmq::socket_t control_;  // REP: "GO" opens the start gate (market_data.start_gate)
   ops::Heartbeat heartbeat_{"market-data"};
   MarketDataStats stats_;
+  ops::OpsEndpoint ops_;
+  int phase_ = 0;  // 0 waiting, 1 streaming, 2 done
+  void maybe_publish_metrics();
 };
 
 }  // namespace ztrade::market_data

@@ -37,7 +37,8 @@ RiskComponent::RiskComponent(zmq::context_t& context, const ops::EngineConfig& c
       token_(std::move(control_token)),
       engine_(limits_from(config.risk)),
       // Unique across restarts: start time in ms, times 1000, plus a counter.
-      next_order_id_(static_cast<std::uint64_t>(bus::wall_clock_ns() / 1'000'000) * 1000) {
+      next_order_id_(static_cast<std::uint64_t>(bus::wall_clock_ns() / 1'000'000) * 1000),
+      ops_(config.risk.ops_port) {
   control_.set(zmq::sockopt::linger, 0);
   control_.bind(endpoints.risk_control);
   if (!endpoints.external.risk_control.empty()) control_.bind(endpoints.external.risk_control);
@@ -47,6 +48,7 @@ void RiskComponent::on_signal(const bus::Message& m) {
   wire::SignalMsg s{};
   if (!wire::body_as(m.frame, s)) return;
   ++stats_.signals;
+  signal_latency_.record_ns(bus::wall_clock_ns() - m.frame.header.send_ns);
   // Decide at the price the signal was computed on (its feature snapshot's close) when it has
   // one: the same decision whether risk has seen later bars yet or not.
   if (s.has_features && s.feature_count > 0 && s.features[0] > 0) {
@@ -211,6 +213,32 @@ void RiskComponent::on_control() {
   control_.send(zmq::buffer(reply), zmq::send_flags::none);
 }
 
+void RiskComponent::maybe_publish_metrics() {
+  if (!ops_.due()) return;
+  std::string m;
+  const std::string c = "component=\"risk\"";
+  ops::render_bus(m, "risk", pub_, sub_);
+  ops::metric(m, "ztrade_signals_received_total", c, static_cast<double>(stats_.signals.load()));
+  ops::metric(m, "ztrade_orders_sent_total", c, static_cast<double>(stats_.orders.load()));
+  for (std::size_t i = 1; i < kRejectReasonCount; ++i) {
+    ops::metric(m, "ztrade_risk_rejects_total",
+                c + ",reason=\"" + std::string(reason_name(static_cast<RejectReason>(i))) + "\"",
+                static_cast<double>(engine_.rejects()[i]));
+  }
+  ops::metric(m, "ztrade_trading_state", c, static_cast<double>(engine_.state()));
+  ops::metric(m, "ztrade_orders_unfinished", c, static_cast<double>(sent_.size()));
+  ops::metric(m, "ztrade_pnl_total", c, engine_.total_pnl());
+  ops::metric(m, "ztrade_gross_exposure", c, engine_.gross_exposure());
+  signal_latency_.render(m, "ztrade_hop_latency_seconds", c + ",hop=\"signal-bridge->risk\"");
+  ops_.snapshot().publish(
+      std::move(m),
+      fmt::format(R"({{"component":"risk","ready":{},"trading_state":"{}","orders":{},)"
+                  R"("rejects":{},"pnl":{},"gross_exposure":{}}})",
+                  upstreams_.all_heard(), state_name(engine_.state()), stats_.orders.load(),
+                  stats_.rejects.load(), engine_.total_pnl(), engine_.gross_exposure()),
+      upstreams_.all_heard());
+}
+
 int RiskComponent::run(const std::atomic<bool>& stop) {
   if (token_.empty()) log_->warn("no control token set: HALT/REDUCE/RESUME are disabled");
   zmq::pollitem_t items[] = {{sub_.socket().handle(), 0, ZMQ_POLLIN, 0},
@@ -218,6 +246,7 @@ int RiskComponent::run(const std::atomic<bool>& stop) {
   bus::Message m;
   while (!stop) {
     ops::heartbeat_tick(heartbeat_, pub_, upstreams_);
+    maybe_publish_metrics();
     try {
       zmq::poll(items, 2, 100ms);
     } catch (const zmq::error_t&) {

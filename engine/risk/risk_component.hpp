@@ -15,6 +15,7 @@
 #include "ops/component.hpp"
 #include "ops/config.hpp"
 #include "ops/endpoints.hpp"
+#include "ops/metrics.hpp"
 #include "risk/risk_engine.hpp"
 
 namespace ztrade::risk {
@@ -62,6 +63,9 @@ class RiskComponent {
   void resend_unacknowledged();
   std::unordered_map<std::uint64_t, SentOrder> sent_;
   RiskStats stats_;
+  ops::LatencyHistogram signal_latency_;  // signal-bridge send -> received here
+  ops::OpsEndpoint ops_;
+  void maybe_publish_metrics();
 };
 
 }  // namespace ztrade::risk

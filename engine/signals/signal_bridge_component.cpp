@@ -20,7 +20,8 @@ SignalBridgeComponent::SignalBridgeComponent(zmq::context_t& context,
                                               {"md.bar.", "md.trade.", "hb."})),
       ingress_(bus::Subscriber::pull(context, endpoints.signal_ingress, config.bus.receive_hwm,
                                      endpoints.external.signal_ingress)),
-      macd_rsi_({config.signal_bridge.rsi_buy_below, config.signal_bridge.rsi_sell_above}) {
+      macd_rsi_({config.signal_bridge.rsi_buy_below, config.signal_bridge.rsi_sell_above}),
+      ops_(config.signal_bridge.ops_port) {
   const auto& s = config.signal_bridge.strategies;
   run_macd_rsi_ = std::find(s.begin(), s.end(), "macd_rsi") != s.end();
 }
@@ -42,6 +43,7 @@ void SignalBridgeComponent::on_bar(const bus::Message& m) {
   wire::BarMsg bar{};
   if (!wire::body_as(m.frame, bar)) return;
   ++stats_.bars;
+  bar_latency_.record_ns(bus::wall_clock_ns() - m.frame.header.send_ns);
   FeatureComputer& fc = computer_for(bar.symbol.view());
   wire::FeaturesMsg f{};
   const Bar b{bar.open, bar.high, bar.low, bar.close, bar.volume, bar.start_ns};
@@ -97,6 +99,31 @@ void SignalBridgeComponent::on_external(const bus::Message& m) {
   ++stats_.external_accepted;
 }
 
+void SignalBridgeComponent::maybe_publish_metrics() {
+  if (!ops_.due()) return;
+  std::string m;
+  const std::string c = "component=\"signal-bridge\"";
+  ops::render_bus(m, "signal-bridge", pub_, market_);
+  ops::metric(m, "ztrade_features_published_total", c, static_cast<double>(stats_.features.load()));
+  ops::metric(m, "ztrade_signals_published_total", c, static_cast<double>(stats_.signals.load()));
+  ops::metric(m, "ztrade_invalid_bars_total", c, static_cast<double>(stats_.invalid_bars.load()));
+  ops::metric(m, "ztrade_external_signals_accepted_total", c,
+              static_cast<double>(stats_.external_accepted.load()));
+  for (std::size_t i = 1; i < kSignalProblemCount; ++i) {
+    ops::metric(m, "ztrade_external_signals_rejected_total",
+                c + ",reason=\"" + std::string(problem_name(static_cast<SignalProblem>(i))) + "\"",
+                static_cast<double>(stats_.external_rejected[i].load()));
+  }
+  bar_latency_.render(m, "ztrade_hop_latency_seconds", c + ",hop=\"market-data->signal-bridge\"");
+  ops_.snapshot().publish(
+      std::move(m),
+      fmt::format(R"({{"component":"signal-bridge","ready":{},"symbols":{},"bars":{},)"
+                  R"("features":{},"signals":{}}})",
+                  upstreams_.all_heard(), computers_.size(), stats_.bars.load(),
+                  stats_.features.load(), stats_.signals.load()),
+      upstreams_.all_heard());
+}
+
 int SignalBridgeComponent::run(const std::atomic<bool>& stop) {
   log_->info("features for {} strategies; ingress open", config_.signal_bridge.strategies.size());
   zmq::pollitem_t items[] = {{market_.socket().handle(), 0, ZMQ_POLLIN, 0},
@@ -104,6 +131,7 @@ int SignalBridgeComponent::run(const std::atomic<bool>& stop) {
   bus::Message m;
   while (!stop) {
     ops::heartbeat_tick(heartbeat_, pub_, upstreams_);
+    maybe_publish_metrics();
     try {
       zmq::poll(items, 2, 100ms);
     } catch (const zmq::error_t&) {

@@ -17,6 +17,7 @@
 #include "ops/component.hpp"
 #include "ops/config.hpp"
 #include "ops/endpoints.hpp"
+#include "ops/metrics.hpp"
 #include "signals/macd_rsi_strategy.hpp"
 #include "signals/signal_validator.hpp"
 
@@ -51,6 +52,9 @@ class SignalBridgeComponent {
   MacdRsiStrategy macd_rsi_;
   bool run_macd_rsi_ = false;
   SignalBridgeStats stats_;
+  ops::LatencyHistogram bar_latency_;  // market-data send -> received here
+  ops::OpsEndpoint ops_;
+  void maybe_publish_metrics();
 };
 
 }  // namespace ztrade::signals

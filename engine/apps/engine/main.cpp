@@ -16,23 +16,28 @@ int main(int argc, char** argv) {
   config->engine.deployment = "threads";
   apps::prepare(*config);
   const auto endpoints = ops::endpoints_for(*config);
-  zmq::context_t context;
-  // Publishers bind before anyone connects (inproc requires it in older libzmq).
-  execution::ExecutionComponent execution(context, *config, endpoints);
-  risk::RiskComponent risk(context, *config, endpoints,
-                           apps::secret(config->risk.control_token_env));
-  signals::SignalBridgeComponent bridge(context, *config, endpoints);
-  market_data::MarketDataComponent market(context, *config, endpoints);
-  int codes[4] = {0, 0, 0, 0};
-  std::thread threads[] = {
-      std::thread([&] { codes[0] = execution.run(apps::g_stop); }),
-      std::thread([&] { codes[1] = risk.run(apps::g_stop); }),
-      std::thread([&] { codes[2] = bridge.run(apps::g_stop); }),
-      std::thread([&] { codes[3] = market.run(apps::g_stop); }),
-  };
-  for (auto& t : threads) t.join();
-  for (int c : codes) {
-    if (c != 0) return c;
+  try {
+    zmq::context_t context;
+    // Publishers bind before anyone connects (inproc requires it in older libzmq).
+    execution::ExecutionComponent execution(context, *config, endpoints);
+    risk::RiskComponent risk(context, *config, endpoints,
+                             apps::secret(config->risk.control_token_env));
+    signals::SignalBridgeComponent bridge(context, *config, endpoints);
+    market_data::MarketDataComponent market(context, *config, endpoints);
+    int codes[4] = {0, 0, 0, 0};
+    std::thread threads[] = {
+        std::thread([&] { codes[0] = execution.run(apps::g_stop); }),
+        std::thread([&] { codes[1] = risk.run(apps::g_stop); }),
+        std::thread([&] { codes[2] = bridge.run(apps::g_stop); }),
+        std::thread([&] { codes[3] = market.run(apps::g_stop); }),
+    };
+    for (auto& t : threads) t.join();
+    for (int c : codes) {
+      if (c != 0) return c;
+    }
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ztrade-engine: %s\n", e.what());
+    return 1;
   }
-  return 0;
 }
