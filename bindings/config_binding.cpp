@@ -47,6 +47,12 @@ void bind_config(py::module_& m) {
         d["control_token_env"] = c.risk.control_token_env;
         d["symbols"] = c.market_data.synthetic.symbols;
         d["max_signal_age_ms"] = c.signal_bridge.max_signal_age_ms;
+        py::dict ops_ports;
+        ops_ports["market-data"] = c.market_data.ops_port;
+        ops_ports["signal-bridge"] = c.signal_bridge.ops_port;
+        ops_ports["risk"] = c.risk.ops_port;
+        ops_ports["execution"] = c.execution.ops_port;
+        d["ops_ports"] = ops_ports;
         return d;
       },
       py::arg("path"), py::arg("overrides") = std::map<std::string, std::string>{},

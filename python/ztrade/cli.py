@@ -177,6 +177,35 @@ def _cmd_tap(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_status(args: argparse.Namespace) -> int:
+    import json
+    import urllib.error
+    import urllib.request
+    cfg = _endpoints(args)
+    worst = 0
+    for name, port in cfg["ops_ports"].items():
+        if not port:
+            print(f"{name:<14} ops endpoint disabled (ops_port = 0)")
+            continue
+        base = f"http://127.0.0.1:{port}"
+        try:
+            with urllib.request.urlopen(base + "/status", timeout=2) as r:
+                status = json.loads(r.read())
+            try:
+                with urllib.request.urlopen(base + "/ready", timeout=2) as r:
+                    ready = r.status == 200
+            except urllib.error.HTTPError:
+                ready = False
+        except (urllib.error.URLError, OSError, ValueError):
+            print(f"{name:<14} DOWN     (nothing answers on {base})")
+            worst = 1
+            continue
+        fields = ", ".join(f"{k}={v}" for k, v in status.items() if k != "component")
+        print(f"{name:<14} {'ready' if ready else 'NOT READY':<8} {fields}")
+        worst = worst if ready else 1
+    return worst
+
+
 def _cmd_control(args: argparse.Namespace) -> int:
     import os
     from pathlib import Path
@@ -247,6 +276,10 @@ def build_parser() -> argparse.ArgumentParser:
     tap.add_argument("--count", type=int, default=0, help="stop after N messages")
     tap.add_argument("--duration", type=float, default=0, help="stop after N seconds")
     tap.set_defaults(func=_cmd_tap)
+
+    st = sub.add_parser("status", help="query each running process's ops endpoint")
+    engine_args(st)
+    st.set_defaults(func=_cmd_status)
 
     ctl = sub.add_parser("control", help="kill switch: HALT, REDUCE, RESUME trading, or STATE")
     ctl.add_argument("command", choices=["halt", "reduce", "resume", "state", "HALT", "REDUCE",

@@ -24,6 +24,15 @@ def get(port, path):
         return e.code, e.read().decode()
 
 
+def cli_status(ports):
+    import os
+    import subprocess
+    import sys
+    env = dict(os.environ, **{f"ZTRADE__{n}__ops_port": str(p) for n, p in ports.items()})
+    return subprocess.run([sys.executable, "-m", "ztrade", "status"], env=env,
+                          capture_output=True, text=True, timeout=30)
+
+
 def test_ops_endpoints_during_a_session(tmp_path):
     ports = {name: free_port() for name in ("market_data", "signal_bridge", "risk", "execution")}
     overrides = {f"ZTRADE__{name}__ops_port": str(p) for name, p in ports.items()}
@@ -45,11 +54,15 @@ def test_ops_endpoints_during_a_session(tmp_path):
                 continue
             if status == 200:
                 time.sleep(1.2)  # a metrics refresh with traffic in it
+                if name == "execution":
+                    seen["cli"] = cli_status(ports)
                 seen[name] = {path: get(port, path) for path in
                               ("/health", "/live", "/metrics", "/status", "/nope")}
         time.sleep(0.1)
     t.join(120)
+    cli = seen.pop("cli", None)
     assert set(seen) == set(ports), f"ready endpoints: {sorted(seen)}"
+    assert cli is not None and "risk" in cli.stdout and "trading_state=ACTIVE" in cli.stdout, cli
     for name, r in seen.items():
         assert r["/health"] == (200, "ok\n") and r["/live"][0] == 200
         assert r["/nope"][0] == 404
