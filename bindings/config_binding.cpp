@@ -53,6 +53,15 @@ void bind_config(py::module_& m) {
         ops_ports["risk"] = c.risk.ops_port;
         ops_ports["execution"] = c.execution.ops_port;
         d["ops_ports"] = ops_ports;
+        if (c.bus.curve.enabled) {
+          py::dict curve;
+          curve["public_key_file"] = c.bus.curve.public_key_file;
+          curve["secret_key_file"] = c.bus.curve.secret_key_file;
+          curve["server_public_key_file"] = c.bus.curve.server_public_key_file;
+          d["curve"] = curve;
+        } else {
+          d["curve"] = py::none();
+        }
         return d;
       },
       py::arg("path"), py::arg("overrides") = std::map<std::string, std::string>{},

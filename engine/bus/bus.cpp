@@ -99,10 +99,11 @@ Subscriber::Subscriber(zmq::context_t& context, const SubscriberConfig& config)
 }
 
 Subscriber Subscriber::pull(zmq::context_t& context, const std::string& bind_endpoint, int hwm,
-                            const std::string& also_bind) {
+                            const std::string& also_bind, const CurveKeys& curve) {
   zmq::socket_t socket(context, zmq::socket_type::pull);
   socket.set(zmq::sockopt::rcvhwm, hwm);
   socket.set(zmq::sockopt::linger, 0);
+  apply_curve(socket, curve, true);
   for (const auto& ep : {bind_endpoint, also_bind}) {
     if (ep.empty()) continue;
     try {

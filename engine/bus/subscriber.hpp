@@ -38,7 +38,7 @@ class Subscriber {
   Subscriber(zmq::context_t& context, const SubscriberConfig& config);
   // The same receiving logic on a bound PULL socket: where external strategies push frames.
   static Subscriber pull(zmq::context_t& context, const std::string& bind_endpoint, int hwm,
-                         const std::string& also_bind = {});
+                         const std::string& also_bind = {}, const CurveKeys& curve = {});
   Subscriber(Subscriber&&) = default;
 
   // Receives the next valid message, waiting at most `timeout` (0: don't wait). Invalid frames

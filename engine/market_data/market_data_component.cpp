@@ -2,7 +2,9 @@
 
 #include <array>
 #include <chrono>
+
 #include <thread>
+#include "bus/socket_options.hpp"
 
 #include "market_data/bar_aggregator.hpp"
 #include "market_data/replay_source.hpp"
@@ -31,6 +33,7 @@ MarketDataComponent::MarketDataComponent(zmq::context_t& context, const ops::Eng
       control_(context, zmq::socket_type::rep),
       ops_(config.market_data.ops_port) {
   control_.set(zmq::sockopt::linger, 0);
+  bus::apply_curve(control_, ops::curve_keys(config), true);
   control_.bind(endpoints.market_data_control);
   if (!endpoints.external.market_data_control.empty()) {
     control_.bind(endpoints.external.market_data_control);

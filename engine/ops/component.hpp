@@ -87,13 +87,19 @@ inline void heartbeat_tick(Heartbeat& hb, bus::Publisher& pub, const Upstreams& 
                 ready ? 1000ms : 100ms, now);
 }
 
-// Socket settings from the config, shared by every component.
+// The CURVE keys of bus.curve, read from their files (Z85 text, first line); empty keys when
+// CURVE is off. Throws std::runtime_error naming the file if one is missing or malformed.
+bus::CurveKeys curve_keys(const EngineConfig& c);
+
+// Socket settings from the config, shared by every component. Bound sockets are CURVE
+// servers, connecting ones clients, when bus.curve.enabled.
 inline bus::PublisherConfig publisher_config(const EngineConfig& c, const std::string& endpoint,
                                              const std::string& also_bind) {
   bus::PublisherConfig p;
   p.endpoint = endpoint;
   p.also_bind = also_bind;
   p.send_hwm = c.bus.send_hwm;
+  p.curve = curve_keys(c);
   return p;
 }
 inline bus::SubscriberConfig subscriber_config(const EngineConfig& c,
@@ -103,6 +109,7 @@ inline bus::SubscriberConfig subscriber_config(const EngineConfig& c,
   s.endpoints = std::move(endpoints);
   s.topics = std::move(topics);
   s.receive_hwm = c.bus.receive_hwm;
+  s.curve = curve_keys(c);
   return s;
 }
 

@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "bus/socket_options.hpp"
+
 namespace ztrade::risk {
 
 using namespace std::chrono_literals;
@@ -40,6 +42,7 @@ RiskComponent::RiskComponent(zmq::context_t& context, const ops::EngineConfig& c
       next_order_id_(static_cast<std::uint64_t>(bus::wall_clock_ns() / 1'000'000) * 1000),
       ops_(config.risk.ops_port) {
   control_.set(zmq::sockopt::linger, 0);
+  bus::apply_curve(control_, ops::curve_keys(config), true);
   control_.bind(endpoints.risk_control);
   if (!endpoints.external.risk_control.empty()) control_.bind(endpoints.external.risk_control);
 }

@@ -19,7 +19,7 @@ SignalBridgeComponent::SignalBridgeComponent(zmq::context_t& context,
       market_(context, ops::subscriber_config(config, {endpoints.market_data},
                                               {"md.bar.", "md.trade.", "hb."})),
       ingress_(bus::Subscriber::pull(context, endpoints.signal_ingress, config.bus.receive_hwm,
-                                     endpoints.external.signal_ingress)),
+                                     endpoints.external.signal_ingress, ops::curve_keys(config))),
       macd_rsi_({config.signal_bridge.rsi_buy_below, config.signal_bridge.rsi_sell_above}),
       ops_(config.signal_bridge.ops_port) {
   const auto& s = config.signal_bridge.strategies;

@@ -21,6 +21,24 @@ import zmq.asyncio
 from ztrade import wire
 
 
+def apply_curve(sock: zmq.Socket, curve: Optional[dict]) -> None:
+    """Makes `sock` a CURVE client of the engine when bus.curve is enabled (`curve` is the
+    ``curve`` entry of ``ztrade._core.engine_config``); a no-op otherwise."""
+    if not curve:
+        return
+
+    def key(name: str) -> bytes:
+        with open(curve[name]) as f:
+            k = f.readline().strip()
+        if len(k) != 40:
+            raise ValueError(f"bus.curve.{name}: {curve[name]} must hold a 40-character Z85 key")
+        return k.encode()
+
+    sock.curve_publickey = key("public_key_file")
+    sock.curve_secretkey = key("secret_key_file")
+    sock.curve_serverkey = key("server_public_key_file")
+
+
 @dataclass
 class BusMessage:
     topic: str
@@ -30,11 +48,13 @@ class BusMessage:
 
 class Subscriber:
     def __init__(self, endpoints: Sequence[str], topics: Iterable[str] = ("",),
-                 context: Optional[zmq.asyncio.Context] = None, hwm: int = 100_000):
+                 context: Optional[zmq.asyncio.Context] = None, hwm: int = 100_000,
+                 curve: Optional[dict] = None):
         self._ctx = context or zmq.asyncio.Context.instance()
         self._sock = self._ctx.socket(zmq.SUB)
         self._sock.setsockopt(zmq.RCVHWM, hwm)
         self._sock.setsockopt(zmq.LINGER, 0)
+        apply_curve(self._sock, curve)
         for t in topics:
             self._sock.setsockopt(zmq.SUBSCRIBE, t.encode())
         for ep in endpoints:
@@ -73,12 +93,14 @@ class SignalPublisher:
     """Pushes signals to the signal bridge's ingress (a PULL socket); the bridge validates them
     (known symbol, strength in [-1, 1], not stale) before risk sees them."""
 
-    def __init__(self, ingress: str, strategy: str, context: Optional[zmq.Context] = None):
+    def __init__(self, ingress: str, strategy: str, context: Optional[zmq.Context] = None,
+                 curve: Optional[dict] = None):
         if not 1 <= len(strategy.encode()) <= 16:
             raise ValueError("strategy name must be 1-16 bytes")
         self._ctx = context or zmq.Context.instance()
         self._sock = self._ctx.socket(zmq.PUSH)
         self._sock.setsockopt(zmq.LINGER, 1000)
+        apply_curve(self._sock, curve)
         self._sock.connect(ingress)
         self.strategy = strategy
         self._seq = 0

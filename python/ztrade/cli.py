@@ -138,7 +138,7 @@ def _cmd_strategy_run(args: argparse.Namespace) -> int:
             loop.add_signal_handler(sig, stop.set)
         if args.duration:
             loop.call_later(args.duration, stop.set)
-        return await run_live(strategy, cfg["endpoints"], stop=stop)
+        return await run_live(strategy, cfg["endpoints"], stop=stop, curve=cfg["curve"])
 
     stats = asyncio.run(main())
     print(f"stopped: {stats}")
@@ -149,8 +149,10 @@ def _cmd_tap(args: argparse.Namespace) -> int:
     import json
     import zmq
     from ztrade import wire
+    from ztrade.bus import apply_curve
     cfg = _endpoints(args)
     sock = zmq.Context.instance().socket(zmq.SUB)
+    apply_curve(sock, cfg["curve"])
     for t in args.topic or [""]:
         sock.setsockopt(zmq.SUBSCRIBE, t.encode())
     for name in ("market_data", "signals", "risk", "execution"):
@@ -215,7 +217,9 @@ def _cmd_control(args: argparse.Namespace) -> int:
     token_file = Path(cfg["run_dir"]) / "control.token"
     if not token and token_file.is_file():
         token = token_file.read_text().strip()
+    from ztrade.bus import apply_curve
     sock = zmq.Context.instance().socket(zmq.REQ)
+    apply_curve(sock, cfg["curve"])
     sock.setsockopt(zmq.LINGER, 0)
     sock.setsockopt(zmq.RCVTIMEO, 3000)
     sock.connect(cfg["endpoints"]["risk_control"])

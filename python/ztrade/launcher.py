@@ -23,6 +23,7 @@ import numpy as np
 import zmq
 
 from ztrade import _core, wire
+from ztrade.bus import apply_curve
 from ztrade.data import sample_path
 
 PROCESSES = ("execution", "risk", "signal-bridge", "market-data")
@@ -131,9 +132,10 @@ class Tap:
         return out
 
 
-def _send_go(ctx: zmq.Context, endpoint: str) -> None:
+def _send_go(ctx: zmq.Context, endpoint: str, curve: Optional[dict]) -> None:
     req = ctx.socket(zmq.REQ)
     req.setsockopt(zmq.LINGER, 0)
+    apply_curve(req, curve)
     req.setsockopt(zmq.RCVTIMEO, 5000)
     req.connect(endpoint)
     try:
@@ -199,6 +201,7 @@ def run_engine(config: Optional[str] = None, run_dir: Optional[str] = None,
     tap_sock = ctx.socket(zmq.SUB)
     tap_sock.setsockopt(zmq.RCVHWM, 0)  # the tap must not drop: it counts
     tap_sock.setsockopt(zmq.SUBSCRIBE, b"")
+    apply_curve(tap_sock, cfg["curve"])
     for name in ("market_data", "signals", "risk", "execution"):
         tap_sock.connect(cfg["endpoints"][name])
 
@@ -244,7 +247,7 @@ def run_engine(config: Optional[str] = None, run_dir: Optional[str] = None,
             s = tap.states
             if ready_at is None and len(s) >= 4 and all(v >= 1 for v in s.values()):
                 ready_at = time.monotonic()
-                _send_go(ctx, cfg["endpoints"]["market_data_control"])
+                _send_go(ctx, cfg["endpoints"]["market_data_control"], cfg["curve"])
                 progress(f"ready after {ready_at - started:.2f} s: "
                          f"{', '.join(sorted(s))}; streaming")
             if s.get("market-data") == 2 and done_at is None:

@@ -115,11 +115,12 @@ def backtest(strategy: Strategy, bars, symbol: str = "SYMBOL", **feature_periods
 
 
 async def run_live(strategy: Strategy, endpoints: dict, *, stop: Optional[asyncio.Event] = None,
-                   max_signal_age_ms: float = 5000) -> dict:
-    """Connect `strategy` to a running engine until `stop` is set; returns counters."""
+                   curve: Optional[dict] = None) -> dict:
+    """Connect `strategy` to a running engine until `stop` is set; returns counters.
+    `endpoints` and `curve` are those of ``ztrade._core.engine_config``."""
     sub = Subscriber([endpoints["market_data"], endpoints["signals"], endpoints["execution"]],
-                     topics=["md.bar.", "feat.", "exec.report."])
-    pub = SignalPublisher(endpoints["signal_ingress"], strategy.name)
+                     topics=["md.bar.", "feat.", "exec.report."], curve=curve)
+    pub = SignalPublisher(endpoints["signal_ingress"], strategy.name, curve=curve)
     stop = stop or asyncio.Event()
     stats = {"bars": 0, "features": 0, "fills": 0, "signals": 0}
     try:

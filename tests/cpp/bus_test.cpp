@@ -7,6 +7,7 @@
 #include <string>
 
 #include "bus/publisher.hpp"
+#include "bus/socket_options.hpp"
 #include "bus/subscriber.hpp"
 
 namespace ztrade::bus {
@@ -156,6 +157,43 @@ TEST(Bus, MalformedMessagesAreCountedAndDropped) {
   EXPECT_EQ(c.decode_errors[static_cast<int>(wire::DecodeError::kBadMagic)], 1u);
   EXPECT_EQ(c.dropped() - base.dropped(), 5u);
   EXPECT_GE(sub.sequences().counters().gaps, 1u);
+}
+
+}  // namespace
+}  // namespace ztrade::bus
+
+namespace ztrade::bus {
+namespace {
+
+// CURVE: a subscriber holding the publisher's public key receives (encrypted); one expecting
+// another server key completes no handshake and receives nothing. Over ipc: libzmq applies no
+// security mechanism to inproc, which never leaves the process.
+TEST(Bus, CurveEncryptionAndServerAuthentication) {
+  if (!zmq_has("curve")) GTEST_SKIP() << "libzmq built without CURVE";
+  char server_pub[41], server_sec[41], client_pub[41], client_sec[41], other_pub[41], other_sec[41];
+  ASSERT_EQ(zmq_curve_keypair(server_pub, server_sec), 0);
+  ASSERT_EQ(zmq_curve_keypair(client_pub, client_sec), 0);
+  ASSERT_EQ(zmq_curve_keypair(other_pub, other_sec), 0);
+  zmq::context_t ctx;
+  const std::string ep = "ipc:///tmp/ztrade-curve-" + std::to_string(::getpid()) + ".sock";
+  PublisherConfig pc = pub_at(ep);
+  pc.curve = {server_pub, server_sec, ""};
+  Publisher pub(ctx, pc, 5);
+  SubscriberConfig good = sub_to(ep, {});
+  good.curve = {client_pub, client_sec, server_pub};
+  SubscriberConfig bad = sub_to(ep, {});
+  bad.curve = {client_pub, client_sec, other_pub};
+  Subscriber trusted(ctx, good);
+  Subscriber fooled(ctx, bad);
+  await_connected(pub, trusted);
+  Message m;
+  for (int i = 0; i < 20; ++i) pub.publish("md.trade.AAPL", trade(i), i);
+  int got = 0;
+  while (trusted.receive(m, 50ms)) ++got;
+  EXPECT_GE(got, 20);
+  EXPECT_FALSE(fooled.receive(m, 200ms)) << "wrong server key: no data";
+  EXPECT_THROW(apply_curve(pub.socket(), {"short", server_sec, ""}, true), std::invalid_argument);
+  ::unlink(ep.substr(6).c_str());
 }
 
 }  // namespace

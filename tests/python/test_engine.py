@@ -85,6 +85,29 @@ def test_session_matches_independent_model(tmp_path, expected, threads):
     assert "history_overruns=0" in log
 
 
+def test_session_over_curve_encrypted_sockets(tmp_path, expected):
+    # Every bound socket a CURVE server, every connecting one a client, the launcher's tap too.
+    public, secret = zmq.curve_keypair()
+    keys = {"public": public, "secret": secret}
+    for name, key in keys.items():
+        (tmp_path / f"{name}.key").write_bytes(key + b"\n")
+    overrides = {"ZTRADE__bus__curve__enabled": "true",
+                 "ZTRADE__bus__curve__public_key_file": str(tmp_path / "public.key"),
+                 "ZTRADE__bus__curve__secret_key_file": str(tmp_path / "secret.key"),
+                 "ZTRADE__bus__curve__server_public_key_file": str(tmp_path / "public.key")}
+    s = run_engine(run_dir=str(tmp_path / "run"), overrides=overrides, progress=lambda *a: None,
+                   timeout_s=120)
+    assert s["orders"] == expected["orders"] and s["fills"] == expected["fills"]
+    assert s["positions"]["SAMPLE"]["quantity"] == expected["qty"]
+    (tmp_path / "secret.key").write_text("not a key\n")
+    r = subprocess.run([find_binary("ztrade-risk"), "--config",
+                        str(__import__("ztrade.launcher").launcher.default_config())],
+                       env={**__import__("os").environ, **overrides,
+                            "ZTRADE__engine__run_dir": str(tmp_path / "run2")},
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 1 and "secret_key_file" in r.stderr and "40-character" in r.stderr
+
+
 def test_invalid_config_lists_every_error(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('[risk]\nmax_order_qty = -1\nmax_postion = 5\n[market_data]\nvenue = "nyse"\n')
