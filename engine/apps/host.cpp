@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 
 namespace ztrade::apps {
@@ -16,18 +17,55 @@ void on_signal(int) {
 }
 }  // namespace
 
+// Reads KEY=VALUE lines (blank lines and # comments skipped, optional quotes stripped) into
+// the environment; variables already set win. Values are never printed.
+bool load_env_file(const std::string& path, const char* program) {
+  std::ifstream in(path);
+  if (!in) {
+    std::cerr << program << ": cannot read env file " << path << "\n";
+    return false;
+  }
+  std::string line;
+  int line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    const auto start = line.find_first_not_of(' ');
+    if (start == std::string::npos || line[start] == '#') continue;
+    line = line.substr(start);
+    if (line.rfind("export ", 0) == 0) line = line.substr(7);
+    const auto eq = line.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      std::cerr << program << ": " << path << ":" << line_no << ": expected KEY=VALUE\n";
+      return false;
+    }
+    std::string value = line.substr(eq + 1);
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+        value.back() == value.front()) {
+      value = value.substr(1, value.size() - 2);
+    }
+    ::setenv(line.substr(0, eq).c_str(), value.c_str(), 0);
+  }
+  return true;
+}
+
 std::optional<ops::EngineConfig> load(int argc, char** argv, const char* program, int& exit_code) {
   std::string path;
+  std::string env_file = std::getenv("ZTRADE_ENV_FILE") ? std::getenv("ZTRADE_ENV_FILE") : "";
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
-    if ((arg == "--config" || arg == "-c") && i + 1 < argc) {
+    if (arg == "--env-file" && i + 1 < argc) {
+      env_file = argv[++i];
+    } else if ((arg == "--config" || arg == "-c") && i + 1 < argc) {
       path = argv[++i];
     } else if (arg.rfind("--config=", 0) == 0) {
       path = arg.substr(9);
     } else if (arg == "--help" || arg == "-h") {
-      std::cout << "usage: " << program << " --config FILE\n"
-                << "  FILE: the engine's TOML configuration (see docs/configuration.md).\n"
-                << "  Any key can be overridden with ZTRADE__<section>__<key>=<value>.\n";
+      std::cout << "usage: " << program << " --config FILE [--env-file FILE]\n"
+                << "  --config: the engine's TOML configuration (see docs/configuration.md).\n"
+                << "  Any key can be overridden with ZTRADE__<section>__<key>=<value>.\n"
+                << "  --env-file (or $ZTRADE_ENV_FILE): KEY=VALUE lines added to the\n"
+                << "  environment (secrets: tokens, venue keys); set variables win.\n";
       exit_code = 0;
       return std::nullopt;
     } else {
@@ -38,6 +76,10 @@ std::optional<ops::EngineConfig> load(int argc, char** argv, const char* program
   }
   if (path.empty()) {
     std::cerr << program << ": --config FILE is required (try --help)\n";
+    exit_code = 2;
+    return std::nullopt;
+  }
+  if (!env_file.empty() && !load_env_file(env_file, program)) {
     exit_code = 2;
     return std::nullopt;
   }

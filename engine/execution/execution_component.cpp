@@ -115,6 +115,7 @@ void ExecutionComponent::on_message(const bus::Message& m) {
 
 void ExecutionComponent::maybe_publish_metrics() {
   if (!ops_.due()) return;
+  losses_.check(*log_, sub_);
   std::string m;
   const std::string c = "component=\"execution\"";
   ops::render_bus(m, "execution", pub_, sub_);

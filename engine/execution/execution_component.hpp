@@ -47,6 +47,7 @@ class ExecutionComponent : private ReportSink {
   bool final_marks_ = false;             // final positions published after market data ended
   ops::LatencyHistogram order_latency_;  // risk send -> received here
   ops::OpsEndpoint ops_;
+  ops::LossReporter losses_;
   void maybe_publish_metrics();
 };
 

@@ -42,6 +42,7 @@ MarketDataComponent::MarketDataComponent(zmq::context_t& context, const ops::Eng
 
 void MarketDataComponent::maybe_publish_metrics() {
   if (!ops_.due()) return;
+  losses_.check(*log_, heartbeats_);
   std::string m;
   const std::string c = "component=\"market-data\"";
   ops::render_bus(m, "market-data", pub_, heartbeats_);

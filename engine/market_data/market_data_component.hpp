@@ -42,6 +42,7 @@ class MarketDataComponent {
   ops::Heartbeat heartbeat_{"market-data"};
   MarketDataStats stats_;
   ops::OpsEndpoint ops_;
+  ops::LossReporter losses_;
   int phase_ = 0;  // 0 waiting, 1 streaming, 2 done
   void maybe_publish_metrics();
 };

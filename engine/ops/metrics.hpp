@@ -59,6 +59,32 @@ struct MetricsSnapshot {
   }
 };
 
+// Logs what a subscriber dropped or missed since the last call (called once a second), so a
+// loss shows in the log as well as in the counters, without a line per message.
+class LossReporter {
+ public:
+  template <class Logger>
+  void check(Logger& log, const bus::Subscriber& sub) {
+    const std::uint64_t dropped = sub.counters().dropped();
+    const std::uint64_t missing = sub.sequences().counters().missing;
+    if (dropped > dropped_) {
+      log.warn(
+          "dropped {} invalid frame(s) in the last second ({} in all; see ztrade_dropped_total)",
+          dropped - dropped_, dropped);
+    }
+    if (missing > missing_) {
+      log.warn("sequence gaps: {} message(s) missed in the last second ({} in all)",
+               missing - missing_, missing);
+    }
+    dropped_ = dropped;
+    missing_ = missing;
+  }
+
+ private:
+  std::uint64_t dropped_ = 0;
+  std::uint64_t missing_ = 0;
+};
+
 // A component's ops endpoint and the snapshot it serves: the component calls due() each loop
 // turn and, when it returns true (once a second), renders and publishes its metrics.
 class OpsEndpoint {

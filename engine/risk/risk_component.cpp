@@ -218,6 +218,7 @@ void RiskComponent::on_control() {
 
 void RiskComponent::maybe_publish_metrics() {
   if (!ops_.due()) return;
+  losses_.check(*log_, sub_);
   std::string m;
   const std::string c = "component=\"risk\"";
   ops::render_bus(m, "risk", pub_, sub_);

@@ -65,6 +65,7 @@ class RiskComponent {
   RiskStats stats_;
   ops::LatencyHistogram signal_latency_;  // signal-bridge send -> received here
   ops::OpsEndpoint ops_;
+  ops::LossReporter losses_;
   void maybe_publish_metrics();
 };
 

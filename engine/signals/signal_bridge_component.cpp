@@ -101,6 +101,8 @@ void SignalBridgeComponent::on_external(const bus::Message& m) {
 
 void SignalBridgeComponent::maybe_publish_metrics() {
   if (!ops_.due()) return;
+  losses_.check(*log_, market_);
+  losses_ingress_.check(*log_, ingress_);
   std::string m;
   const std::string c = "component=\"signal-bridge\"";
   ops::render_bus(m, "signal-bridge", pub_, market_);

@@ -54,6 +54,8 @@ class SignalBridgeComponent {
   SignalBridgeStats stats_;
   ops::LatencyHistogram bar_latency_;  // market-data send -> received here
   ops::OpsEndpoint ops_;
+  ops::LossReporter losses_;
+  ops::LossReporter losses_ingress_;
   void maybe_publish_metrics();
 };
 

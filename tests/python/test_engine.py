@@ -108,6 +108,42 @@ def test_session_over_curve_encrypted_sockets(tmp_path, expected):
     assert r.returncode == 1 and "secret_key_file" in r.stderr and "40-character" in r.stderr
 
 
+def test_kill_switch_token_from_env_file(tmp_path):
+    # Only risk runs: its control socket answers whatever the rest of the engine is doing.
+    env_file = tmp_path / "secrets.env"
+    env_file.write_text("# secrets\nexport ZTRADE_CONTROL_TOKEN='s3cret'\n")
+    run_dir = tmp_path / "run"
+    env = {k: v for k, v in __import__("os").environ.items() if k != "ZTRADE_CONTROL_TOKEN"}
+    env["ZTRADE__engine__run_dir"] = str(run_dir)
+    env["ZTRADE__risk__ops_port"] = "0"
+    config = str(__import__("ztrade.launcher").launcher.default_config())
+    p = subprocess.Popen([find_binary("ztrade-risk"), "--config", config, "--env-file",
+                          str(env_file)], env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        req = zmq.Context.instance().socket(zmq.REQ)
+        req.setsockopt(zmq.RCVTIMEO, 5000)
+        req.setsockopt(zmq.LINGER, 0)
+        req.connect(f"ipc://{run_dir}/risk-control.sock")
+
+        def ask(text):
+            req.send(text.encode())
+            return req.recv().decode()
+
+        assert ask("STATE") == "OK ACTIVE"
+        assert ask("HALT wrong") == "DENIED"
+        assert ask("STATE") == "OK ACTIVE"
+        assert ask("HALT s3cret") == "OK HALTED"
+        assert ask("REDUCE s3cret") == "OK REDUCING"
+        assert ask("RESUME s3cret") == "OK ACTIVE"
+        req.close()
+    finally:
+        p.terminate()
+        _, err = p.communicate(timeout=15)
+    assert p.returncode == 0
+    assert "s3cret" not in err  # the secret never reaches the log
+    assert "control: denied HALT" in err
+
+
 def test_invalid_config_lists_every_error(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('[risk]\nmax_order_qty = -1\nmax_postion = 5\n[market_data]\nvenue = "nyse"\n')
@@ -119,6 +155,10 @@ def test_invalid_config_lists_every_error(tmp_path):
         assert text in r.stderr
     r = subprocess.run([find_binary("ztrade-execution")], capture_output=True, text=True, timeout=30)
     assert r.returncode == 2 and "--config FILE is required" in r.stderr
+    missing_env = tmp_path / "missing.env"
+    r = subprocess.run([find_binary("ztrade-execution"), "--config", str(bad), "--env-file",
+                        str(missing_env)], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 2 and "cannot read env file" in r.stderr
 
 
 def _run_in_thread(**kwargs):
@@ -177,6 +217,7 @@ def test_bad_frames_at_the_ingress_are_counted_not_fatal(tmp_path):
                    "reason=stale", "only signals are accepted"):
         assert reason in log, reason
     assert "dropped_frames=0" in log  # the market-data subscription itself lost nothing
+    assert "invalid frame(s)" in log and "(2 in all;" in log  # one part + garbage, logged too
 
 
 class BuyOnce(Strategy):
