@@ -157,6 +157,17 @@ def _percentiles(values: List[int]) -> Optional[dict]:
             "max_us": float(a.max())}
 
 
+def _peak_rss_mb(pid: int) -> Optional[float]:
+    """Peak resident set size (VmHWM) of a live process, in MB; None where /proc lacks it."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
 def _tail(path: Path, lines: int = 15) -> str:
     try:
         return "".join(path.read_text(errors="replace").splitlines(True)[-lines:])
@@ -265,6 +276,7 @@ def run_engine(config: Optional[str] = None, run_dir: Optional[str] = None,
             if done_at is not None and time.monotonic() - done_at > 30:
                 break
     finally:
+        peak_rss = {name: _peak_rss_mb(p.pid) for name, p in procs.items() if p.poll() is None}
         for p in procs.values():
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)
@@ -297,6 +309,7 @@ def run_engine(config: Optional[str] = None, run_dir: Optional[str] = None,
         "bus_gaps_seen_by_tap": tap.gaps,
         "decode_errors": dict(tap.decode_errors),
         "exit_codes": exit_codes,
+        "peak_rss_mb": {k: round(v, 1) for k, v in peak_rss.items() if v is not None},
     }
     (session / "summary.json").write_text(json.dumps(summary, indent=2))
     return summary
@@ -330,6 +343,8 @@ def format_summary(s: dict) -> str:
                          f" {p['p999_us']:>8.1f} {p['max_us']:>8.1f}")
     lines.append(f"  bus           gaps seen by the tap: {s['bus_gaps_seen_by_tap']}, undecodable "
                  f"frames: {sum(s['decode_errors'].values())}")
+    if s.get("peak_rss_mb"):
+        lines.append("  peak RSS      " + ", ".join(f"{k} {v:.1f} MB" for k, v in s["peak_rss_mb"].items()))
     bad = {k: v for k, v in s["exit_codes"].items() if v != 0}
     if bad:
         lines.append(f"  WARNING: non-zero exit codes: {bad}")

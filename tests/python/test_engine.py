@@ -81,6 +81,7 @@ def test_session_matches_independent_model(tmp_path, expected, threads):
     for hop in ("market-data -> signal-bridge", "signal-bridge -> risk", "risk -> execution"):
         assert s["latency"][hop]["count"] > 0
     assert (tmp_path / "run" / "summary.json").is_file()
+    assert set(s["peak_rss_mb"]) == set(s["exit_codes"]) and all(v > 0 for v in s["peak_rss_mb"].values())
     log = (tmp_path / "run" / ("engine.log" if threads else "execution.log")).read_text()
     assert "history_overruns=0" in log
 
