@@ -1,5 +1,8 @@
 #include "apps/host.hpp"
 
+#include <sched.h>
+
+#include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
@@ -94,7 +97,7 @@ std::optional<ops::EngineConfig> load(int argc, char** argv, const char* program
   return r.config;
 }
 
-void prepare(const ops::EngineConfig& config) {
+bool prepare(const ops::EngineConfig& config, const char* program) {
   struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
@@ -102,6 +105,20 @@ void prepare(const ops::EngineConfig& config) {
   sigaction(SIGTERM, &sa, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
   std::filesystem::create_directories(config.engine.run_dir);
+  if (!config.engine.cpus.empty()) {
+    // Before any thread starts (ZeroMQ's I/O threads, the ops server): they inherit it. On a
+    // small VM, keeping the pipeline on one vCPU turns cross-CPU wake-ups (IPIs) into local
+    // context switches (docs/performance.md).
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    for (int cpu : config.engine.cpus) CPU_SET(cpu, &set);
+    if (sched_setaffinity(0, sizeof(set), &set) != 0) {
+      std::cerr << program << ": engine.cpus: cannot run on those CPUs: " << std::strerror(errno)
+                << "\n";
+      return false;
+    }
+  }
+  return true;
 }
 
 std::string secret(const std::string& env_var) {

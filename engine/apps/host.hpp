@@ -9,6 +9,7 @@
 
 #include <zmq.hpp>
 
+#include "ops/component.hpp"
 #include "ops/config.hpp"
 #include "ops/endpoints.hpp"
 
@@ -21,8 +22,9 @@ extern std::atomic<bool> g_stop;
 // stderr. Returns nothing when the process should exit (exit_code says with what).
 std::optional<ops::EngineConfig> load(int argc, char** argv, const char* program, int& exit_code);
 
-// Installs the signal handlers and creates engine.run_dir.
-void prepare(const ops::EngineConfig& config);
+// Installs the signal handlers, creates engine.run_dir and applies engine.cpus. False (with
+// the reason on stderr) when the process cannot run as configured.
+bool prepare(const ops::EngineConfig& config, const char* program);
 
 // Reads a secret from the environment (never logged).
 std::string secret(const std::string& env_var);
@@ -34,9 +36,10 @@ int host(int argc, char** argv, const char* program, Make make) {
   int rc = 0;
   const auto config = load(argc, argv, program, rc);
   if (!config) return rc;
-  prepare(*config);
+  if (!prepare(*config, program)) return 1;
   try {
     zmq::context_t context;
+    const auto authenticator = ops::start_authenticator(context, *config);
     auto component = make(context, *config, ops::endpoints_for(*config));
     return component.run(g_stop);
   } catch (const std::exception& e) {

@@ -72,13 +72,19 @@ enum class Side : std::uint8_t { kNone = 0, kBuy = 1, kSell = 2 };
 enum class OrderType : std::uint8_t { kMarket = 1, kLimit = 2 };
 enum class TimeInForce : std::uint8_t { kDay = 1, kGtc = 2, kIoc = 3 };
 
+// BarMsg::flags. 0 (the usual case): a closed bar. A venue may also send bars that are not
+// final - a correction of a bar already sent, or a bar still forming (a day in progress) -
+// which consumers that need closed bars (features) skip.
+inline constexpr std::uint32_t kBarUpdated = 1;  // replaces an earlier bar with this start
+inline constexpr std::uint32_t kBarPartial = 2;  // the interval has not ended yet
+
 struct BarMsg {
   Symbol symbol;
   double open, high, low, close, volume;
   std::int64_t start_ns;     // bar open time
   std::int64_t interval_ns;  // bar length (e.g. 60e9)
   std::uint32_t trade_count;
-  std::uint32_t reserved;
+  std::uint32_t flags;  // kBarUpdated, kBarPartial; 0 for a closed bar (was reserved, always 0)
 };
 static_assert(sizeof(BarMsg) == 80);
 

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 #include "bus/codec.hpp"
@@ -35,8 +36,11 @@ class Publisher {
     h.event_ns = event_ns;
     h.send_ns = wall_clock_ns();
     const std::size_t n = wire::encode(h, body, buffer_);
+    last_size_ = n;
     return send(topic, n);
   }
+  // The frame of the last publish() as sent (sequence number included), e.g. for recording.
+  std::span<const std::byte> last_frame() const noexcept { return {buffer_.data(), last_size_}; }
   std::uint16_t id() const noexcept { return id_; }
   // Last sequence number sent on `topic` (0 if none).
   std::uint64_t last_seq(std::string_view topic) const { return seq_.last(topic); }
@@ -50,6 +54,7 @@ class Publisher {
   std::uint16_t id_;
   SequenceStamper seq_;
   PublisherCounters counters_;
+  std::size_t last_size_ = 0;
   std::array<std::byte, wire::kMaxFrameSize> buffer_{};
 };
 

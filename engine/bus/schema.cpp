@@ -20,7 +20,7 @@ constexpr std::array kBar{
     F(BarMsg, symbol, "S"),    F(BarMsg, open, "f8"),        F(BarMsg, high, "f8"),
     F(BarMsg, low, "f8"),      F(BarMsg, close, "f8"),       F(BarMsg, volume, "f8"),
     F(BarMsg, start_ns, "i8"), F(BarMsg, interval_ns, "i8"), F(BarMsg, trade_count, "u4"),
-    F(BarMsg, reserved, "V"),
+    F(BarMsg, flags, "u4"),
 };
 constexpr std::array kTrade{
     F(TradeMsg, symbol, "S"),     F(TradeMsg, price, "f8"),       F(TradeMsg, size, "f8"),

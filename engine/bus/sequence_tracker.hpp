@@ -16,6 +16,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "core/string_hash.hpp"
+
 namespace ztrade::bus {
 
 enum class SeqVerdict : std::uint8_t { kInOrder, kFirst, kGap, kDuplicate, kReordered, kRestart };
@@ -30,12 +32,6 @@ struct SeqCounters {
 };
 
 namespace detail {
-struct StringHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const noexcept {
-    return std::hash<std::string_view>{}(s);
-  }
-};
 // Stream key: the topic followed by the 2-byte publisher id, built in a fixed buffer.
 class StreamKey {
  public:
@@ -69,7 +65,7 @@ class SequenceStamper {
   }
 
  private:
-  std::unordered_map<std::string, std::uint64_t, detail::StringHash, std::equal_to<>> next_;
+  StringMap<std::uint64_t> next_;
 };
 
 // Subscriber side.
@@ -111,7 +107,7 @@ class SequenceTracker {
   std::size_t streams() const noexcept { return last_.size(); }
 
  private:
-  std::unordered_map<std::string, std::uint64_t, detail::StringHash, std::equal_to<>> last_;
+  StringMap<std::uint64_t> last_;
   SeqCounters counters_;
 };
 

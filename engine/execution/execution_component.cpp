@@ -1,4 +1,5 @@
 #include "execution/execution_component.hpp"
+#include "bus/topic.hpp"
 
 #include <chrono>
 #include <filesystem>
@@ -38,11 +39,11 @@ ExecutionComponent::ExecutionComponent(zmq::context_t& context, const ops::Engin
 }
 
 void ExecutionComponent::on_report(const wire::ExecutionReportMsg& r, std::int64_t event_ns) {
-  pub_.publish("exec.report." + std::string(r.symbol.view()), r, event_ns);
+  pub_.publish(bus::Topic{"exec.report.", r.symbol.view()}, r, event_ns);
 }
 
 void ExecutionComponent::on_position(const wire::PositionMsg& p, std::int64_t event_ns) {
-  pub_.publish("exec.pos." + std::string(p.symbol.view()), p, event_ns);
+  pub_.publish(bus::Topic{"exec.pos.", p.symbol.view()}, p, event_ns);
 }
 
 void ExecutionComponent::on_message(const bus::Message& m) {

@@ -93,6 +93,7 @@ SubmitResult OrderManager::submit(const wire::NewOrderMsg& msg, std::int64_t now
     return SubmitResult::kRejected;
   }
   stored.accept();
+  track(stored);
   journal(JournalKind::kAccepted, stored, 0, 0, now_ns);
   ++counters_.accepted;
   report(stored, wire::ExecType::kAccepted, 0, 0, now_ns);
@@ -105,6 +106,7 @@ bool OrderManager::cancel(std::uint64_t id, std::int64_t now_ns) {
     ++counters_.illegal_transitions;
     return false;
   }
+  track(it->second);
   journal(JournalKind::kCanceled, it->second, 0, 0, now_ns);
   ++counters_.canceled;
   report(it->second, wire::ExecType::kCanceled, 0, 0, now_ns);
@@ -117,6 +119,7 @@ bool OrderManager::expire(std::uint64_t id, std::int64_t now_ns) {
     ++counters_.illegal_transitions;
     return false;
   }
+  track(it->second);
   journal(JournalKind::kExpired, it->second, 0, 0, now_ns);
   ++counters_.expired;
   report(it->second, wire::ExecType::kExpired, 0, 0, now_ns);
@@ -138,6 +141,7 @@ bool OrderManager::fill(std::uint64_t id, double qty, double price, std::int64_t
   // Journal first: a fill that is not on disk must not reach positions or the bus.
   if (!journal(JournalKind::kFill, o, qty, price, now_ns)) return false;
   o = std::move(trial);
+  track(o);
   portfolio_.apply_fill(o.symbol, o.side, qty, price);
   const bool done = o.status == OrderStatus::kFilled;
   ++(done ? counters_.fills : counters_.partial_fills);
@@ -151,12 +155,12 @@ const Order* OrderManager::find(std::uint64_t id) const {
   return it == orders_.end() ? nullptr : &it->second;
 }
 
-std::vector<const Order*> OrderManager::open_orders() const {
-  std::vector<const Order*> out;
-  for (const auto& [_, o] : orders_) {
-    if (is_open(o.status)) out.push_back(&o);
+void OrderManager::track(const Order& o) {
+  if (is_open(o.status)) {
+    open_.emplace(o.client_order_id, &o);
+  } else {
+    open_.erase(o.client_order_id);
   }
-  return out;
 }
 
 void OrderManager::apply(const JournalRecord& r) {
@@ -205,7 +209,11 @@ void OrderManager::apply(const JournalRecord& r) {
 }
 
 ReplayStats OrderManager::recover(const std::string& journal_path) {
-  return Journal::replay(journal_path, [this](const JournalRecord& r) { apply(r); });
+  const ReplayStats stats =
+      Journal::replay(journal_path, [this](const JournalRecord& r) { apply(r); });
+  open_.clear();
+  for (const auto& [_, o] : orders_) track(o);
+  return stats;
 }
 
 }  // namespace ztrade::execution

@@ -49,7 +49,10 @@ class OrderManager {
   void mark(std::string_view symbol, double price) { portfolio_.mark(symbol, price); }
 
   const Order* find(std::uint64_t id) const;
-  std::vector<const Order*> open_orders() const;
+  // Open orders by id (the order they fill in when one price event fills several), kept up to
+  // date on every transition: the broker looks at them for every price event, so this must
+  // not cost a walk over every order of the session.
+  const std::map<std::uint64_t, const Order*>& open_orders() const noexcept { return open_; }
   const Portfolio& portfolio() const noexcept { return portfolio_; }
   const OrderManagerCounters& counters() const noexcept { return counters_; }
   const std::map<std::uint64_t, Order>& orders() const noexcept { return orders_; }
@@ -59,13 +62,15 @@ class OrderManager {
 
  private:
   bool journal(JournalKind kind, const Order& o, double qty, double price, std::int64_t ts);
+  void track(const Order& o);  // adds an open order to open_, removes a finished one
   void report(const Order& o, wire::ExecType type, double last_qty, double last_price,
               std::int64_t ts, std::string_view text = {});
   void apply(const JournalRecord& r);  // recovery
 
   std::unique_ptr<Journal> journal_;
   ReportSink& sink_;
-  std::map<std::uint64_t, Order> orders_;  // ordered: deterministic iteration
+  std::map<std::uint64_t, Order> orders_;       // ordered: deterministic iteration
+  std::map<std::uint64_t, const Order*> open_;  // the open ones (map nodes never move)
   std::unordered_set<std::uint64_t> seen_ids_;
   Portfolio portfolio_;
   OrderManagerCounters counters_;

@@ -28,12 +28,21 @@ bool SimBroker::try_fill(const Order& o, const Event& e) {
 
 int SimBroker::on_price(std::string_view symbol, double price, std::int64_t ts_ns, double mark) {
   if (!(price > 0)) return 0;
-  auto& h = history_[std::string(symbol)];
+  auto it = history_.find(symbol);
+  if (it == history_.end()) it = history_.emplace(std::string(symbol), std::deque<Event>{}).first;
+  auto& h = it->second;
   h.push_back({ts_ns, price});
   if (h.size() > config_.history) h.pop_front();
   int fills = 0;
-  for (const Order* o : orders_.open_orders()) {
-    if (o->symbol == symbol && try_fill(*o, h.back())) ++fills;
+  // A fill closes orders, which changes the open set: note the candidates first (the scratch
+  // vector keeps its capacity, so this allocates nothing once warm).
+  candidates_.clear();
+  for (const auto& [id, o] : orders_.open_orders()) {
+    if (o->symbol == symbol) candidates_.push_back(id);
+  }
+  for (const std::uint64_t id : candidates_) {
+    const Order* o = orders_.find(id);
+    if (o && try_fill(*o, h.back())) ++fills;
   }
   orders_.mark(symbol, mark > 0 ? mark : price);
   return fills;

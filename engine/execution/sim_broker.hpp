@@ -13,7 +13,9 @@
 #include <deque>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <vector>
+
+#include "core/string_hash.hpp"
 
 #include "execution/order_manager.hpp"
 
@@ -53,7 +55,8 @@ class SimBroker {
 
   OrderManager& orders_;
   SimBrokerConfig config_;
-  std::unordered_map<std::string, std::deque<Event>> history_;
+  StringMap<std::deque<Event>> history_;
+  std::vector<std::uint64_t> candidates_;
   std::uint64_t overruns_ = 0;
 };
 

@@ -2,23 +2,17 @@
 
 #include <array>
 #include <chrono>
-
+#include <filesystem>
 #include <thread>
-#include "bus/socket_options.hpp"
 
-#include "market_data/bar_aggregator.hpp"
+#include "bus/socket_options.hpp"
+#include "bus/topic.hpp"
 #include "market_data/replay_source.hpp"
 #include "market_data/synthetic_source.hpp"
 
 namespace ztrade::market_data {
 
 using namespace std::chrono_literals;
-
-namespace {
-std::string topic(const char* prefix, std::string_view symbol) {
-  return std::string(prefix) + std::string(symbol);
-}
-}  // namespace
 
 MarketDataComponent::MarketDataComponent(zmq::context_t& context, const ops::EngineConfig& config,
                                          const ops::Endpoints& endpoints)
@@ -31,7 +25,14 @@ MarketDataComponent::MarketDataComponent(zmq::context_t& context, const ops::Eng
                   ops::subscriber_config(
                       config, {endpoints.signals, endpoints.risk, endpoints.execution}, {"hb."})),
       control_(context, zmq::socket_type::rep),
-      ops_(config.market_data.ops_port) {
+      ops_(config.market_data.ops_port),
+      aggregator_(static_cast<std::int64_t>(config.market_data.bar_interval_s * 1e9)) {
+  if (!config.market_data.record_file.empty()) {
+    std::filesystem::path path(config.market_data.record_file);
+    if (path.is_relative()) path = std::filesystem::path(config.engine.run_dir) / path;
+    recorder_ = std::make_unique<RecordingWriter>(path.string());  // throws: clean startup error
+    log_->info("recording published market data to {}", path.string());
+  }
   control_.set(zmq::sockopt::linger, 0);
   bus::apply_curve(control_, ops::curve_keys(config), true);
   control_.bind(endpoints.market_data_control);
@@ -48,16 +49,18 @@ void MarketDataComponent::maybe_publish_metrics() {
   ops::render_bus(m, "market-data", pub_, heartbeats_);
   ops::metric(m, "ztrade_bars_published_total", c, static_cast<double>(stats_.bars.load()));
   ops::metric(m, "ztrade_trades_published_total", c, static_cast<double>(stats_.trades.load()));
+  ops::metric(m, "ztrade_quotes_published_total", c, static_cast<double>(stats_.quotes.load()));
+  ops::metric(m, "ztrade_stream_seconds", c, stats_.stream_seconds.load());
   ops::metric(m, "ztrade_component_state", c, phase_);
-  ops_.snapshot().publish(
-      std::move(m),
-      fmt::format(R"({{"component":"market-data","phase":"{}","venue":"{}",)"
-                  R"("bars":{},"trades":{}}})",
-                  phase_ == 0   ? "waiting"
-                  : phase_ == 1 ? "streaming"
-                                : "done",
-                  config_.market_data.venue, stats_.bars.load(), stats_.trades.load()),
-      true);
+  ops_.snapshot().publish(std::move(m),
+                          fmt::format(R"({{"component":"market-data","phase":"{}","venue":"{}",)"
+                                      R"("bars":{},"trades":{},"quotes":{}}})",
+                                      phase_ == 0   ? "waiting"
+                                      : phase_ == 1 ? "streaming"
+                                                    : "done",
+                                      config_.market_data.venue, stats_.bars.load(),
+                                      stats_.trades.load(), stats_.quotes.load()),
+                          true);
 }
 
 bool MarketDataComponent::wait_for_downstream(const std::atomic<bool>& stop) {
@@ -93,64 +96,97 @@ bool MarketDataComponent::wait_for_downstream(const std::atomic<bool>& stop) {
   return false;
 }
 
-int MarketDataComponent::stream(const std::atomic<bool>& stop) {
-  const auto& md = config_.market_data;
-  const auto interval_ns = static_cast<std::int64_t>(md.bar_interval_s * 1e9);
-  BarAggregator aggregator(interval_ns);
-  auto publish_bar = [&](const wire::BarMsg& bar) {
-    pub_.publish(topic("md.bar.", bar.symbol.view()), bar, bar.start_ns);
-    ++stats_.bars;
-  };
-  auto publish_event = [&](const MarketEvent& e) {
-    if (e.kind == MarketEvent::Kind::kBar) {
-      publish_bar(e.bar);
+template <class Body>
+void MarketDataComponent::publish(std::string_view topic, const Body& body, std::int64_t event_ns) {
+  pub_.publish(topic, body, event_ns);
+  if (recorder_) recorder_->write(topic, pub_.last_frame());
+}
+
+void MarketDataComponent::publish_event(const MarketEvent& e) {
+  stats_.stream_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - stream_start_).count();
+  switch (e.kind) {
+    case MarketEvent::Kind::kBar:
+      publish(bus::Topic{"md.bar.", e.bar.symbol.view()}, e.bar, e.bar.start_ns);
+      ++stats_.bars;
+      return;
+    case MarketEvent::Kind::kQuote: {
+      wire::QuoteMsg q = e.quote;
+      q.receive_ns = bus::wall_clock_ns();
+      publish(bus::Topic{"md.quote.", q.symbol.view()}, q, q.exchange_ns);
+      ++stats_.quotes;
       return;
     }
-    wire::TradeMsg t = e.trade;
-    t.receive_ns = bus::wall_clock_ns();
-    pub_.publish(topic("md.trade.", t.symbol.view()), t, t.exchange_ns);
-    ++stats_.trades;
-    wire::BarMsg closed{};
-    if (aggregator.on_trade(t.symbol.view(), t.price, t.size, t.exchange_ns, closed)) {
-      publish_bar(closed);
-    }
-  };
+    case MarketEvent::Kind::kTrade:
+      break;
+  }
+  wire::TradeMsg t = e.trade;
+  t.receive_ns = bus::wall_clock_ns();
+  publish(bus::Topic{"md.trade.", t.symbol.view()}, t, t.exchange_ns);
+  ++stats_.trades;
+  MarketEvent closed;
+  if (aggregate_ &&
+      aggregator_.on_trade(t.symbol.view(), t.price, t.size, t.exchange_ns, closed.bar)) {
+    publish_event(closed);
+  }
+}
 
+template <class Source>
+void MarketDataComponent::replay(Source& source, const std::atomic<bool>& stop) {
+  const double speed = config_.market_data.replay.speed;
+  MarketEvent e;
+  std::int64_t first_ts = 0;
+  const auto wall_start = std::chrono::steady_clock::now();
+  while (!stop && source.next(e)) {
+    if (speed > 0) {
+      if (source.position() == 1) first_ts = e.ts_ns;
+      const auto due = wall_start + std::chrono::nanoseconds(static_cast<std::int64_t>(
+                                        static_cast<double>(e.ts_ns - first_ts) / speed));
+      std::this_thread::sleep_until(due);
+    }
+    publish_event(e);
+    heartbeat_.maybe_send(pub_, ops::ComponentState::kReady, 1000ms);
+    maybe_publish_metrics();
+  }
+}
+
+int MarketDataComponent::stream(const std::atomic<bool>& stop) {
+  const auto& md = config_.market_data;
+  stream_start_ = std::chrono::steady_clock::now();
+  const auto interval_ns = static_cast<std::int64_t>(md.bar_interval_s * 1e9);
   if (md.venue == "replay") {
-    std::unique_ptr<ReplaySource> source;
+    const std::string pace = md.replay.speed == 0
+                                 ? std::string("full speed")
+                                 : fmt::format("{}x recorded pace", md.replay.speed);
     try {
-      source = std::make_unique<ReplaySource>(md.replay.file,
-                                              md.replay.format == "trades"
-                                                  ? ReplaySource::Format::kTrades
-                                                  : ReplaySource::Format::kBars,
-                                              md.replay.symbol, interval_ns);
+      if (md.replay.format == "recorded") {
+        RecordingReader source(md.replay.file);
+        if (source.truncated_bytes() > 0) {
+          log_->warn("recording {} ends in a cut-short record ({} bytes skipped)", md.replay.file,
+                     source.truncated_bytes());
+        }
+        aggregate_ = false;
+        log_->info("replaying {} recorded events from {} at {}", source.size(), md.replay.file,
+                   pace);
+        replay(source, stop);
+      } else {
+        ReplaySource source(md.replay.file,
+                            md.replay.format == "trades" ? ReplaySource::Format::kTrades
+                                                         : ReplaySource::Format::kBars,
+                            md.replay.symbol, interval_ns);
+        log_->info("replaying {} events from {} at {}", source.size(), md.replay.file, pace);
+        replay(source, stop);
+      }
     } catch (const std::exception& e) {
       log_->error("replay: {}", e.what());
       return 1;
     }
-    log_->info("replaying {} events from {} at {}", source->size(), md.replay.file,
-               md.replay.speed == 0 ? std::string("full speed")
-                                    : fmt::format("{}x recorded pace", md.replay.speed));
-    MarketEvent e;
-    std::int64_t first_ts = 0;
-    const auto wall_start = std::chrono::steady_clock::now();
-    while (!stop && source->next(e)) {
-      if (md.replay.speed > 0) {
-        if (source->position() == 1) first_ts = e.ts_ns;
-        const auto due =
-            wall_start + std::chrono::nanoseconds(static_cast<std::int64_t>(
-                             static_cast<double>(e.ts_ns - first_ts) / md.replay.speed));
-        std::this_thread::sleep_until(due);
-      }
-      publish_event(e);
-      heartbeat_.maybe_send(pub_, ops::ComponentState::kReady, 1000ms);
-      maybe_publish_metrics();
-    }
   } else {
     SyntheticSource source(md.synthetic.symbols, md.synthetic.seed, md.synthetic.start_price,
-                           md.synthetic.volatility);
-    const auto period =
-        std::chrono::nanoseconds(static_cast<std::int64_t>(1e9 / md.synthetic.rate_per_s));
+                           md.synthetic.volatility, md.synthetic.spread_bps);
+    // Due times in double precision: a whole-nanosecond period would drift (1e9 / 300000 is
+    // 3333.3 ns, and 3333 ns would send 100 extra messages a second).
+    const double period_ns = 1e9 / md.synthetic.rate_per_s;
     const auto start = std::chrono::steady_clock::now();
     const auto end =
         start + std::chrono::nanoseconds(static_cast<std::int64_t>(md.synthetic.duration_s * 1e9));
@@ -158,7 +194,8 @@ int MarketDataComponent::stream(const std::atomic<bool>& stop) {
                md.synthetic.rate_per_s, md.synthetic.duration_s);
     MarketEvent e;
     for (std::uint64_t i = 0; !stop; ++i) {
-      const auto due = start + period * static_cast<std::int64_t>(i);
+      const auto due = start + std::chrono::nanoseconds(
+                                   static_cast<std::int64_t>(static_cast<double>(i) * period_ns));
       if (md.synthetic.duration_s > 0 && due >= end) break;
       std::this_thread::sleep_until(due);
       source.next(bus::wall_clock_ns(), e);
@@ -167,9 +204,18 @@ int MarketDataComponent::stream(const std::atomic<bool>& stop) {
       maybe_publish_metrics();
     }
   }
-  aggregator.flush(publish_bar);
-  log_->info("source finished: bars={} trades={} late_trades={}", stats_.bars.load(),
-             stats_.trades.load(), aggregator.late_trades());
+  aggregator_.flush([&](const wire::BarMsg& bar) {
+    MarketEvent e;
+    e.bar = bar;
+    publish_event(e);
+  });
+  if (recorder_) {
+    recorder_->flush();
+    log_->info("recorded {} messages to {} ({} write failures)", recorder_->records(),
+               recorder_->path(), recorder_->failures());
+  }
+  log_->info("source finished: bars={} trades={} quotes={} late_trades={}", stats_.bars.load(),
+             stats_.trades.load(), stats_.quotes.load(), aggregator_.late_trades());
   return 0;
 }
 

@@ -1,9 +1,11 @@
 #pragma once
-// The market-data component: owns its PUB socket and event loop, reads a replay file or runs
-// the synthetic feed, aggregates trades into bars and publishes md.bar.* / md.trade.*. It
+// The market-data component: owns its PUB socket and event loop, reads a replay file (CSV or a
+// recording) or runs the synthetic feed, aggregates trades into bars and publishes md.bar.*,
+// md.trade.* and md.quote.*, optionally recording all of it (market_data.record_file). It
 // waits for every downstream component to report ready before sending data (see
 // ops/component.hpp), and after the source ends it heartbeats state "done" until stopped.
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 
@@ -11,6 +13,9 @@
 
 #include "bus/publisher.hpp"
 #include "bus/subscriber.hpp"
+#include "market_data/bar_aggregator.hpp"
+#include "market_data/market_event.hpp"
+#include "market_data/recording.hpp"
 #include "ops/component.hpp"
 #include "ops/config.hpp"
 #include "ops/endpoints.hpp"
@@ -19,7 +24,8 @@
 namespace ztrade::market_data {
 
 struct MarketDataStats {
-  std::atomic<std::uint64_t> bars{0}, trades{0};
+  std::atomic<std::uint64_t> bars{0}, trades{0}, quotes{0};
+  std::atomic<double> stream_seconds{0};  // wall time spent streaming the source so far
 };
 
 class MarketDataComponent {
@@ -33,6 +39,13 @@ class MarketDataComponent {
  private:
   bool wait_for_downstream(const std::atomic<bool>& stop);
   int stream(const std::atomic<bool>& stop);
+  // Replays any source with next(MarketEvent&) and position(), paced by replay.speed.
+  template <class Source>
+  void replay(Source& source, const std::atomic<bool>& stop);
+  // Publishes (and records) one event; trades also feed the bar aggregator when aggregating.
+  void publish_event(const MarketEvent& e);
+  template <class Body>
+  void publish(std::string_view topic, const Body& body, std::int64_t event_ns);
 
   const ops::EngineConfig& config_;
   std::shared_ptr<spdlog::logger> log_;
@@ -44,6 +57,10 @@ class MarketDataComponent {
   ops::OpsEndpoint ops_;
   ops::LossReporter losses_;
   int phase_ = 0;  // 0 waiting, 1 streaming, 2 done
+  std::chrono::steady_clock::time_point stream_start_{};
+  BarAggregator aggregator_;
+  bool aggregate_ = true;  // off for recordings, which hold the bars published with them
+  std::unique_ptr<RecordingWriter> recorder_;
   void maybe_publish_metrics();
 };
 

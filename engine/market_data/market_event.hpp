@@ -1,5 +1,5 @@
 #pragma once
-// One event from a market-data source: a bar or a trade, with its time.
+// One event from a market-data source: a bar, a trade or a quote, with its time.
 #include <cstdint>
 
 #include "bus/messages.hpp"
@@ -7,10 +7,11 @@
 namespace ztrade::market_data {
 
 struct MarketEvent {
-  enum class Kind : std::uint8_t { kBar, kTrade } kind = Kind::kBar;
-  std::int64_t ts_ns = 0;  // event time (bar start, trade time)
+  enum class Kind : std::uint8_t { kBar, kTrade, kQuote } kind = Kind::kBar;
+  std::int64_t ts_ns = 0;  // event time (bar start, trade or quote time)
   wire::BarMsg bar{};
   wire::TradeMsg trade{};
+  wire::QuoteMsg quote{};
 };
 
 }  // namespace ztrade::market_data

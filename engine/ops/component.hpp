@@ -16,6 +16,7 @@
 
 #include "bus/publisher.hpp"
 #include "bus/subscriber.hpp"
+#include "bus/zap_authenticator.hpp"
 #include "ops/config.hpp"
 #include "ops/systemd_notify.hpp"
 
@@ -90,6 +91,13 @@ inline void heartbeat_tick(Heartbeat& hb, bus::Publisher& pub, const Upstreams& 
 // The CURVE keys of bus.curve, read from their files (Z85 text, first line); empty keys when
 // CURVE is off. Throws std::runtime_error naming the file if one is missing or malformed.
 bus::CurveKeys curve_keys(const EngineConfig& c);
+
+// With bus.curve.authorized_keys_file set, starts the ZAP handler that admits only the
+// engine's own key and the listed ones on `context` (one per context: per process, or one for
+// the threads deployment); nullptr otherwise. Throws std::runtime_error for an unreadable
+// file or a malformed key (with its line number).
+std::unique_ptr<bus::ZapAuthenticator> start_authenticator(zmq::context_t& context,
+                                                           const EngineConfig& c);
 
 // Socket settings from the config, shared by every component. Bound sockets are CURVE
 // servers, connecting ones clients, when bus.curve.enabled.

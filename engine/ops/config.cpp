@@ -73,6 +73,21 @@ class TableReader {
     }
     out = v;
   }
+  void read_ints(std::string_view key, std::vector<int>& out, long long lo, long long hi) {
+    const toml::node* n = find(key);
+    if (!n) return;
+    const toml::array* a = n->as_array();
+    if (!a) return error(key, fmt::format("expected an array of integers, got {}", type_name(*n)));
+    std::vector<int> v;
+    for (const auto& item : *a) {
+      if (!item.is_integer()) return error(key, "expected an array of integers");
+      const long long x = item.as_integer()->get();
+      if (x < lo || x > hi)
+        return error(key, fmt::format("each must be in [{}, {}], got {}", lo, hi, x));
+      v.push_back(static_cast<int>(x));
+    }
+    out = std::move(v);
+  }
   void read(std::string_view key, std::vector<std::string>& out, bool non_empty) {
     const toml::node* n = find(key);
     if (!n) return;
@@ -155,6 +170,7 @@ void read_engine(TableReader& r, EngineSection& s) {
   r.read("run_dir", s.run_dir);
   r.read("deployment", s.deployment, {"processes", "threads"});
   r.read("log_level", s.log_level, {"trace", "debug", "info", "warn", "error"});
+  r.read_ints("cpus", s.cpus, 0, 1023);
 }
 
 void read_bus(TableReader& r, BusSection& s, std::vector<std::string>& errors) {
@@ -168,6 +184,7 @@ void read_bus(TableReader& r, BusSection& s, std::vector<std::string>& errors) {
   c.read("public_key_file", s.curve.public_key_file);
   c.read("secret_key_file", s.curve.secret_key_file);
   c.read("server_public_key_file", s.curve.server_public_key_file);
+  c.read("authorized_keys_file", s.curve.authorized_keys_file);
   c.report_unknown();
   if (s.curve.enabled && (s.curve.public_key_file.empty() || s.curve.secret_key_file.empty() ||
                           s.curve.server_public_key_file.empty())) {
@@ -181,11 +198,15 @@ void read_market_data(TableReader& r, MarketDataSection& s, std::vector<std::str
   r.read("venue", s.venue, {"replay", "synthetic"});
   r.read("bar_interval_s", s.bar_interval_s, positive());
   r.read("start_gate", s.start_gate);
+  r.read("record_file", s.record_file);
   TableReader rp(r.subtable("replay"), r.key_path("replay"), errors);
   rp.read("file", s.replay.file);
-  rp.read("format", s.replay.format, {"bars", "trades"});
+  rp.read("format", s.replay.format, {"bars", "trades", "recorded"});
   rp.read("symbol", s.replay.symbol);
   rp.read("speed", s.replay.speed, non_negative());
+  if (s.venue == "replay" && s.replay.format == "recorded" && s.replay.file.empty()) {
+    rp.error("file", "format \"recorded\" needs the recording's path");
+  }
   rp.report_unknown();
   TableReader sy(r.subtable("synthetic"), r.key_path("synthetic"), errors);
   sy.read("symbols", s.synthetic.symbols, true);
@@ -194,6 +215,7 @@ void read_market_data(TableReader& r, MarketDataSection& s, std::vector<std::str
   sy.read("start_price", s.synthetic.start_price, positive());
   sy.read("volatility", s.synthetic.volatility, non_negative());
   sy.read("duration_s", s.synthetic.duration_s, non_negative());
+  sy.read("spread_bps", s.synthetic.spread_bps, non_negative());
   sy.report_unknown();
   for (const auto& sym : s.synthetic.symbols) {
     if (sym.empty() || sym.size() > 16) {

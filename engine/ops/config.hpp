@@ -19,6 +19,7 @@ struct EngineSection {
   std::string run_dir = "run";           // ipc sockets, journals and pid files live here
   std::string deployment = "processes";  // "processes" (ipc/tcp) or "threads" (inproc)
   std::string log_level = "info";        // trace, debug, info, warn, error
+  std::vector<int> cpus;                 // CPU affinity of every engine process; empty: any
 };
 
 struct CurveSection {
@@ -26,6 +27,9 @@ struct CurveSection {
   std::string public_key_file;
   std::string secret_key_file;
   std::string server_public_key_file;
+  // Optional: Z85 client public keys (one a line, # comments) allowed to connect, besides the
+  // engine's own key. Empty: any client that knows the server key may connect.
+  std::string authorized_keys_file;
 };
 
 struct BusSection {
@@ -40,7 +44,7 @@ struct BusSection {
 
 struct ReplaySection {
   std::string file;             // empty: the bundled sample
-  std::string format = "bars";  // bars or trades (CSV)
+  std::string format = "bars";  // bars or trades (CSV), or recorded (market_data.record_file)
   std::string symbol = "SAMPLE";
   double speed = 0.0;  // 0: as fast as possible; 1: recorded pace; N: N times faster
 };
@@ -52,6 +56,7 @@ struct SyntheticSection {
   double start_price = 100.0;
   double volatility = 0.0005;  // per-trade log-return standard deviation
   double duration_s = 10.0;    // 0: run until stopped
+  double spread_bps = 0.0;     // > 0: a quote follows every trade (counts towards rate_per_s)
 };
 
 struct MarketDataSection {
@@ -60,6 +65,8 @@ struct MarketDataSection {
   std::string venue = "replay";  // replay or synthetic
   double bar_interval_s = 60.0;  // time bars aggregated from trades
   bool start_gate = false;       // wait for "GO" on the control socket before streaming
+  std::string record_file;       // non-empty: record every published bar/trade/quote here
+                                 // (relative paths are under engine.run_dir)
   ReplaySection replay;
   SyntheticSection synthetic;
 };

@@ -1,4 +1,5 @@
 #include "risk/risk_component.hpp"
+#include "bus/topic.hpp"
 
 #include <chrono>
 
@@ -62,7 +63,7 @@ void RiskComponent::on_signal(const bus::Message& m) {
   // Event time, not wall time: a replay at full speed makes the same decisions as one at
   // recorded pace, and the rate limit counts orders per second of market time.
   const Decision d = engine_.check(*intent, m.frame.header.event_ns);
-  const std::string sym(s.symbol.view());
+  const std::string_view sym = s.symbol.view();
   if (!d.accepted()) {
     wire::RiskRejectMsg r{};
     r.symbol = s.symbol;
@@ -72,7 +73,7 @@ void RiskComponent::on_signal(const bus::Message& m) {
     r.quantity = intent->quantity;
     r.price = d.reference_price;
     r.text.assign(reason_name(d.reason));
-    pub_.publish("risk.reject." + sym, r, m.frame.header.event_ns);
+    pub_.publish(bus::Topic{"risk.reject.", sym}, r, m.frame.header.event_ns);
     ++stats_.rejects;
     log_->info("reject symbol={} side={} qty={} reason={}", sym,
                intent->side == wire::Side::kBuy ? "buy" : "sell", intent->quantity,
@@ -89,7 +90,7 @@ void RiskComponent::on_signal(const bus::Message& m) {
   o.quantity = intent->quantity;
   o.limit_price = intent->limit_price;
   o.signal_seq = m.frame.header.seq;
-  pub_.publish("ord.new." + sym, o, m.frame.header.event_ns);
+  pub_.publish(bus::Topic{"ord.new.", sym}, o, m.frame.header.event_ns);
   SentOrder record;
   record.order = o;
   record.event_ns = m.frame.header.event_ns;
@@ -121,6 +122,25 @@ void RiskComponent::on_report(const wire::ExecutionReportMsg& r) {
   }
 }
 
+void RiskComponent::on_execution_heartbeat(const wire::HeartbeatMsg& hb) {
+  // Uptime going backwards means execution restarted. Reports it had queued when it died are
+  // lost with it, while the positions it publishes after recovery include those fills: an
+  // order we hold as acknowledged but unfinished may in fact be done, and counting it as
+  // pending on top of the recovered position would size the next order wrongly. So every
+  // unfinished order is sent again; execution knows its id and re-reports its state, and
+  // on_report reconciles from the cumulative quantity.
+  if (execution_uptime_ns_ > 0 && hb.uptime_ns < execution_uptime_ns_) {
+    for (auto& [id, o] : sent_) {
+      o.acknowledged = false;
+      o.last_sent_wall_ns = 0;  // due now
+    }
+    ++stats_.execution_restarts;
+    log_->warn("execution restarted: re-sending {} unfinished order(s) to reconcile their state",
+               sent_.size());
+  }
+  execution_uptime_ns_ = hb.uptime_ns;
+}
+
 void RiskComponent::resend_unacknowledged() {
   constexpr std::int64_t kResendAfterNs = 1'000'000'000;
   constexpr int kMaxAttempts = 30;
@@ -131,7 +151,7 @@ void RiskComponent::resend_unacknowledged() {
     }
     ++o.attempts;
     o.last_sent_wall_ns = now;
-    pub_.publish("ord.new." + std::string(o.order.symbol.view()), o.order, o.event_ns);
+    pub_.publish(bus::Topic{"ord.new.", o.order.symbol.view()}, o.order, o.event_ns);
     if (o.attempts > kMaxAttempts) {
       log_->error("order {} still unacknowledged after {} sends: is execution running?", id,
                   kMaxAttempts);
@@ -180,9 +200,14 @@ void RiskComponent::on_message(const bus::Message& m) {
       }
       break;
     }
-    case wire::MsgType::kHeartbeat:
+    case wire::MsgType::kHeartbeat: {
+      wire::HeartbeatMsg hb{};
+      if (wire::body_as(m.frame, hb) && hb.component.view() == "execution") {
+        on_execution_heartbeat(hb);
+      }
       if (upstreams_.on_heartbeat(m.frame)) ops::heartbeat_tick(heartbeat_, pub_, upstreams_, true);
       break;
+    }
     default:
       break;
   }
@@ -231,6 +256,8 @@ void RiskComponent::maybe_publish_metrics() {
   }
   ops::metric(m, "ztrade_trading_state", c, static_cast<double>(engine_.state()));
   ops::metric(m, "ztrade_orders_unfinished", c, static_cast<double>(sent_.size()));
+  ops::metric(m, "ztrade_execution_restarts_total", c,
+              static_cast<double>(stats_.execution_restarts.load()));
   ops::metric(m, "ztrade_pnl_total", c, engine_.total_pnl());
   ops::metric(m, "ztrade_gross_exposure", c, engine_.gross_exposure());
   signal_latency_.render(m, "ztrade_hop_latency_seconds", c + ",hop=\"signal-bridge->risk\"");

@@ -21,7 +21,8 @@
 namespace ztrade::risk {
 
 struct RiskStats {
-  std::atomic<std::uint64_t> signals{0}, orders{0}, rejects{0}, control_denied{0};
+  std::atomic<std::uint64_t> signals{0}, orders{0}, rejects{0}, control_denied{0},
+      execution_restarts{0};
 };
 
 class RiskComponent {
@@ -61,6 +62,8 @@ class RiskComponent {
     int attempts = 1;
   };
   void resend_unacknowledged();
+  void on_execution_heartbeat(const wire::HeartbeatMsg& hb);
+  std::int64_t execution_uptime_ns_ = 0;  // from its last heartbeat
   std::unordered_map<std::uint64_t, SentOrder> sent_;
   RiskStats stats_;
   ops::LatencyHistogram signal_latency_;  // signal-bridge send -> received here

@@ -1,4 +1,5 @@
 #include "signals/signal_bridge_component.hpp"
+#include "bus/topic.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -16,8 +17,7 @@ SignalBridgeComponent::SignalBridgeComponent(zmq::context_t& context,
       log_(ops::make_logger("signal-bridge", config.engine.log_level)),
       pub_(context, ops::publisher_config(config, endpoints.signals, endpoints.external.signals),
            config.signal_bridge.publisher_id),
-      market_(context, ops::subscriber_config(config, {endpoints.market_data},
-                                              {"md.bar.", "md.trade.", "hb."})),
+      market_(context, ops::subscriber_config(config, {endpoints.market_data}, {"md.bar.", "hb."})),
       ingress_(bus::Subscriber::pull(context, endpoints.signal_ingress, config.bus.receive_hwm,
                                      endpoints.external.signal_ingress, ops::curve_keys(config))),
       macd_rsi_({config.signal_bridge.rsi_buy_below, config.signal_bridge.rsi_sell_above}),
@@ -27,7 +27,7 @@ SignalBridgeComponent::SignalBridgeComponent(zmq::context_t& context,
 }
 
 FeatureComputer& SignalBridgeComponent::computer_for(std::string_view symbol) {
-  auto it = computers_.find(std::string(symbol));
+  auto it = computers_.find(symbol);
   if (it == computers_.end()) {
     const auto& c = config_.signal_bridge;
     it = computers_
@@ -42,6 +42,11 @@ FeatureComputer& SignalBridgeComponent::computer_for(std::string_view symbol) {
 void SignalBridgeComponent::on_bar(const bus::Message& m) {
   wire::BarMsg bar{};
   if (!wire::body_as(m.frame, bar)) return;
+  if (bar.flags != 0) {
+    // A correction or a bar still forming: features advance once per closed bar only.
+    ++stats_.non_final_bars;
+    return;
+  }
   ++stats_.bars;
   bar_latency_.record_ns(bus::wall_clock_ns() - m.frame.header.send_ns);
   FeatureComputer& fc = computer_for(bar.symbol.view());
@@ -56,7 +61,7 @@ void SignalBridgeComponent::on_bar(const bus::Message& m) {
   f.bar_ns = bar.start_ns;
   f.ready = fc.ready() ? 1 : 0;
   f.count = static_cast<std::uint8_t>(kFeatureCount);
-  pub_.publish("feat." + std::string(bar.symbol.view()), f, bar.start_ns);
+  pub_.publish(bus::Topic{"feat.", bar.symbol.view()}, f, bar.start_ns);
   ++stats_.features;
   if (!run_macd_rsi_) return;
   FeatureRow row;
@@ -71,7 +76,7 @@ void SignalBridgeComponent::on_bar(const bus::Message& m) {
     s.has_features = 1;
     s.feature_count = static_cast<std::uint8_t>(kFeatureCount);
     std::copy(row.begin(), row.end(), s.features);
-    pub_.publish("sig.macd_rsi." + std::string(bar.symbol.view()), s, bar.start_ns);
+    pub_.publish(bus::Topic{"sig.macd_rsi.", bar.symbol.view()}, s, bar.start_ns);
     ++stats_.signals;
   }
 }
@@ -84,7 +89,7 @@ void SignalBridgeComponent::on_external(const bus::Message& m) {
                wire::type_name(m.frame.header.type));
     return;
   }
-  const bool known = computers_.count(std::string(s.symbol.view())) > 0;
+  const bool known = computers_.find(s.symbol.view()) != computers_.end();
   const SignalProblem p =
       validate(s, known, bus::wall_clock_ns(), config_.signal_bridge.max_signal_age_ms);
   if (p != SignalProblem::kNone) {
@@ -93,7 +98,7 @@ void SignalBridgeComponent::on_external(const bus::Message& m) {
                s.symbol.view(), problem_name(p));
     return;
   }
-  pub_.publish("sig." + std::string(s.strategy.view()) + "." + std::string(s.symbol.view()), s,
+  pub_.publish(bus::Topic{"sig.", s.strategy.view(), ".", s.symbol.view()}, s,
                m.frame.header.event_ns);
   ++stats_.signals;
   ++stats_.external_accepted;
@@ -109,6 +114,8 @@ void SignalBridgeComponent::maybe_publish_metrics() {
   ops::metric(m, "ztrade_features_published_total", c, static_cast<double>(stats_.features.load()));
   ops::metric(m, "ztrade_signals_published_total", c, static_cast<double>(stats_.signals.load()));
   ops::metric(m, "ztrade_invalid_bars_total", c, static_cast<double>(stats_.invalid_bars.load()));
+  ops::metric(m, "ztrade_non_final_bars_total", c,
+              static_cast<double>(stats_.non_final_bars.load()));
   ops::metric(m, "ztrade_external_signals_accepted_total", c,
               static_cast<double>(stats_.external_accepted.load()));
   for (std::size_t i = 1; i < kSignalProblemCount; ++i) {

@@ -13,6 +13,7 @@
 
 #include "bus/publisher.hpp"
 #include "bus/subscriber.hpp"
+#include "core/string_hash.hpp"
 #include "features/feature_computer.hpp"
 #include "ops/component.hpp"
 #include "ops/config.hpp"
@@ -25,7 +26,7 @@ namespace ztrade::signals {
 
 struct SignalBridgeStats {
   std::atomic<std::uint64_t> bars{0}, features{0}, signals{0}, external_accepted{0},
-      invalid_bars{0};
+      invalid_bars{0}, non_final_bars{0};
   std::array<std::atomic<std::uint64_t>, kSignalProblemCount> external_rejected{};
 };
 
@@ -48,7 +49,8 @@ class SignalBridgeComponent {
   bus::Subscriber ingress_;
   ops::Heartbeat heartbeat_{"signal-bridge"};
   ops::Upstreams upstreams_{{"market-data"}};
-  std::unordered_map<std::string, FeatureComputer> computers_;
+  // Looked up by string_view for every bar: no allocation once the symbol is known.
+  StringMap<FeatureComputer> computers_;
   MacdRsiStrategy macd_rsi_;
   bool run_macd_rsi_ = false;
   SignalBridgeStats stats_;

@@ -14,6 +14,8 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,9 +63,14 @@ def find_binary(name: str) -> str:
 
 @dataclass
 class Tap:
-    """Everything the launcher learns from the bus. Messages from different publishers reach
-    the tap in no particular order (an order can arrive before the signal that caused it, whose
-    pipe is busy with features), so hop latencies are matched after the session, in hops()."""
+    """Everything the launcher learns from the bus. While the session runs the tap only keeps
+    frames (and decodes heartbeats, which drive start-up and the end): decoding in Python takes
+    tens of microseconds a message, CPU the engine's processes need on a small machine.
+    finish() decodes the rest. Messages from different publishers reach the tap in no
+    particular order (an order can arrive before the signal that caused it), so hop latencies
+    are matched afterwards, in hops()."""
+    live: Counter = field(default_factory=Counter)                # type byte -> frames so far
+    pending: List[tuple] = field(default_factory=list)            # (topic, frame) to decode
     counts: Counter = field(default_factory=Counter)
     rejects: Counter = field(default_factory=Counter)
     positions: Dict[str, dict] = field(default_factory=dict)
@@ -78,18 +85,32 @@ class Tap:
     decode_errors: Counter = field(default_factory=Counter)
 
     def on_frame(self, topic: bytes, frame: bytes) -> bool:
-        """Records one frame; returns True for activity (anything but a heartbeat)."""
+        """Keeps one frame; returns True for activity (anything but a heartbeat)."""
+        kind = frame[3] if len(frame) >= wire.HEADER_SIZE else -1
+        self.live[kind] += 1
+        if kind == wire.TYPE_IDS["heartbeat"]:
+            self._record(topic, frame)
+            return False
+        self.pending.append((topic, frame))
+        return True
+
+    def live_count(self, msg_type: str) -> int:
+        return self.live[wire.TYPE_IDS[msg_type]]
+
+    def finish(self) -> None:
+        """Decodes every frame kept during the session."""
+        for topic, frame in self.pending:
+            self._record(topic, frame)
+        self.pending.clear()
+
+    def _record(self, topic: bytes, frame: bytes) -> None:
         try:
             msg = wire.decode(frame)
         except wire.WireError as exc:
             self.decode_errors[exc.reason] += 1
-            return True
+            return
         h, b, t = msg.header, msg.body, msg.type
-        stream = (h["publisher_id"], topic)
-        prev = self.last_seq.get(stream)
-        if prev is not None and h["seq"] > prev + 1:
-            self.gaps += h["seq"] - prev - 1
-        self.last_seq[stream] = h["seq"]
+        self._sequence(h["publisher_id"], topic, h["seq"])
         self.counts[t] += 1
         sent = h["send_ns"]
         if t == "heartbeat":
@@ -112,7 +133,13 @@ class Tap:
                 self.accepted[b["client_order_id"]] = sent
         elif t == "position":
             self.positions[b["symbol"]] = b
-        return t != "heartbeat"
+
+    def _sequence(self, publisher: int, topic: bytes, seq: int) -> None:
+        stream = (publisher, topic)
+        prev = self.last_seq.get(stream)
+        if prev is not None and seq > prev + 1:
+            self.gaps += seq - prev - 1
+        self.last_seq[stream] = seq
 
     def hops(self) -> Dict[str, List[int]]:
         """Per-hop latencies (ns) from the publishers' send stamps, one host clock."""
@@ -168,6 +195,43 @@ def _peak_rss_mb(pid: int) -> Optional[float]:
     return None
 
 
+_LOSS_METRICS = {"ztrade_sequence_missing_total": "missing", "ztrade_dropped_total": "dropped",
+                 "ztrade_send_failures_total": "send_failures"}
+# The tap leaves raw trades and quotes to the components (each wake-up of a Python process
+# costs the engine CPU on a small machine); their counts come from market-data's metrics.
+TAP_TOPICS = (b"hb.", b"md.bar.", b"feat.", b"sig.", b"ord.", b"risk.", b"exec.")
+
+
+def _component_metrics(ops_ports: Dict[str, int]) -> Dict[str, Dict[str, float]]:
+    """Each component's /metrics, as metric name -> value summed over its labels. A component
+    whose ops endpoint is off or does not answer is left out."""
+    out: Dict[str, Dict[str, float]] = {}
+    for name, port in ops_ports.items():
+        if not port:
+            continue
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as r:
+                text = r.read().decode()
+        except (urllib.error.URLError, OSError, ValueError):
+            continue
+        values: Dict[str, float] = defaultdict(float)
+        for line in text.splitlines():
+            if line and not line.startswith("#"):
+                try:
+                    values[line.split("{", 1)[0].split(" ", 1)[0]] += float(line.rsplit(" ", 1)[1])
+                except (IndexError, ValueError):
+                    continue
+        out[name] = dict(values)
+    return out
+
+
+def _bus_losses(metrics: Dict[str, Dict[str, float]]) -> Dict[str, dict]:
+    """What each component's own subscribers missed (sequence gaps) or dropped (bad frames),
+    and what its publisher failed to send."""
+    return {name: {label: int(m.get(metric, 0)) for metric, label in _LOSS_METRICS.items()}
+            for name, m in metrics.items()}
+
+
 def _tail(path: Path, lines: int = 15) -> str:
     try:
         return "".join(path.read_text(errors="replace").splitlines(True)[-lines:])
@@ -211,7 +275,8 @@ def run_engine(config: Optional[str] = None, run_dir: Optional[str] = None,
     ctx = zmq.Context.instance()
     tap_sock = ctx.socket(zmq.SUB)
     tap_sock.setsockopt(zmq.RCVHWM, 0)  # the tap must not drop: it counts
-    tap_sock.setsockopt(zmq.SUBSCRIBE, b"")
+    for topic in TAP_TOPICS:
+        tap_sock.setsockopt(zmq.SUBSCRIBE, topic)
     apply_curve(tap_sock, cfg["curve"])
     for name in ("market_data", "signals", "risk", "execution"):
         tap_sock.connect(cfg["endpoints"][name])
@@ -221,6 +286,7 @@ def run_engine(config: Optional[str] = None, run_dir: Optional[str] = None,
     procs: Dict[str, subprocess.Popen] = {}
     logs = {}
     tap = Tap()
+    metrics: Dict[str, Dict[str, float]] = {}
     started = time.monotonic()
     try:
         for name in programs:
@@ -265,16 +331,20 @@ def run_engine(config: Optional[str] = None, run_dir: Optional[str] = None,
                 done_at = time.monotonic()
             if time.monotonic() - last_report > 1.0 and ready_at is not None:
                 last_report = time.monotonic()
-                c = tap.counts
-                progress(f"  bars {c['bar']}  trades {c['trade']}  signals {c['signal']}  "
-                         f"orders {c['new_order']}  rejects {c['risk_reject']}  "
-                         f"fills {c['report_fill'] + c['report_partial_fill']}")
+                n = tap.live_count
+                progress(f"  bars {n('bar')}  signals {n('signal')}  orders {n('new_order')}  "
+                         f"risk rejects {n('risk_reject')}  execution reports "
+                         f"{n('execution_report')}")
             # Finished: the source is done and the pipeline has been quiet (bar heartbeats).
             if done_at is not None and time.monotonic() - last_msg > 0.3 and \
                     time.monotonic() - done_at > 0.5:
                 break
             if done_at is not None and time.monotonic() - done_at > 30:
                 break
+        # The components render their metrics once a second: wait for a snapshot taken after
+        # the session's last message before reading their loss counters.
+        time.sleep(1.1)
+        metrics = _component_metrics(cfg["ops_ports"])
     finally:
         peak_rss = {name: _peak_rss_mb(p.pid) for name, p in procs.items() if p.poll() is None}
         for p in procs.values():
@@ -290,7 +360,9 @@ def run_engine(config: Optional[str] = None, run_dir: Optional[str] = None,
         tap_sock.close(0)
 
     exit_codes = {name: p.returncode for name, p in procs.items()}
+    tap.finish()
     c = tap.counts
+    md = metrics.get("market-data", {})
     positions = {sym: {"quantity": p["quantity"], "avg_price": p["avg_price"],
                        "realized_pnl": p["realized_pnl"], "unrealized_pnl": p["unrealized_pnl"],
                        "mark_price": p["mark_price"]} for sym, p in sorted(tap.positions.items())}
@@ -298,7 +370,11 @@ def run_engine(config: Optional[str] = None, run_dir: Optional[str] = None,
         "session": str(session),
         "deployment": deployment,
         "duration_s": round(time.monotonic() - started, 3),
-        "bars": c["bar"], "trades": c["trade"], "features": c["features"],
+        "bars": c["bar"], "features": c["features"],
+        # From market-data's metrics (None with its ops endpoint off): the tap skips them.
+        "trades": int(md["ztrade_trades_published_total"]) if md else None,
+        "quotes": int(md["ztrade_quotes_published_total"]) if md else None,
+        "stream_s": md.get("ztrade_stream_seconds"),
         "signals": c["signal"], "orders": c["new_order"], "rejects": dict(tap.rejects),
         "accepted": c["report_accepted"], "fills": c["report_fill"],
         "partial_fills": c["report_partial_fill"], "exec_rejects": c["report_rejected"],
@@ -307,6 +383,7 @@ def run_engine(config: Optional[str] = None, run_dir: Optional[str] = None,
         "unrealized_pnl": sum(p["unrealized_pnl"] for p in positions.values()),
         "latency": {hop: _percentiles(v) for hop, v in tap.hops().items()},
         "bus_gaps_seen_by_tap": tap.gaps,
+        "bus_losses": _bus_losses(metrics),
         "decode_errors": dict(tap.decode_errors),
         "exit_codes": exit_codes,
         "peak_rss_mb": {k: round(v, 1) for k, v in peak_rss.items() if v is not None},
@@ -315,11 +392,15 @@ def run_engine(config: Optional[str] = None, run_dir: Optional[str] = None,
     return summary
 
 
+def _count(n: Optional[int]) -> str:
+    return "n/a (market-data ops endpoint off)" if n is None else str(n)
+
+
 def format_summary(s: dict) -> str:
     lines = [
         "",
         f"Session summary ({s['deployment']}, {s['duration_s']:.2f} s) - {s['session']}",
-        f"  market data   bars {s['bars']}, trades {s['trades']}",
+        f"  market data   bars {s['bars']}, trades {_count(s['trades'])}, quotes {_count(s['quotes'])}",
         f"  signals       {s['signals']} (features published: {s['features']})",
         f"  orders        {s['orders']} sent, {s['accepted']} accepted, "
         f"{s['exec_rejects']} rejected by execution",
@@ -343,6 +424,9 @@ def format_summary(s: dict) -> str:
                          f" {p['p999_us']:>8.1f} {p['max_us']:>8.1f}")
     lines.append(f"  bus           gaps seen by the tap: {s['bus_gaps_seen_by_tap']}, undecodable "
                  f"frames: {sum(s['decode_errors'].values())}")
+    for name, loss in sorted(s.get("bus_losses", {}).items()):
+        lines.append(f"                {name:<14} missed {loss['missing']}, dropped {loss['dropped']}, "
+                     f"send failures {loss['send_failures']}")
     if s.get("peak_rss_mb"):
         lines.append("  peak RSS      " + ", ".join(f"{k} {v:.1f} MB" for k, v in s["peak_rss_mb"].items()))
     bad = {k: v for k, v in s["exit_codes"].items() if v != 0}

@@ -13,9 +13,10 @@ A frame is ``header + body``; on the bus it travels as the second part of a
 """
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any, Dict
+from typing import Any, Dict, Iterator, Tuple
 
 import numpy as np
 
@@ -180,3 +181,29 @@ def decode(frame: bytes) -> Message:
     header = {name: int(h[name]) for name in HEADER_DTYPE.names}
     body = {name: _to_python(b[name]) for name in dtype.names if name != "reserved"}
     return Message(type_name, header, body)
+
+
+RECORDING_MAGIC = b"ZTREC001"
+
+
+def read_recording(path) -> Iterator[Tuple[str, Message]]:
+    """Yield ``(topic, message)`` for every record of a market-data recording
+    (``market_data.record_file``; layout in docs/wire-format.md). A cut-short last record, as a
+    killed recorder leaves, ends the iteration quietly; anything else malformed raises.
+
+    Raises:
+        WireError: not a recording, or a record whose frame does not decode.
+    """
+    with open(path, "rb") as f:
+        data = f.read()
+    if not data.startswith(RECORDING_MAGIC):
+        raise WireError("bad_magic", f"{path} is not a ztrade recording")
+    at = len(RECORDING_MAGIC)
+    while at + 4 <= len(data):
+        topic_len, frame_len = struct.unpack_from("<HH", data, at)
+        end = at + 4 + topic_len + frame_len
+        if end > len(data):
+            return
+        topic = data[at + 4:at + 4 + topic_len].decode("utf-8", errors="replace")
+        yield topic, decode(data[at + 4 + topic_len:end])
+        at = end

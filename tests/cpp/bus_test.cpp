@@ -2,6 +2,8 @@
 // malformed multipart messages.
 #include <gtest/gtest.h>
 
+#include <mutex>
+
 #include <unistd.h>
 
 #include <string>
@@ -9,6 +11,7 @@
 #include "bus/publisher.hpp"
 #include "bus/socket_options.hpp"
 #include "bus/subscriber.hpp"
+#include "bus/zap_authenticator.hpp"
 
 namespace ztrade::bus {
 namespace {
@@ -193,6 +196,49 @@ TEST(Bus, CurveEncryptionAndServerAuthentication) {
   EXPECT_GE(got, 20);
   EXPECT_FALSE(fooled.receive(m, 200ms)) << "wrong server key: no data";
   EXPECT_THROW(apply_curve(pub.socket(), {"short", server_sec, ""}, true), std::invalid_argument);
+  ::unlink(ep.substr(6).c_str());
+}
+
+// Client authentication: with a ZAP handler on the server's context, only allow-listed client
+// keys complete the handshake; the refusal is reported with the client's key.
+TEST(Bus, CurveClientAllowList) {
+  if (!zmq_has("curve")) GTEST_SKIP() << "libzmq built without CURVE";
+  char server_pub[41], server_sec[41], ok_pub[41], ok_sec[41], bad_pub[41], bad_sec[41];
+  ASSERT_EQ(zmq_curve_keypair(server_pub, server_sec), 0);
+  ASSERT_EQ(zmq_curve_keypair(ok_pub, ok_sec), 0);
+  ASSERT_EQ(zmq_curve_keypair(bad_pub, bad_sec), 0);
+  zmq::context_t server_ctx, client_ctx;
+  std::vector<std::string> refused;
+  std::mutex mutex;
+  ZapAuthenticator auth(server_ctx, {ok_pub}, [&](std::string_view key, std::string_view) {
+    std::lock_guard lock(mutex);
+    refused.emplace_back(key);
+  });
+  EXPECT_THROW(ZapAuthenticator(server_ctx, {}), zmq::error_t) << "one handler per context";
+  const std::string ep = "ipc:///tmp/ztrade-zap-" + std::to_string(::getpid()) + ".sock";
+  PublisherConfig pc = pub_at(ep);
+  pc.curve = {server_pub, server_sec, ""};
+  Publisher pub(server_ctx, pc, 6);
+  SubscriberConfig good = sub_to(ep, {});
+  good.curve = {ok_pub, ok_sec, server_pub};
+  SubscriberConfig bad = sub_to(ep, {});
+  bad.curve = {bad_pub, bad_sec, server_pub};
+  Subscriber allowed(client_ctx, good);
+  Subscriber stranger(client_ctx, bad);
+  await_connected(pub, allowed);
+  Message m;
+  for (int i = 0; i < 20; ++i) pub.publish("md.trade.AAPL", trade(i), i);
+  int got = 0;
+  while (allowed.receive(m, 50ms)) ++got;
+  EXPECT_GE(got, 20);
+  EXPECT_FALSE(stranger.receive(m, 200ms)) << "a key off the list must receive nothing";
+  EXPECT_GE(auth.accepted(), 1u);
+  EXPECT_GE(auth.refused(), 1u);
+  {
+    std::lock_guard lock(mutex);
+    ASSERT_FALSE(refused.empty());
+    EXPECT_EQ(refused.front(), bad_pub);
+  }
   ::unlink(ep.substr(6).c_str());
 }
 

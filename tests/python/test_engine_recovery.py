@@ -29,6 +29,10 @@ def test_kill_dash_nine_of_execution_mid_run(tmp_path):
     sock = zmq.Context.instance().socket(zmq.SUB)
     sock.setsockopt(zmq.SUBSCRIBE, b"")
     sock.setsockopt(zmq.RCVHWM, 0)
+    # Reconnect to the restarted execution before risk does (libzmq's default is 100 ms for
+    # both): risk has execution re-report every unfinished order as soon as it hears the new
+    # process, and this observer must not miss those reports.
+    sock.setsockopt(zmq.RECONNECT_IVL, 5)
     for name in ("market_data", "signals", "risk", "execution"):
         sock.connect(cfg["endpoints"][name])
     reports = []
@@ -40,6 +44,7 @@ def test_kill_dash_nine_of_execution_mid_run(tmp_path):
                 topic, frame = sock.recv_multipart()
                 with lock:
                     tap.on_frame(topic, frame)
+                    tap.finish()  # decode now: the test reads counts while running
                     m = wire.decode(frame)
                     if m.type == "execution_report":
                         reports.append(m.body)
@@ -108,4 +113,8 @@ def test_kill_dash_nine_of_execution_mid_run(tmp_path):
     # uninterrupted session (the fill prices of orders made during the outage may differ).
     assert final["quantity"] == -100.0
     # The outage really lost orders, and risk really re-sent them.
-    assert "unacknowledged: re-sent" in (run_dir / "risk.log").read_text()
+    risk_log = (run_dir / "risk.log").read_text()
+    assert "unacknowledged: re-sent" in risk_log
+    # Risk saw the restart and had execution re-report every unfinished order, so fills whose
+    # reports died with the killed process are not counted again as pending.
+    assert "execution restarted: re-sending" in risk_log

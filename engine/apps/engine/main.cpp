@@ -14,10 +14,11 @@ int main(int argc, char** argv) {
   auto config = apps::load(argc, argv, "ztrade-engine", rc);
   if (!config) return rc;
   config->engine.deployment = "threads";
-  apps::prepare(*config);
+  if (!apps::prepare(*config, "ztrade-engine")) return 1;
   const auto endpoints = ops::endpoints_for(*config);
   try {
     zmq::context_t context;
+    const auto authenticator = ops::start_authenticator(context, *config);
     // Publishers bind before anyone connects (inproc requires it in older libzmq).
     execution::ExecutionComponent execution(context, *config, endpoints);
     risk::RiskComponent risk(context, *config, endpoints,

@@ -1,0 +1,30 @@
+#pragma once
+// A topic assembled on the stack from parts ("md.bar." + symbol), so publishing a message
+// allocates nothing however long its topic. Symbols and strategy ids are at most 16 bytes, so
+// 128 bytes hold every engine topic; a longer one is cut (and then refused by the publisher,
+// which accepts at most StreamKey::kMaxTopic).
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <initializer_list>
+#include <string_view>
+
+namespace ztrade::bus {
+
+class Topic {
+ public:
+  Topic(std::initializer_list<std::string_view> parts) noexcept {
+    for (std::string_view p : parts) {
+      const std::size_t n = std::min(p.size(), buf_.size() - len_);
+      std::memcpy(buf_.data() + len_, p.data(), n);
+      len_ += n;
+    }
+  }
+  operator std::string_view() const noexcept { return {buf_.data(), len_}; }
+
+ private:
+  std::array<char, 128> buf_;
+  std::size_t len_ = 0;
+};
+
+}  // namespace ztrade::bus
