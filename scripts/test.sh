@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what is needed, then runs every test: C++ (Release, then ASan/UBSan) and Python.
+# Installs what is needed, then runs every test: C++ (Release, then ASan/UBSan), the fuzz
+# targets briefly, and Python.
 # Usage: scripts/test.sh            (from anywhere; idempotent)
 set -euo pipefail
 ZTRADE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,6 +21,9 @@ cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DZTRADE_SANITIZE=add
   -DZTRADE_BUILD_BENCH=OFF -DZTRADE_WERROR=ON >/dev/null
 cmake --build build/asan -j"$JOBS"
 ctest --test-dir build/asan --output-on-failure -j"$JOBS"
+
+echo "==> Fuzz targets (libFuzzer), briefly: scripts/fuzz.sh SECONDS runs them longer"
+scripts/fuzz.sh "${ZTRADE_FUZZ_SECONDS:-15}"
 
 echo "==> Python tests"
 ztrade_venv "$ZTRADE_ROOT/.venv-test" test

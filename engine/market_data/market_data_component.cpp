@@ -52,15 +52,17 @@ void MarketDataComponent::maybe_publish_metrics() {
   ops::metric(m, "ztrade_quotes_published_total", c, static_cast<double>(stats_.quotes.load()));
   ops::metric(m, "ztrade_stream_seconds", c, stats_.stream_seconds.load());
   ops::metric(m, "ztrade_component_state", c, phase_);
-  ops_.snapshot().publish(std::move(m),
-                          fmt::format(R"({{"component":"market-data","phase":"{}","venue":"{}",)"
-                                      R"("bars":{},"trades":{},"quotes":{}}})",
-                                      phase_ == 0   ? "waiting"
-                                      : phase_ == 1 ? "streaming"
-                                                    : "done",
-                                      config_.market_data.venue, stats_.bars.load(),
-                                      stats_.trades.load(), stats_.quotes.load()),
-                          true);
+  if (live_) live_->render_metrics(m);
+  ops_.snapshot().publish(
+      std::move(m),
+      fmt::format(R"({{"component":"market-data","phase":"{}","venue":"{}",)"
+                  R"("bars":{},"trades":{},"quotes":{},"venues":{}}})",
+                  phase_ == 0   ? "waiting"
+                  : phase_ == 1 ? "streaming"
+                                : "done",
+                  config_.market_data.venue, stats_.bars.load(), stats_.trades.load(),
+                  stats_.quotes.load(), live_ ? live_->status_json() : std::string("{}")),
+      true);
 }
 
 bool MarketDataComponent::wait_for_downstream(const std::atomic<bool>& stop) {
@@ -84,7 +86,9 @@ bool MarketDataComponent::wait_for_downstream(const std::atomic<bool>& stop) {
       const std::string_view reply = go ? "OK" : "ERROR expected GO";
       control_.send(zmq::buffer(reply.data(), reply.size()), zmq::send_flags::none);
     }
-    if (downstream.all_ready() && gate_open) return true;
+    if ((downstream.all_ready() || !config_.market_data.wait_for_downstream) && gate_open) {
+      return true;
+    }
     if (std::chrono::steady_clock::now() - last_log > 5s) {
       log_->info("waiting for {}", downstream.all_ready()
                                        ? "GO on the control socket"
@@ -102,7 +106,7 @@ void MarketDataComponent::publish(std::string_view topic, const Body& body, std:
   if (recorder_) recorder_->write(topic, pub_.last_frame());
 }
 
-void MarketDataComponent::publish_event(const MarketEvent& e) {
+void MarketDataComponent::publish_event(const MarketEvent& e, bool aggregate) {
   stats_.stream_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - stream_start_).count();
   switch (e.kind) {
@@ -112,7 +116,7 @@ void MarketDataComponent::publish_event(const MarketEvent& e) {
       return;
     case MarketEvent::Kind::kQuote: {
       wire::QuoteMsg q = e.quote;
-      q.receive_ns = bus::wall_clock_ns();
+      if (!live_) q.receive_ns = bus::wall_clock_ns();
       publish(bus::Topic{"md.quote.", q.symbol.view()}, q, q.exchange_ns);
       ++stats_.quotes;
       return;
@@ -121,13 +125,13 @@ void MarketDataComponent::publish_event(const MarketEvent& e) {
       break;
   }
   wire::TradeMsg t = e.trade;
-  t.receive_ns = bus::wall_clock_ns();
+  if (!live_) t.receive_ns = bus::wall_clock_ns();  // live venues stamp it at the socket read
   publish(bus::Topic{"md.trade.", t.symbol.view()}, t, t.exchange_ns);
   ++stats_.trades;
   MarketEvent closed;
-  if (aggregate_ &&
+  if (aggregate &&
       aggregator_.on_trade(t.symbol.view(), t.price, t.size, t.exchange_ns, closed.bar)) {
-    publish_event(closed);
+    publish_event(closed, false);
   }
 }
 
@@ -144,15 +148,58 @@ void MarketDataComponent::replay(Source& source, const std::atomic<bool>& stop) 
                                         static_cast<double>(e.ts_ns - first_ts) / speed));
       std::this_thread::sleep_until(due);
     }
-    publish_event(e);
+    publish_event(e, aggregate_);
     heartbeat_.maybe_send(pub_, ops::ComponentState::kReady, 1000ms);
     maybe_publish_metrics();
   }
 }
 
+void MarketDataComponent::LivePublisher::on_trade(const wire::TradeMsg& t,
+                                                  bool venue_bars) noexcept {
+  MarketEvent e;
+  e.kind = MarketEvent::Kind::kTrade;
+  e.trade = t;
+  e.ts_ns = t.exchange_ns;
+  component.publish_event(e, !venue_bars);
+}
+void MarketDataComponent::LivePublisher::on_quote(const wire::QuoteMsg& q) noexcept {
+  MarketEvent e;
+  e.kind = MarketEvent::Kind::kQuote;
+  e.quote = q;
+  e.ts_ns = q.exchange_ns;
+  component.publish_event(e, false);
+}
+void MarketDataComponent::LivePublisher::on_bar(const wire::BarMsg& b) noexcept {
+  MarketEvent e;
+  e.bar = b;
+  e.ts_ns = b.start_ns;
+  component.publish_event(e, false);
+}
+
+int MarketDataComponent::stream_live(const std::atomic<bool>& stop) {
+  LivePublisher publisher(*this);
+  try {
+    LiveSource live(config_.market_data, publisher, log_);
+    live_ = &live;
+    log_->info("live: {} venue(s)", live.venues());
+    live.run(stop, [&] {
+      heartbeat_.maybe_send(pub_, ops::ComponentState::kReady, 1000ms);
+      maybe_publish_metrics();
+      if (recorder_) recorder_->flush();
+    });
+    live_ = nullptr;
+  } catch (const std::exception& e) {
+    live_ = nullptr;
+    log_->error("live: {}", e.what());
+    return 1;
+  }
+  return 0;
+}
+
 int MarketDataComponent::stream(const std::atomic<bool>& stop) {
   const auto& md = config_.market_data;
   stream_start_ = std::chrono::steady_clock::now();
+  if (md.venue == "live") return stream_live(stop);
   const auto interval_ns = static_cast<std::int64_t>(md.bar_interval_s * 1e9);
   if (md.venue == "replay") {
     const std::string pace = md.replay.speed == 0
@@ -199,7 +246,7 @@ int MarketDataComponent::stream(const std::atomic<bool>& stop) {
       if (md.synthetic.duration_s > 0 && due >= end) break;
       std::this_thread::sleep_until(due);
       source.next(bus::wall_clock_ns(), e);
-      publish_event(e);
+      publish_event(e, aggregate_);
       heartbeat_.maybe_send(pub_, ops::ComponentState::kReady, 1000ms);
       maybe_publish_metrics();
     }
@@ -207,7 +254,7 @@ int MarketDataComponent::stream(const std::atomic<bool>& stop) {
   aggregator_.flush([&](const wire::BarMsg& bar) {
     MarketEvent e;
     e.bar = bar;
-    publish_event(e);
+    publish_event(e, false);
   });
   if (recorder_) {
     recorder_->flush();
@@ -225,6 +272,9 @@ int MarketDataComponent::run(const std::atomic<bool>& stop) {
   log_->info("downstream ready; streaming");
   phase_ = 1;
   const int rc = stream(stop);
+  // A source that failed (unreadable replay, venue keys missing) ends the process: the
+  // launcher or systemd sees the exit code, instead of a component that looks done.
+  if (rc != 0) return rc;
   phase_ = 2;
   while (!stop) {
     heartbeat_.maybe_send(pub_, ops::ComponentState::kDone, 100ms);

@@ -14,6 +14,7 @@
 #include "bus/publisher.hpp"
 #include "bus/subscriber.hpp"
 #include "market_data/bar_aggregator.hpp"
+#include "market_data/live_source.hpp"
 #include "market_data/market_event.hpp"
 #include "market_data/recording.hpp"
 #include "ops/component.hpp"
@@ -43,7 +44,16 @@ class MarketDataComponent {
   template <class Source>
   void replay(Source& source, const std::atomic<bool>& stop);
   // Publishes (and records) one event; trades also feed the bar aggregator when aggregating.
-  void publish_event(const MarketEvent& e);
+  void publish_event(const MarketEvent& e, bool aggregate);
+  // Live venues hand their events over here.
+  struct LivePublisher : LiveSink {
+    explicit LivePublisher(MarketDataComponent& c) : component(c) {}
+    MarketDataComponent& component;
+    void on_trade(const wire::TradeMsg& t, bool venue_bars) noexcept override;
+    void on_quote(const wire::QuoteMsg& q) noexcept override;
+    void on_bar(const wire::BarMsg& b) noexcept override;
+  };
+  int stream_live(const std::atomic<bool>& stop);
   template <class Body>
   void publish(std::string_view topic, const Body& body, std::int64_t event_ns);
 
@@ -61,6 +71,7 @@ class MarketDataComponent {
   BarAggregator aggregator_;
   bool aggregate_ = true;  // off for recordings, which hold the bars published with them
   std::unique_ptr<RecordingWriter> recorder_;
+  LiveSource* live_ = nullptr;  // while streaming live venues (metrics)
   void maybe_publish_metrics();
 };
 

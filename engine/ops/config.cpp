@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 extern char** environ;
 
@@ -85,6 +86,19 @@ class TableReader {
       if (x < lo || x > hi)
         return error(key, fmt::format("each must be in [{}, {}], got {}", lo, hi, x));
       v.push_back(static_cast<int>(x));
+    }
+    out = std::move(v);
+  }
+  // A table of strings to strings (e.g. symbols = { "BTC/USD" = "BTCUSD" }).
+  void read(std::string_view key, std::map<std::string, std::string>& out) {
+    const toml::node* n = find(key);
+    if (!n) return;
+    const toml::table* t = n->as_table();
+    if (!t) return error(key, fmt::format("expected a table of strings, got {}", type_name(*n)));
+    std::map<std::string, std::string> v;
+    for (const auto& [k, item] : *t) {
+      if (!item.is_string()) return error(key, fmt::format("{}: expected a string", k.str()));
+      v.emplace(std::string(k.str()), item.as_string()->get());
     }
     out = std::move(v);
   }
@@ -192,12 +206,95 @@ void read_bus(TableReader& r, BusSection& s, std::vector<std::string>& errors) {
   }
 }
 
+// Text that goes into venue requests verbatim: no quotes, backslashes or control characters.
+bool plain_text(std::string_view s) {
+  return !s.empty() && std::none_of(s.begin(), s.end(), [](char c) {
+    return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
+  });
+}
+
+struct VenueDefaults {
+  const char* name;
+  const char* url;
+  std::vector<std::string> channels, allowed_channels, feeds;
+};
+
+void read_venue(TableReader& parent, const VenueDefaults& d, VenueSection& s,
+                std::vector<std::string>& errors) {
+  TableReader v(parent.subtable(d.name), parent.key_path(d.name), errors);
+  v.read("enabled", s.enabled);
+  v.read("url", s.url);
+  v.read("symbols", s.symbols);
+  v.read("channels", s.channels, false);
+  v.read("ca_file", s.ca_file);
+  v.read("connect_timeout_s", s.connect_timeout_s, positive());
+  v.read("idle_timeout_s", s.idle_timeout_s, positive());
+  if (std::string_view(d.name) == "kraken") {
+    v.read_int("book_depth", s.book_depth, 10, 1000);
+    v.read_int("ohlc_interval_min", s.ohlc_interval_min, 1, 21600);
+    if (s.book_depth != 10 && s.book_depth != 25 && s.book_depth != 100 && s.book_depth != 500 &&
+        s.book_depth != 1000) {
+      v.error("book_depth", fmt::format("must be 10, 25, 100, 500 or 1000, got {}", s.book_depth));
+    }
+  }
+  if (!d.feeds.empty()) {
+    s.feed = d.feeds.front();
+    v.read("feed", s.feed);
+    if (std::find(d.feeds.begin(), d.feeds.end(), s.feed) == d.feeds.end()) {
+      v.error("feed",
+              fmt::format("must be one of {}, got \"{}\"", fmt::join(d.feeds, ", "), s.feed));
+    }
+  }
+  if (std::string_view(d.name) == "alpaca") {
+    v.read("key_id_env", s.key_id_env);
+    v.read("secret_env", s.secret_env);
+  }
+  v.report_unknown();
+  if (s.url.empty()) {
+    s.url = d.url;
+    if (std::string_view(d.name) == "alpaca") {
+      s.url = s.feed == "crypto" ? "wss://stream.data.alpaca.markets/v1beta3/crypto/us"
+                                 : "wss://stream.data.alpaca.markets/v2/" + s.feed;
+    } else if (std::string_view(d.name) == "coinbase" && s.feed == "advanced_trade") {
+      s.url = "wss://advanced-trade-ws.coinbase.com";
+    }
+  }
+  if (s.url.rfind("wss://", 0) != 0) {
+    v.error("url", fmt::format("must be a wss:// address (TLS is required), got \"{}\"", s.url));
+  }
+  if (s.channels.empty()) {
+    s.channels = d.channels;
+    if (std::string_view(d.name) == "coinbase" && s.feed == "advanced_trade") {
+      s.channels = {"market_trades", "ticker", "heartbeats"};
+    }
+  }
+  for (const auto& c : s.channels) {
+    const bool coinbase_at = std::string_view(d.name) == "coinbase" && s.feed == "advanced_trade";
+    const std::vector<std::string> at{"market_trades", "ticker",     "ticker_batch",
+                                      "level2",        "heartbeats", "candles"};
+    const auto& allowed = coinbase_at ? at : d.allowed_channels;
+    if (std::find(allowed.begin(), allowed.end(), c) == allowed.end()) {
+      v.error("channels",
+              fmt::format("unknown channel \"{}\" (known: {})", c, fmt::join(allowed, ", ")));
+    }
+  }
+  if (s.enabled && s.symbols.empty()) v.error("symbols", "an enabled venue needs symbols");
+  for (const auto& [venue_symbol, engine_symbol] : s.symbols) {
+    if (!plain_text(venue_symbol) || !plain_text(engine_symbol) || engine_symbol.size() > 16) {
+      v.error("symbols", fmt::format("\"{}\" = \"{}\": symbols must be plain text, the engine's "
+                                     "1 to 16 characters",
+                                     venue_symbol, engine_symbol));
+    }
+  }
+}
+
 void read_market_data(TableReader& r, MarketDataSection& s, std::vector<std::string>& errors) {
   r.read_int("publisher_id", s.publisher_id, 0, 1023);
   r.read_int("ops_port", s.ops_port, 0, kMaxPort);
-  r.read("venue", s.venue, {"replay", "synthetic"});
+  r.read("venue", s.venue, {"replay", "synthetic", "live"});
   r.read("bar_interval_s", s.bar_interval_s, positive());
   r.read("start_gate", s.start_gate);
+  r.read("wait_for_downstream", s.wait_for_downstream);
   r.read("record_file", s.record_file);
   TableReader rp(r.subtable("replay"), r.key_path("replay"), errors);
   rp.read("file", s.replay.file);
@@ -217,6 +314,32 @@ void read_market_data(TableReader& r, MarketDataSection& s, std::vector<std::str
   sy.read("duration_s", s.synthetic.duration_s, non_negative());
   sy.read("spread_bps", s.synthetic.spread_bps, non_negative());
   sy.report_unknown();
+  read_venue(r,
+             {"alpaca",
+              "",
+              {"trades", "quotes", "bars"},
+              {"trades", "quotes", "bars", "updatedBars", "dailyBars", "statuses", "orderbooks"},
+              {"iex", "sip", "crypto"}},
+             s.alpaca, errors);
+  read_venue(r,
+             {"coinbase",
+              "wss://ws-feed.exchange.coinbase.com",
+              {"ticker", "matches", "heartbeat"},
+              {"ticker", "matches", "heartbeat", "level2_batch"},
+              {"exchange", "advanced_trade"}},
+             s.coinbase, errors);
+  read_venue(r,
+             {"kraken",
+              "wss://ws.kraken.com/v2",
+              {"trade", "ticker", "book"},
+              {"trade", "ticker", "book", "ohlc"},
+              {}},
+             s.kraken, errors);
+  if (s.venue == "live" && !s.alpaca.enabled && !s.coinbase.enabled && !s.kraken.enabled) {
+    r.error("venue",
+            "\"live\" needs at least one of market_data.alpaca, .coinbase, .kraken "
+            "with enabled = true");
+  }
   for (const auto& sym : s.synthetic.symbols) {
     if (sym.empty() || sym.size() > 16) {
       sy.error("symbols", fmt::format("\"{}\" must be 1 to 16 characters", sym));

@@ -59,16 +59,36 @@ struct SyntheticSection {
   double spread_bps = 0.0;     // > 0: a quote follows every trade (counts towards rate_per_s)
 };
 
+// A live venue (market_data.alpaca / .coinbase / .kraken). Endpoints can point anywhere
+// (private gateways, the test servers); symbols map the venue's names to the engine's.
+struct VenueSection {
+  bool enabled = false;
+  std::string url;                             // default: the venue's public endpoint
+  std::map<std::string, std::string> symbols;  // venue symbol -> engine symbol (1-16 chars)
+  std::vector<std::string> channels;           // default: the venue's trade/quote channels
+  std::string ca_file;                         // PEM to trust instead of the system store
+  double connect_timeout_s = 10;
+  double idle_timeout_s = 10;  // no frame: ping; no pong either: reconnect
+  int book_depth = 10;         // kraken
+  int ohlc_interval_min = 1;   // kraken
+  std::string feed;            // coinbase: exchange | advanced_trade; alpaca: iex | sip | crypto
+  std::string key_id_env = "APCA_API_KEY_ID";      // alpaca: env var holding the key id
+  std::string secret_env = "APCA_API_SECRET_KEY";  // alpaca: env var holding the secret
+};
+
 struct MarketDataSection {
   std::uint16_t publisher_id = 1;
   int ops_port = 9101;
-  std::string venue = "replay";  // replay or synthetic
-  double bar_interval_s = 60.0;  // time bars aggregated from trades
-  bool start_gate = false;       // wait for "GO" on the control socket before streaming
-  std::string record_file;       // non-empty: record every published bar/trade/quote here
-                                 // (relative paths are under engine.run_dir)
+  std::string venue = "replay";     // replay, synthetic or live (the enabled venues below)
+  double bar_interval_s = 60.0;     // time bars aggregated from trades
+  bool start_gate = false;          // wait for "GO" on the control socket before streaming
+  bool wait_for_downstream = true;  // false: stream without waiting for the other components
+                                    // (market-data alone as a feed handler)
+  std::string record_file;          // non-empty: record every published bar/trade/quote here
+                                    // (relative paths are under engine.run_dir)
   ReplaySection replay;
   SyntheticSection synthetic;
+  VenueSection alpaca, coinbase, kraken;
 };
 
 struct SignalBridgeSection {

@@ -31,7 +31,7 @@ ztrade_venv() {
     if ! "$venv/bin/python" -m pip install -q "${wheel}[$extras]"; then
       # The ta-lib wheel is only a reference for tests; without it those tests are skipped.
       echo "warning: installing the [$extras] extras failed; retrying without ta-lib" >&2
-      "$venv/bin/python" -m pip install -q "$wheel" pytest hypothesis pandas
+      "$venv/bin/python" -m pip install -q "$wheel" pytest hypothesis pandas "websockets>=13" "trustme>=1.0"
     fi
   else
     echo "==> pip install ztrade into $venv (builds the C++ module; about a minute)"

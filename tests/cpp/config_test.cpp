@@ -101,5 +101,55 @@ TEST(Config, PublisherIdsMustBeDistinct) {
   EXPECT_TRUE(has_error(parse_config("[risk]\npublisher_id = 1\n"), "distinct"));
 }
 
+TEST(Config, LiveVenuesWithDefaultsAndEveryProblemByKey) {
+  ConfigResult ok = parse_config(R"(
+[market_data]
+venue = "live"
+[market_data.kraken]
+enabled = true
+symbols = { "BTC/USD" = "BTCUSD" }
+[market_data.alpaca]
+feed = "crypto"
+[market_data.coinbase]
+feed = "advanced_trade"
+)");
+  ASSERT_TRUE(ok.ok()) << ok.errors.front();
+  const auto& md = ok.config.market_data;
+  EXPECT_EQ(md.kraken.url, "wss://ws.kraken.com/v2");
+  EXPECT_EQ(md.kraken.channels, (std::vector<std::string>{"trade", "ticker", "book"}));
+  EXPECT_EQ(md.kraken.symbols.at("BTC/USD"), "BTCUSD");
+  EXPECT_EQ(md.alpaca.url, "wss://stream.data.alpaca.markets/v1beta3/crypto/us");
+  EXPECT_EQ(md.coinbase.url, "wss://advanced-trade-ws.coinbase.com");
+  EXPECT_EQ(md.coinbase.channels,
+            (std::vector<std::string>{"market_trades", "ticker", "heartbeats"}));
+
+  const ConfigResult r = parse_config(R"(
+[market_data]
+venue = "live"
+[market_data.kraken]
+enabled = true
+url = "ws://127.0.0.1:9000/v2"
+channels = ["trade", "trades"]
+book_depth = 20
+symbols = { "BTC/USD" = "A_SYMBOL_MUCH_TOO_LONG", "E\"TH" = "ETH" }
+spread = 1
+[market_data.alpaca]
+feed = "nasdaq"
+[market_data.coinbase]
+enabled = true
+)");
+  EXPECT_TRUE(has_error(r, "market_data.kraken.url: must be a wss:// address"));
+  EXPECT_TRUE(has_error(r, "market_data.kraken.channels: unknown channel \"trades\""));
+  EXPECT_TRUE(has_error(r, "market_data.kraken.book_depth: must be 10, 25, 100, 500 or 1000"));
+  EXPECT_TRUE(has_error(r, "A_SYMBOL_MUCH_TOO_LONG"));
+  EXPECT_TRUE(has_error(r, "E\"TH"));
+  EXPECT_TRUE(has_error(r, "market_data.kraken.spread: unknown key"));
+  EXPECT_TRUE(has_error(r, "market_data.alpaca.feed: must be one of iex, sip, crypto"));
+  EXPECT_TRUE(has_error(r, "market_data.coinbase.symbols: an enabled venue needs symbols"));
+
+  const ConfigResult none = parse_config("[market_data]\nvenue = \"live\"\n");
+  EXPECT_TRUE(has_error(none, "market_data.venue: \"live\" needs at least one"));
+}
+
 }  // namespace
 }  // namespace ztrade::ops

@@ -64,8 +64,7 @@ bool Parser::element(od::object& o, std::int64_t receive_ns, ParseResult& r) noe
     ++counters_.venue_errors;
     r.control = Control::kError;
     r.code = static_cast<int>(code);
-    json::optional_string(o, "msg", r.text);
-    return true;
+    return json::optional_string(o, "msg", r.text) != json::Field::kInvalid;
   }
   if (type == "subscription") {
     r.control = Control::kSubscribed;

@@ -38,8 +38,16 @@ ParseResult ExchangeParser::parse(simdjson::padded_string_view frame,
     ++counters_.venue_errors;
     ParseResult r{Control::kError, true, {}, {}};
     // "reason" says more than "message" ("Failed to subscribe") when present.
-    if (json::optional_string(obj, "reason", r.text) != json::Field::kPresent) {
-      json::optional_string(obj, "message", r.text);
+    switch (json::optional_string(obj, "reason", r.text)) {
+      case json::Field::kPresent:
+        return r;
+      case json::Field::kInvalid:
+        return malformed<ParseResult>();
+      case json::Field::kAbsent:
+        break;
+    }
+    if (json::optional_string(obj, "message", r.text) == json::Field::kInvalid) {
+      return malformed<ParseResult>();
     }
     return r;
   }
@@ -47,14 +55,21 @@ ParseResult ExchangeParser::parse(simdjson::padded_string_view frame,
   return {};
 }
 
-// False for a message older than or equal to the last of its product (a stale or repeated
+// kStale for a message older than or equal to the last of its product (a stale or repeated
 // message after a reconnect): those are dropped.
-bool ExchangeParser::fresh(Product& p, od::object& o) noexcept {
+ExchangeParser::Freshness ExchangeParser::fresh(Product& p, od::object& o) noexcept {
   std::uint64_t seq = 0;
-  if (!json::uint(o, "sequence", seq)) return true;  // not every message carries one
-  if (p.last_sequence != 0 && seq <= p.last_sequence) return false;
+  switch (json::optional_uint(o, "sequence", seq)) {
+    case json::Field::kAbsent:
+      return Freshness::kFresh;  // not every message carries one
+    case json::Field::kInvalid:
+      return Freshness::kInvalid;
+    case json::Field::kPresent:
+      break;
+  }
+  if (p.last_sequence != 0 && seq <= p.last_sequence) return Freshness::kStale;
   p.last_sequence = seq;
-  return true;
+  return Freshness::kFresh;
 }
 
 ParseResult ExchangeParser::ticker(od::object& o, std::int64_t receive_ns) noexcept {
@@ -63,9 +78,14 @@ ParseResult ExchangeParser::ticker(od::object& o, std::int64_t receive_ns) noexc
   if (!json::string(o, "product_id", id)) return malformed<ParseResult>();
   Product* p = state(products_, id);
   if (!p) return {};
-  if (!fresh(*p, o)) {
-    ++counters_.ignored;
-    return {};
+  switch (fresh(*p, o)) {
+    case Freshness::kInvalid:
+      return malformed<ParseResult>();
+    case Freshness::kStale:
+      ++counters_.ignored;
+      return {};
+    case Freshness::kFresh:
+      break;
   }
   if (!json::string_number(o, "best_bid", q.bid_price) ||
       !json::string_number(o, "best_ask", q.ask_price) || !json::string(o, "time", time) ||
@@ -73,14 +93,13 @@ ParseResult ExchangeParser::ticker(od::object& o, std::int64_t receive_ns) noexc
     return malformed<ParseResult>();
   }
   // Sizes arrived in 2023; older feeds send prices only.
-  std::string_view text;
-  if (json::optional_string(o, "best_bid_size", text) == json::Field::kPresent &&
-      !parse_double(text, q.bid_size)) {
-    return malformed<ParseResult>();
-  }
-  if (json::optional_string(o, "best_ask_size", text) == json::Field::kPresent &&
-      !parse_double(text, q.ask_size)) {
-    return malformed<ParseResult>();
+  for (auto [key, size] :
+       {std::pair{"best_bid_size", &q.bid_size}, {"best_ask_size", &q.ask_size}}) {
+    std::string_view text;
+    const json::Field f = json::optional_string(o, key, text);
+    if (f == json::Field::kInvalid || (f == json::Field::kPresent && !parse_double(text, *size))) {
+      return malformed<ParseResult>();
+    }
   }
   q.symbol = *p->symbol;
   q.receive_ns = receive_ns;

@@ -40,7 +40,8 @@ class ExchangeParser : public ParserBase {
     std::uint64_t last_trade_id = 0;
     QuotedBook quoted{kPriceScale, kSizeScale};
   };
-  bool fresh(Product& p, simdjson::ondemand::object& o) noexcept;
+  enum class Freshness : std::uint8_t { kFresh, kStale, kInvalid };
+  Freshness fresh(Product& p, simdjson::ondemand::object& o) noexcept;
   ParseResult ticker(simdjson::ondemand::object& o, std::int64_t receive_ns) noexcept;
   ParseResult match(simdjson::ondemand::object& o, std::int64_t receive_ns) noexcept;
   ParseResult heartbeat(simdjson::ondemand::object& o) noexcept;

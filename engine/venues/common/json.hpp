@@ -2,6 +2,9 @@
 // Field accessors over simdjson On-Demand objects for the venue parsers: each returns false
 // (or kInvalid) instead of throwing, so a malformed message is counted, never fatal. Fields
 // are looked up unordered: venues do not promise an order.
+//
+// After any failure other than an absent field (kAbsent) the document must not be touched
+// again - On-Demand leaves its iterator in an error state - so callers end the frame there.
 #include <simdjson.h>
 
 #include <cmath>
@@ -24,6 +27,12 @@ inline Field optional_string(od::object& o, std::string_view key, std::string_vi
   auto v = o.find_field_unordered(key);
   if (v.error() == simdjson::NO_SUCH_FIELD) return Field::kAbsent;
   return v.get_string().get(out) == simdjson::SUCCESS ? Field::kPresent : Field::kInvalid;
+}
+
+inline Field optional_uint(od::object& o, std::string_view key, std::uint64_t& out) noexcept {
+  auto v = o.find_field_unordered(key);
+  if (v.error() == simdjson::NO_SUCH_FIELD) return Field::kAbsent;
+  return v.get_uint64().get(out) == simdjson::SUCCESS ? Field::kPresent : Field::kInvalid;
 }
 
 // A JSON number (not a string), finite.

@@ -1,5 +1,7 @@
 #include "venues/common/timestamp.hpp"
 
+#include <cstdint>
+
 namespace ztrade::venues {
 namespace {
 
@@ -70,6 +72,9 @@ bool parse_rfc3339_ns(std::string_view t, std::int64_t& out_ns) noexcept {
   }
   if (at != t.size()) return false;
   const std::int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s - offset_s;
+  // int64 nanoseconds reach from 1677 to 2262; anything outside is not a venue time.
+  constexpr std::int64_t kMaxSecs = INT64_MAX / 1'000'000'000 - 1;
+  if (secs > kMaxSecs || secs < -kMaxSecs) return false;
   out_ns = secs * 1'000'000'000 + frac_ns;
   return true;
 }

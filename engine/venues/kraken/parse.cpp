@@ -29,6 +29,11 @@ bool Parser::has_precision(std::string_view venue_symbol) const noexcept {
   return b && b->price_precision >= 0;
 }
 
+bool Parser::book_synced(std::string_view venue_symbol) const noexcept {
+  const BookState* b = books_.find(venue_symbol);
+  return b && b->quoted.synced;
+}
+
 void Parser::reset_book(std::string_view venue_symbol) noexcept {
   if (BookState* b = books_.find(venue_symbol)) b->quoted.reset();
 }
@@ -79,8 +84,10 @@ ParseResult Parser::method(od::object& obj) noexcept {
                 {}};
   if (!success) {
     ++counters_.venue_errors;
-    json::optional_string(obj, "error", r.text);
-    json::optional_string(obj, "symbol", r.symbol);
+    if (json::optional_string(obj, "error", r.text) == json::Field::kInvalid ||
+        json::optional_string(obj, "symbol", r.symbol) == json::Field::kInvalid) {
+      return malformed<ParseResult>();
+    }
     return r;
   }
   od::object result;

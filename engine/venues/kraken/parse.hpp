@@ -33,6 +33,8 @@ class Parser : public ParserBase {
 
   void set_precision(std::string_view venue_symbol, int price_precision, int qty_precision);
   bool has_precision(std::string_view venue_symbol) const noexcept;
+  // A snapshot was applied and every checksum since matched.
+  bool book_synced(std::string_view venue_symbol) const noexcept;
   // Forgets a book (e.g. before resubscribing it).
   void reset_book(std::string_view venue_symbol) noexcept;
   const OrderBook* book(std::string_view venue_symbol) const noexcept;

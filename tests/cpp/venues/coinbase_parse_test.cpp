@@ -131,6 +131,10 @@ TEST_F(ExchangeTest, MalformedInputIsCountedNotFatal) {
       R"({"type":"ticker","product_id":"BTC-USD","best_bid":"abc","best_ask":"1","time":"2021-04-17T16:43:37Z"})",
       R"({"type":"snapshot","product_id":"BTC-USD","asks":[["1"]],"bids":[]})",
       R"({"type":"snapshot","product_id":"BTC-USD","asks":[["1.0000000000001","1"]],"bids":[]})",
+      // Found by fuzzing: a key without a value after a failed lookup ("reason") left the
+      // document in an error state that the next lookup ("message") used.
+      R"({"type": "error", "message": "Failed to subscribe", "rll channels now require authentication"})",
+      R"({"type":"ticker","sequence":"x","product_id":"BTC-USD"})",
   };
   for (const char* text : bad) EXPECT_FALSE(feed_text(text).ok) << text;
   EXPECT_EQ(parser.counters().parse_errors, std::size(bad));

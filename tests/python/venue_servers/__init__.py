@@ -1,0 +1,1 @@
+"""Protocol-true local servers standing in for the venues in tests (see base.py)."""
