@@ -255,9 +255,7 @@ bool AdvancedTradeParser::candles(od::object& event) noexcept {
     b.symbol = *p->symbol;
     b.start_ns = start.mantissa * 1'000'000'000;
     b.interval_ns = kCandleNs;
-    // A candle is updated every second until the next one starts: publish it once, closed.
-    if (p->candle.start_ns != 0 && b.start_ns > p->candle.start_ns) emit(p->candle);
-    if (b.start_ns >= p->candle.start_ns) p->candle = b;
+    candle(p->candle, b);  // updated every second: published once, closed
   }
   return true;
 }

@@ -105,6 +105,13 @@ class ParserBase {
     ++counters_.events;
     sink_.on_bar(b);
   }
+  // Venue candles are revised until their interval ends (Kraken ohlc, Coinbase candles): keep
+  // the latest revision in `open` and publish it, closed, when a later candle starts. Older
+  // revisions (a late message) are ignored.
+  void candle(wire::BarMsg& open, const wire::BarMsg& latest) noexcept {
+    if (open.start_ns != 0 && latest.start_ns > open.start_ns) emit(open);
+    if (latest.start_ns >= open.start_ns) open = latest;
+  }
   // Publishes the book's top as a quote if it moved since the last one published.
   void emit_top(QuotedBook& b, const wire::Symbol& symbol, std::int64_t exchange_ns,
                 std::int64_t receive_ns) noexcept {

@@ -210,12 +210,15 @@ bool Parser::ohlc(od::object o) noexcept {
       interval_min == 0 || interval_min > 21600 || !(b.low <= b.high) || b.volume < 0) {
     return false;
   }
-  const wire::Symbol* symbol = engine_symbol(venue_symbol);
-  if (!symbol) return true;
-  b.symbol = *symbol;
+  BookState* s = books_.find(venue_symbol);
+  if (!s) {
+    ++counters_.unknown_symbol;
+    return true;
+  }
+  b.symbol = *s->symbol;
   b.interval_ns = static_cast<std::int64_t>(interval_min) * 60'000'000'000;
   b.trade_count = static_cast<std::uint32_t>(trades > 0xFFFFFFFFu ? 0xFFFFFFFFu : trades);
-  emit(b);
+  candle(s->candle, b);  // revised with every trade: published once, closed
   return true;
 }
 

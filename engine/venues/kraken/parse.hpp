@@ -2,6 +2,8 @@
 // Kraken Spot WebSocket v2: turns each text frame into engine messages (trade -> Trade,
 // ticker -> Quote, ohlc -> Bar, book -> a local book whose top is published as a Quote) and
 // tells the session what the frame means for the connection (acks, pong, status, resync).
+// ohlc candles are revised with every trade until their interval ends: each is published
+// once, when the next one begins.
 // Parsed with simdjson On-Demand; nothing allocates per message once each subscribed book has
 // reached its depth. Malformed frames, unexpected types and out-of-range values are counted
 // (ParseCounters) and reported as ok = false, never thrown.
@@ -45,6 +47,7 @@ class Parser : public ParserBase {
     std::string venue_symbol;
     int price_precision = -1, qty_precision = -1;  // -1: not known yet
     QuotedBook quoted{0, 0};  // synced: a snapshot applied and every checksum since matched
+    wire::BarMsg candle{};    // the open ohlc candle (start_ns 0: none yet)
   };
 
   ParseResult data(simdjson::ondemand::object& obj, std::string_view channel,

@@ -65,8 +65,19 @@ TEST_F(KrakenTest, TickerBecomesAQuote) {
   EXPECT_EQ(q.exchange_ns, ts("2023-09-25T09:04:31.742648Z"));
 }
 
-TEST_F(KrakenTest, OhlcBecomesABarStartingAtIntervalBegin) {
+TEST_F(KrakenTest, OhlcCandleIsPublishedOnceClosedStartingAtIntervalBegin) {
   ASSERT_TRUE(feed("ohlc.json").ok);
+  EXPECT_TRUE(sink.bars.empty()) << "the candle is still open";
+  // A revision of the same candle (another trade in it), then the next interval's candle.
+  ASSERT_TRUE(
+      feed_text(
+          R"({"channel":"ohlc","type":"update","data":[{"symbol":"ALGO/USD","open":0.09875,"high":0.09875,"low":0.09875,"close":0.09875,"trades":1,"volume":201.86015,"vwap":0.09875,"interval_begin":"2023-10-04T15:25:00.000000000Z","interval":5}]})")
+          .ok);
+  EXPECT_TRUE(sink.bars.empty());
+  ASSERT_TRUE(
+      feed_text(
+          R"({"channel":"ohlc","type":"update","data":[{"symbol":"ALGO/USD","open":0.099,"high":0.099,"low":0.099,"close":0.099,"trades":1,"volume":5,"vwap":0.099,"interval_begin":"2023-10-04T15:30:00.000000000Z","interval":5}]})")
+          .ok);
   ASSERT_EQ(sink.bars.size(), 1u);
   const auto& b = sink.bars[0];
   EXPECT_EQ(b.symbol.view(), "ALGOUSD");
