@@ -141,11 +141,37 @@ class VenueServer:
 
         self.call(go())
 
-    def silence(self) -> None:
-        """Stops reading every connection: pings go unanswered, nothing more is sent."""
+    def trickle(self, text, chunk: int = 5, delay: float = 0.02) -> None:
+        """Sends one text frame a few bytes at a time (a slow link, TCP segments splitting a
+        frame): the frame is encoded here (server frames are unmasked: FIN + text opcode,
+        length, payload) and written to the transport in pieces."""
+        async def go():
+            payload = (text() if callable(text) else text).encode()
+            n = len(payload)
+            header = bytes([0x81]) + (bytes([n]) if n < 126 else
+                                      bytes([126]) + n.to_bytes(2, "big") if n < 65536 else
+                                      bytes([127]) + n.to_bytes(8, "big"))
+            frame = header + payload
+            for ws in list(self.connections):
+                for i in range(0, len(frame), chunk):
+                    ws.transport.write(frame[i:i + chunk])
+                    await asyncio.sleep(delay)
+
+        self.call(go(), timeout=60)
+
+    def silence(self, notice_after: float = 2.0) -> None:
+        """Stops reading every connection: pings go unanswered, nothing more is sent. After
+        notice_after seconds the server drops them, as a real venue's own timeouts would notice
+        the peer gone (until then it still counts them, e.g. against a session limit)."""
         async def go():
             for ws in list(self.connections):
                 ws.transport.pause_reading()
+
+                async def notice(conn=ws):
+                    await asyncio.sleep(notice_after)
+                    conn.transport.abort()
+
+                self.spawn(notice())
 
         self.call(go())
 
