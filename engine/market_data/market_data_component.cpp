@@ -50,7 +50,11 @@ void MarketDataComponent::maybe_publish_metrics() {
   ops::metric(m, "ztrade_bars_published_total", c, static_cast<double>(stats_.bars.load()));
   ops::metric(m, "ztrade_trades_published_total", c, static_cast<double>(stats_.trades.load()));
   ops::metric(m, "ztrade_quotes_published_total", c, static_cast<double>(stats_.quotes.load()));
-  ops::metric(m, "ztrade_stream_seconds", c, stats_.stream_seconds.load());
+  // Wall time spent streaming: so far while streaming, the whole stream once done.
+  const auto streamed = phase_ == 0   ? std::chrono::steady_clock::duration{}
+                        : phase_ == 1 ? std::chrono::steady_clock::now() - stream_start_
+                                      : stream_end_ - stream_start_;
+  ops::metric(m, "ztrade_stream_seconds", c, std::chrono::duration<double>(streamed).count());
   ops::metric(m, "ztrade_component_state", c, phase_);
   if (live_) live_->render_metrics(m);
   ops_.snapshot().publish(
@@ -106,37 +110,40 @@ void MarketDataComponent::publish(std::string_view topic, const Body& body, std:
   if (recorder_) recorder_->write(topic, pub_.last_frame());
 }
 
-void MarketDataComponent::publish_event(const MarketEvent& e, bool aggregate) {
-  stats_.stream_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - stream_start_).count();
+void MarketDataComponent::publish_event(MarketEvent e, bool aggregate) {
   switch (e.kind) {
     case MarketEvent::Kind::kBar:
-      publish(bus::Topic{"md.bar.", e.bar.symbol.view()}, e.bar, e.bar.start_ns);
-      ++stats_.bars;
-      return;
-    case MarketEvent::Kind::kQuote: {
-      wire::QuoteMsg q = e.quote;
-      if (!live_) q.receive_ns = bus::wall_clock_ns();
-      publish(bus::Topic{"md.quote.", q.symbol.view()}, q, q.exchange_ns);
-      ++stats_.quotes;
-      return;
-    }
+      return publish_bar(e.bar);
+    case MarketEvent::Kind::kQuote:
+      e.quote.receive_ns = bus::wall_clock_ns();
+      return publish_quote(e.quote);
     case MarketEvent::Kind::kTrade:
-      break;
+      e.trade.receive_ns = bus::wall_clock_ns();
+      return publish_trade(e.trade, aggregate);
   }
-  wire::TradeMsg t = e.trade;
-  if (!live_) t.receive_ns = bus::wall_clock_ns();  // live venues stamp it at the socket read
+}
+
+void MarketDataComponent::publish_bar(const wire::BarMsg& b) {
+  publish(bus::Topic{"md.bar.", b.symbol.view()}, b, b.start_ns);
+  ++stats_.bars;
+}
+
+void MarketDataComponent::publish_quote(const wire::QuoteMsg& q) {
+  publish(bus::Topic{"md.quote.", q.symbol.view()}, q, q.exchange_ns);
+  ++stats_.quotes;
+}
+
+void MarketDataComponent::publish_trade(const wire::TradeMsg& t, bool aggregate) {
   publish(bus::Topic{"md.trade.", t.symbol.view()}, t, t.exchange_ns);
   ++stats_.trades;
-  MarketEvent closed;
-  if (aggregate &&
-      aggregator_.on_trade(t.symbol.view(), t.price, t.size, t.exchange_ns, closed.bar)) {
-    publish_event(closed, false);
+  wire::BarMsg closed{};
+  if (aggregate && aggregator_.on_trade(t.symbol.view(), t.price, t.size, t.exchange_ns, closed)) {
+    publish_bar(closed);
   }
 }
 
 template <class Source>
-void MarketDataComponent::replay(Source& source, const std::atomic<bool>& stop) {
+void MarketDataComponent::replay(Source& source, const std::atomic<bool>& stop, bool aggregate) {
   const double speed = config_.market_data.replay.speed;
   MarketEvent e;
   std::int64_t first_ts = 0;
@@ -148,32 +155,22 @@ void MarketDataComponent::replay(Source& source, const std::atomic<bool>& stop) 
                                         static_cast<double>(e.ts_ns - first_ts) / speed));
       std::this_thread::sleep_until(due);
     }
-    publish_event(e, aggregate_);
+    publish_event(e, aggregate);
     heartbeat_.maybe_send(pub_, ops::ComponentState::kReady, 1000ms);
     maybe_publish_metrics();
   }
 }
 
+// Live venues stamp receive_ns at the socket read; their events are published as they are.
 void MarketDataComponent::LivePublisher::on_trade(const wire::TradeMsg& t,
                                                   bool venue_bars) noexcept {
-  MarketEvent e;
-  e.kind = MarketEvent::Kind::kTrade;
-  e.trade = t;
-  e.ts_ns = t.exchange_ns;
-  component.publish_event(e, !venue_bars);
+  component.publish_trade(t, !venue_bars);
 }
 void MarketDataComponent::LivePublisher::on_quote(const wire::QuoteMsg& q) noexcept {
-  MarketEvent e;
-  e.kind = MarketEvent::Kind::kQuote;
-  e.quote = q;
-  e.ts_ns = q.exchange_ns;
-  component.publish_event(e, false);
+  component.publish_quote(q);
 }
 void MarketDataComponent::LivePublisher::on_bar(const wire::BarMsg& b) noexcept {
-  MarketEvent e;
-  e.bar = b;
-  e.ts_ns = b.start_ns;
-  component.publish_event(e, false);
+  component.publish_bar(b);
 }
 
 int MarketDataComponent::stream_live(const std::atomic<bool>& stop) {
@@ -212,17 +209,16 @@ int MarketDataComponent::stream(const std::atomic<bool>& stop) {
           log_->warn("recording {} ends in a cut-short record ({} bytes skipped)", md.replay.file,
                      source.truncated_bytes());
         }
-        aggregate_ = false;
         log_->info("replaying {} recorded events from {} at {}", source.size(), md.replay.file,
                    pace);
-        replay(source, stop);
+        replay(source, stop, false);
       } else {
         ReplaySource source(md.replay.file,
                             md.replay.format == "trades" ? ReplaySource::Format::kTrades
                                                          : ReplaySource::Format::kBars,
                             md.replay.symbol, interval_ns);
         log_->info("replaying {} events from {} at {}", source.size(), md.replay.file, pace);
-        replay(source, stop);
+        replay(source, stop, true);
       }
     } catch (const std::exception& e) {
       log_->error("replay: {}", e.what());
@@ -246,16 +242,12 @@ int MarketDataComponent::stream(const std::atomic<bool>& stop) {
       if (md.synthetic.duration_s > 0 && due >= end) break;
       std::this_thread::sleep_until(due);
       source.next(bus::wall_clock_ns(), e);
-      publish_event(e, aggregate_);
+      publish_event(e, true);
       heartbeat_.maybe_send(pub_, ops::ComponentState::kReady, 1000ms);
       maybe_publish_metrics();
     }
   }
-  aggregator_.flush([&](const wire::BarMsg& bar) {
-    MarketEvent e;
-    e.bar = bar;
-    publish_event(e, false);
-  });
+  aggregator_.flush([&](const wire::BarMsg& bar) { publish_bar(bar); });
   if (recorder_) {
     recorder_->flush();
     log_->info("recorded {} messages to {} ({} write failures)", recorder_->records(),
@@ -272,6 +264,7 @@ int MarketDataComponent::run(const std::atomic<bool>& stop) {
   log_->info("downstream ready; streaming");
   phase_ = 1;
   const int rc = stream(stop);
+  stream_end_ = std::chrono::steady_clock::now();
   // A source that failed (unreadable replay, venue keys missing) ends the process: the
   // launcher or systemd sees the exit code, instead of a component that looks done.
   if (rc != 0) return rc;

@@ -26,7 +26,6 @@ namespace ztrade::market_data {
 
 struct MarketDataStats {
   std::atomic<std::uint64_t> bars{0}, trades{0}, quotes{0};
-  std::atomic<double> stream_seconds{0};  // wall time spent streaming the source so far
 };
 
 class MarketDataComponent {
@@ -41,10 +40,15 @@ class MarketDataComponent {
   bool wait_for_downstream(const std::atomic<bool>& stop);
   int stream(const std::atomic<bool>& stop);
   // Replays any source with next(MarketEvent&) and position(), paced by replay.speed.
+  // `aggregate`: trades also make bars (not for recordings, which hold their bars).
   template <class Source>
-  void replay(Source& source, const std::atomic<bool>& stop);
-  // Publishes (and records) one event; trades also feed the bar aggregator when aggregating.
-  void publish_event(const MarketEvent& e, bool aggregate);
+  void replay(Source& source, const std::atomic<bool>& stop, bool aggregate);
+  // An event of a replay or the synthetic feed: stamped with our receive time, published.
+  void publish_event(MarketEvent e, bool aggregate);
+  // Publish (and record) one message; a trade also feeds the bar aggregator when aggregating.
+  void publish_trade(const wire::TradeMsg& t, bool aggregate);
+  void publish_quote(const wire::QuoteMsg& q);
+  void publish_bar(const wire::BarMsg& b);
   // Live venues hand their events over here.
   struct LivePublisher : LiveSink {
     explicit LivePublisher(MarketDataComponent& c) : component(c) {}
@@ -67,9 +71,8 @@ class MarketDataComponent {
   ops::OpsEndpoint ops_;
   ops::LossReporter losses_;
   int phase_ = 0;  // 0 waiting, 1 streaming, 2 done
-  std::chrono::steady_clock::time_point stream_start_{};
+  std::chrono::steady_clock::time_point stream_start_{}, stream_end_{};
   BarAggregator aggregator_;
-  bool aggregate_ = true;  // off for recordings, which hold the bars published with them
   std::unique_ptr<RecordingWriter> recorder_;
   LiveSource* live_ = nullptr;  // while streaming live venues (metrics)
   void maybe_publish_metrics();

@@ -109,6 +109,33 @@ def test_session_over_curve_encrypted_sockets(tmp_path, expected):
     assert r.returncode == 1 and "secret_key_file" in r.stderr and "40-character" in r.stderr
 
 
+def test_bad_allow_list_or_cpu_set_stops_a_process_at_start(tmp_path):
+    """A malformed authorized_keys_file and a CPU the machine does not have are start-up
+    errors naming what is wrong, not a process that runs half-configured."""
+    import os
+    public, secret = zmq.curve_keypair()
+    (tmp_path / "public.key").write_bytes(public + b"\n")
+    (tmp_path / "secret.key").write_bytes(secret + b"\n")
+    (tmp_path / "authorized").write_text("# clients\n" + zmq.curve_keypair()[0].decode()
+                                         + "\nnot-a-key\n")
+    base = {**os.environ, "ZTRADE__engine__run_dir": str(tmp_path / "run"),
+            "ZTRADE__risk__ops_port": "0"}
+    curve = {"ZTRADE__bus__curve__enabled": "true",
+             "ZTRADE__bus__curve__public_key_file": str(tmp_path / "public.key"),
+             "ZTRADE__bus__curve__secret_key_file": str(tmp_path / "secret.key"),
+             "ZTRADE__bus__curve__server_public_key_file": str(tmp_path / "public.key"),
+             "ZTRADE__bus__curve__authorized_keys_file": str(tmp_path / "authorized")}
+    config = str(__import__("ztrade.launcher").launcher.default_config())
+    r = subprocess.run([find_binary("ztrade-risk"), "--config", config], env={**base, **curve},
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 1
+    assert "authorized_keys_file" in r.stderr and ":3: expected a 40-character" in r.stderr
+    r = subprocess.run([find_binary("ztrade-risk"), "--config", config],
+                       env={**base, "ZTRADE__engine__cpus": "[1000]"},
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 1 and "engine.cpus: cannot run on those CPUs" in r.stderr
+
+
 def test_kill_switch_token_from_env_file(tmp_path):
     # Only risk runs: its control socket answers whatever the rest of the engine is doing.
     env_file = tmp_path / "secrets.env"
