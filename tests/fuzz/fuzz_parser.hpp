@@ -27,7 +27,7 @@ struct CheckingSink : venues::MarketSink {
     check(q.bid_price >= 0 && q.ask_price >= 0 && q.bid_size >= 0 && q.ask_size >= 0);
   }
   void on_bar(const wire::BarMsg& b) noexcept override {
-    check(b.low <= b.high && b.volume >= 0 && b.interval_ns > 0);
+    check(venues::valid_bar(b) && b.interval_ns > 0);
   }
 };
 

@@ -138,8 +138,7 @@ bool Parser::bar(od::object& o, std::uint32_t flags, std::int64_t interval_ns) n
   if (!json::string(o, "S", symbol_text) || !json::number(o, "o", b.open) ||
       !json::number(o, "h", b.high) || !json::number(o, "l", b.low) ||
       !json::number(o, "c", b.close) || !json::number(o, "v", b.volume) ||
-      !json::string(o, "t", time) || !parse_rfc3339_ns(time, b.start_ns) || !(b.low <= b.high) ||
-      !(b.open > 0) || b.volume < 0) {
+      !json::string(o, "t", time) || !parse_rfc3339_ns(time, b.start_ns) || !valid_bar(b)) {
     return false;
   }
   // n (trade count) is in current feeds, not in the 2021 docs table.

@@ -247,7 +247,7 @@ bool AdvancedTradeParser::candles(od::object& event) noexcept {
         start.scale != 0 || start.mantissa <= 0 || start.mantissa > 4'000'000'000 ||
         !json::string_number(o, "open", b.open) || !json::string_number(o, "high", b.high) ||
         !json::string_number(o, "low", b.low) || !json::string_number(o, "close", b.close) ||
-        !json::string_number(o, "volume", b.volume) || !(b.low <= b.high) || b.volume < 0) {
+        !json::string_number(o, "volume", b.volume) || !valid_bar(b)) {
       return false;
     }
     Product* p = state(products_, product_id);

@@ -97,7 +97,8 @@ ParseResult ExchangeParser::ticker(od::object& o, std::int64_t receive_ns) noexc
        {std::pair{"best_bid_size", &q.bid_size}, {"best_ask_size", &q.ask_size}}) {
     std::string_view text;
     const json::Field f = json::optional_string(o, key, text);
-    if (f == json::Field::kInvalid || (f == json::Field::kPresent && !parse_double(text, *size))) {
+    if (f == json::Field::kInvalid ||
+        (f == json::Field::kPresent && (!parse_double(text, *size) || *size < 0))) {
       return malformed<ParseResult>();
     }
   }

@@ -14,6 +14,13 @@ class MarketSink {
   virtual void on_bar(const wire::BarMsg& bar) noexcept = 0;
 };
 
+// A venue bar is usable only if its prices are positive, open and close lie within
+// [low, high], and its volume is not negative: anything else is counted as malformed.
+inline bool valid_bar(const wire::BarMsg& b) noexcept {
+  return b.low > 0 && b.low <= b.open && b.open <= b.high && b.low <= b.close &&
+         b.close <= b.high && b.volume >= 0;
+}
+
 // What a parser counts, per venue connection (exported on /metrics).
 struct ParseCounters {
   std::uint64_t messages = 0;  // frames handed to the parser

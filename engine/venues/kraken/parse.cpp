@@ -207,7 +207,7 @@ bool Parser::ohlc(od::object o) noexcept {
       !json::number(o, "close", b.close) || !json::number(o, "volume", b.volume) ||
       !json::uint(o, "trades", trades) || !json::string(o, "interval_begin", begin) ||
       !json::uint(o, "interval", interval_min) || !parse_rfc3339_ns(begin, b.start_ns) ||
-      interval_min == 0 || interval_min > 21600 || !(b.low <= b.high) || b.volume < 0) {
+      interval_min == 0 || interval_min > 21600 || !valid_bar(b)) {
     return false;
   }
   BookState* s = books_.find(venue_symbol);

@@ -135,6 +135,8 @@ TEST_F(ExchangeTest, MalformedInputIsCountedNotFatal) {
       // document in an error state that the next lookup ("message") used.
       R"({"type": "error", "message": "Failed to subscribe", "rll channels now require authentication"})",
       R"({"type":"ticker","sequence":"x","product_id":"BTC-USD"})",
+      // Found by fuzzing: a negative size was published.
+      R"({"type":"ticker","sequence":1,"product_id":"BTC-USD","best_bid":"1","best_bid_size":"1","best_ask":"2","best_ask_size":"-.03","time":"2023-03-04T03:37:20Z"})",
   };
   for (const char* text : bad) EXPECT_FALSE(feed_text(text).ok) << text;
   EXPECT_EQ(parser.counters().parse_errors, std::size(bad));
