@@ -129,8 +129,7 @@ TEST_F(AlpacaTest, MalformedInputIsCountedNotFatal) {
   const char* bad[] = {
       "",
       "{\"T\":\"t\"}",  // not an array
-      "[1]",
-      R"([{"msg":"no type"}])",
+      "[1]", R"([{"msg":"no type"}])",
       R"([{"T":"t","S":"AAPL","p":"126.55","s":1,"t":"2021-02-22T15:51:44Z","i":1}])",
       R"([{"T":"t","S":"AAPL","p":126.55,"s":1,"t":"2021-02-22T15:51:44Z","i":-1}])",
       R"([{"T":"t","S":"AAPL","p":0,"s":1,"t":"2021-02-22T15:51:44Z","i":1}])",
