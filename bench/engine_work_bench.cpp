@@ -87,9 +87,9 @@ int main(int argc, char** argv) {
       FeatureRow row{};
       const Bar b{bar.open, bar.high, bar.low, bar.close, bar.volume, bar.start_ns};
       if (fc.try_update(b, std::span<double, kFeatureCount>(row))) {
+        risk.on_price("BENCH", bar.close, bar.start_ns);
         if (auto d = strategy.on_features("BENCH", row, fc.ready())) {
-          risk.on_price("BENCH", bar.close, bar.start_ns);
-          if (auto intent = risk.size_signal("BENCH", d->strength)) {
+          if (auto intent = risk.size_signal("BENCH", d->strength, bar.start_ns)) {
             if (risk.check(*intent, bar.start_ns).accepted()) {
               wire::NewOrderMsg o{};
               o.client_order_id = ++orders;
@@ -100,7 +100,8 @@ int main(int argc, char** argv) {
               h.seq = orders;
               sink += wire::encode(h, o, out);
               risk.on_fill("BENCH",
-                           intent->side == wire::Side::kBuy ? intent->quantity : -intent->quantity);
+                           intent->side == wire::Side::kBuy ? intent->quantity : -intent->quantity,
+                           bar.close, bar.start_ns);
               ordered = true;
             }
           }

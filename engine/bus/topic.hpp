@@ -11,6 +11,12 @@
 
 namespace ztrade::bus {
 
+namespace topics {
+// execution's mark of a symbol's position at a bar it has processed (a PositionMsg): tells
+// risk that every fill up to that bar's time has been reported.
+inline constexpr std::string_view kExecutionMark = "exec.mark.";
+}  // namespace topics
+
 class Topic {
  public:
   Topic(std::initializer_list<std::string_view> parts) noexcept {

@@ -46,6 +46,11 @@ void ExecutionComponent::on_position(const wire::PositionMsg& p, std::int64_t ev
   pub_.publish(bus::Topic{"exec.pos.", p.symbol.view()}, p, event_ns);
 }
 
+void ExecutionComponent::publish_mark(std::string_view symbol, std::int64_t event_ns) {
+  pub_.publish(bus::Topic{bus::topics::kExecutionMark, symbol}, orders_.portfolio().message(symbol),
+               event_ns);
+}
+
 void ExecutionComponent::on_message(const bus::Message& m) {
   switch (m.frame.header.type) {
     case wire::MsgType::kNewOrder: {
@@ -84,6 +89,9 @@ void ExecutionComponent::on_message(const bus::Message& m) {
       // its close.
       market_ns_ = b.start_ns;
       broker_.on_price(b.symbol.view(), b.open, b.start_ns, b.close);
+      // While orders are open, tell risk this bar has been processed: every fill up to its
+      // time is reported before this mark (risk decides in event time; see RiskComponent).
+      if (!orders_.open_orders().empty()) publish_mark(b.symbol.view(), b.start_ns);
       break;
     }
     case wire::MsgType::kTrade: {
@@ -104,7 +112,10 @@ void ExecutionComponent::on_message(const bus::Message& m) {
         // The source has ended: publish every position marked to its final price.
         final_marks_ = true;
         for (const auto& [symbol, _] : orders_.portfolio().positions()) {
-          on_position(orders_.portfolio().message(symbol), market_ns_);
+          publish_mark(symbol, market_ns_);
+        }
+        for (const auto& [id, o] : orders_.open_orders()) {
+          if (!orders_.portfolio().find(o->symbol)) publish_mark(o->symbol, market_ns_);
         }
       }
       break;

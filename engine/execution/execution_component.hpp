@@ -32,6 +32,7 @@ class ExecutionComponent : private ReportSink {
  private:
   void on_report(const wire::ExecutionReportMsg& report, std::int64_t event_ns) override;
   void on_position(const wire::PositionMsg& position, std::int64_t event_ns) override;
+  void publish_mark(std::string_view symbol, std::int64_t event_ns);
   void on_message(const bus::Message& m);
 
   const ops::EngineConfig& config_;

@@ -1,7 +1,5 @@
 #include "execution/portfolio.hpp"
 
-#include <cmath>
-
 namespace ztrade::execution {
 
 Position& Portfolio::at(std::string_view symbol) {
@@ -12,25 +10,7 @@ Position& Portfolio::at(std::string_view symbol) {
 
 void Portfolio::apply_fill(std::string_view symbol, wire::Side side, double qty, double price) {
   Position& p = at(symbol);
-  const double signed_qty = side == wire::Side::kBuy ? qty : -qty;
-  if (p.quantity == 0 || (p.quantity > 0) == (signed_qty > 0)) {
-    // Opening or adding: volume-weighted average price.
-    const double new_qty = p.quantity + signed_qty;
-    p.avg_price = (p.avg_price * std::fabs(p.quantity) + price * qty) / std::fabs(new_qty);
-    p.quantity = new_qty;
-  } else {
-    // Reducing, possibly through zero.
-    const double closed = std::fmin(qty, std::fabs(p.quantity));
-    const double direction = p.quantity > 0 ? 1.0 : -1.0;
-    p.realized += closed * (price - p.avg_price) * direction;
-    p.quantity += signed_qty;
-    if (std::fabs(p.quantity) < 1e-12) {
-      p.quantity = 0;
-      p.avg_price = 0;
-    } else if ((p.quantity > 0) != (direction > 0)) {
-      p.avg_price = price;  // flipped: the remainder opened at this fill
-    }
-  }
+  p.Holding::apply_fill(side == wire::Side::kBuy ? qty : -qty, price);
   if (p.mark == 0) p.mark = price;
 }
 

@@ -1,21 +1,18 @@
 #pragma once
-// Positions and P&L with average-cost accounting: adding to a position moves its average
-// price; reducing realises (fill price - average) per unit; crossing through zero realises the
-// closed part and opens the rest at the fill price. Unrealised P&L marks to the last price.
+// Positions and P&L per symbol: average-cost accounting (core/holding.hpp), unrealised P&L
+// marked to the last price.
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
 #include "bus/messages.hpp"
+#include "core/holding.hpp"
 
 namespace ztrade::execution {
 
-struct Position {
-  double quantity = 0;  // signed
-  double avg_price = 0;
-  double realized = 0;
+struct Position : Holding {
   double mark = 0;  // last price seen
-  double unrealized() const noexcept { return mark > 0 ? quantity * (mark - avg_price) : 0.0; }
+  double unrealized() const noexcept { return Holding::unrealized(mark); }
 };
 
 class Portfolio {

@@ -53,17 +53,54 @@ void RiskComponent::on_signal(const bus::Message& m) {
   if (!wire::body_as(m.frame, s)) return;
   ++stats_.signals;
   signal_latency_.record_ns(bus::wall_clock_ns() - m.frame.header.send_ns);
-  // Decide at the price the signal was computed on (its feature snapshot's close) when it has
-  // one: the same decision whether risk has seen later bars yet or not.
-  if (s.has_features && s.feature_count > 0 && s.features[0] > 0) {
-    engine_.on_price(s.symbol.view(), s.features[0], m.frame.header.event_ns);
+  if (waiting_head_ > 0 && waiting_head_ == waiting_.size()) {
+    waiting_.clear();
+    waiting_head_ = 0;
   }
-  const auto intent = engine_.size_signal(s.symbol.view(), s.strength);
+  waiting_.push_back({s, m.frame.header, bus::wall_clock_ns()});
+}
+
+bool RiskComponent::ready(const WaitingSignal& w) const {
+  const std::int64_t t = w.header.event_ns;
+  if (market_clock_ns_ < t && !market_done_) return false;
+  for (const auto& [id, o] : sent_) {
+    if (o.event_ns >= t) continue;  // decided at or after T: cannot have filled by T
+    if (!o.acknowledged || exec_marks_ <= o.marks_at_ack || exec_mark_ns_ < t) return false;
+  }
+  return true;
+}
+
+void RiskComponent::release_signals(std::int64_t now_wall_ns) {
+  while (waiting_head_ < waiting_.size()) {
+    const WaitingSignal& w = waiting_[waiting_head_];
+    if (!ready(w)) {
+      if (now_wall_ns - w.arrived_wall_ns < kMaxSignalWaitNs) return;
+      ++stats_.signal_wait_timeouts;
+      log_->warn(
+          "signal {} for {} waited {} ms for the market or execution to reach its time; "
+          "deciding it now",
+          w.header.seq, w.signal.symbol.view(), (now_wall_ns - w.arrived_wall_ns) / 1'000'000);
+    }
+    decide(w.signal, w.header);
+    ++waiting_head_;
+  }
+  waiting_.clear();  // keeps its capacity
+  waiting_head_ = 0;
+}
+
+void RiskComponent::decide(const wire::SignalMsg& s, const wire::Header& h) {
+  const std::int64_t t = h.event_ns;
+  const auto intent = engine_.size_signal(s.symbol.view(), s.strength, t);
   if (!intent) return;  // already at target
   // Event time, not wall time: a replay at full speed makes the same decisions as one at
   // recorded pace, and the rate limit counts orders per second of market time.
-  const Decision d = engine_.check(*intent, m.frame.header.event_ns);
+  const TradingState before = engine_.state();
+  const Decision d = engine_.check(*intent, t);
   const std::string_view sym = s.symbol.view();
+  if (d.reason == RejectReason::kDailyLoss && before != TradingState::kHalted) {
+    log_->error("daily loss limit breached (pnl={:.2f} at market time {} ns): trading HALTED",
+                engine_.pnl_at(t), t);
+  }
   if (!d.accepted()) {
     wire::RiskRejectMsg r{};
     r.symbol = s.symbol;
@@ -73,7 +110,7 @@ void RiskComponent::on_signal(const bus::Message& m) {
     r.quantity = intent->quantity;
     r.price = d.reference_price;
     r.text.assign(reason_name(d.reason));
-    pub_.publish(bus::Topic{"risk.reject.", sym}, r, m.frame.header.event_ns);
+    pub_.publish(bus::Topic{"risk.reject.", sym}, r, t);
     ++stats_.rejects;
     log_->info("reject symbol={} side={} qty={} reason={}", sym,
                intent->side == wire::Side::kBuy ? "buy" : "sell", intent->quantity,
@@ -89,28 +126,37 @@ void RiskComponent::on_signal(const bus::Message& m) {
   o.tif = wire::TimeInForce::kDay;
   o.quantity = intent->quantity;
   o.limit_price = intent->limit_price;
-  o.signal_seq = m.frame.header.seq;
-  pub_.publish(bus::Topic{"ord.new.", sym}, o, m.frame.header.event_ns);
+  o.signal_seq = h.seq;
+  pub_.publish(bus::Topic{"ord.new.", sym}, o, t);
   SentOrder record;
   record.order = o;
-  record.event_ns = m.frame.header.event_ns;
+  record.event_ns = t;
   record.last_sent_wall_ns = bus::wall_clock_ns();
   sent_.emplace(o.client_order_id, record);
   ++stats_.orders;
 }
 
-void RiskComponent::on_report(const wire::ExecutionReportMsg& r) {
+void RiskComponent::on_report(const wire::ExecutionReportMsg& r, std::int64_t event_ns) {
   // Reconciled from cumulative quantities, so a report that is lost, repeated or re-sent after
   // an execution restart cannot double-count: the fill delta moves from pending to position,
   // and a finished order releases whatever never filled.
   auto it = sent_.find(r.client_order_id);
   if (it == sent_.end()) return;  // not ours, or already finished
   SentOrder& o = it->second;
+  if (!o.acknowledged) o.marks_at_ack = exec_marks_;
   o.acknowledged = true;
   const double sign = o.order.side == wire::Side::kBuy ? 1.0 : -1.0;
   if (r.cum_qty > o.filled) {
-    engine_.on_fill(o.order.symbol.view(), sign * (r.cum_qty - o.filled));
+    // Normally this fill alone; after lost reports (an execution restart) the cumulative
+    // quantity jumps, and the missing part is booked at the order's average price.
+    const double qty = r.cum_qty - o.filled;
+    const double price =
+        qty == r.last_qty || !(r.avg_price > 0)
+            ? r.last_price
+            : (r.avg_price * r.cum_qty - (o.filled > 0 ? o.filled * o.avg_price : 0.0)) / qty;
+    engine_.on_fill(o.order.symbol.view(), sign * qty, price, event_ns);
     o.filled = r.cum_qty;
+    o.avg_price = r.avg_price;
   }
   const bool done = r.exec_type == wire::ExecType::kRejected ||
                     r.exec_type == wire::ExecType::kCanceled ||
@@ -161,22 +207,27 @@ void RiskComponent::resend_unacknowledged() {
   }
 }
 
+void RiskComponent::on_market(std::string_view symbol, double price, std::int64_t ts_ns) {
+  engine_.on_price(symbol, price, ts_ns);
+  market_clock_ns_ = std::max(market_clock_ns_, ts_ns);
+}
+
 void RiskComponent::on_message(const bus::Message& m) {
   switch (m.frame.header.type) {
     case wire::MsgType::kBar: {
       wire::BarMsg b{};
-      if (wire::body_as(m.frame, b)) engine_.on_price(b.symbol.view(), b.close, b.start_ns);
+      if (wire::body_as(m.frame, b)) on_market(b.symbol.view(), b.close, b.start_ns);
       break;
     }
     case wire::MsgType::kTrade: {
       wire::TradeMsg t{};
-      if (wire::body_as(m.frame, t)) engine_.on_price(t.symbol.view(), t.price, t.exchange_ns);
+      if (wire::body_as(m.frame, t)) on_market(t.symbol.view(), t.price, t.exchange_ns);
       break;
     }
     case wire::MsgType::kQuote: {
       wire::QuoteMsg q{};
       if (wire::body_as(m.frame, q) && q.bid_price > 0 && q.ask_price > 0) {
-        engine_.on_price(q.symbol.view(), (q.bid_price + q.ask_price) / 2, q.exchange_ns);
+        on_market(q.symbol.view(), (q.bid_price + q.ask_price) / 2, q.exchange_ns);
       }
       break;
     }
@@ -185,18 +236,16 @@ void RiskComponent::on_message(const bus::Message& m) {
       break;
     case wire::MsgType::kExecutionReport: {
       wire::ExecutionReportMsg r{};
-      if (wire::body_as(m.frame, r)) on_report(r);
+      if (wire::body_as(m.frame, r)) on_report(r, m.frame.header.event_ns);
       break;
     }
     case wire::MsgType::kPosition: {
       wire::PositionMsg p{};
-      if (wire::body_as(m.frame, p)) {
-        const TradingState before = engine_.state();
-        engine_.on_position(p);
-        if (before != TradingState::kHalted && engine_.state() == TradingState::kHalted) {
-          log_->error("daily loss limit breached (pnl={:.2f}): trading HALTED",
-                      engine_.total_pnl());
-        }
+      if (!wire::body_as(m.frame, p)) break;
+      engine_.on_position(p);
+      if (m.topic.starts_with(bus::topics::kExecutionMark)) {
+        ++exec_marks_;
+        exec_mark_ns_ = std::max(exec_mark_ns_, m.frame.header.event_ns);
       }
       break;
     }
@@ -204,6 +253,10 @@ void RiskComponent::on_message(const bus::Message& m) {
       wire::HeartbeatMsg hb{};
       if (wire::body_as(m.frame, hb) && hb.component.view() == "execution") {
         on_execution_heartbeat(hb);
+      }
+      if (hb.component.view() == "market-data" &&
+          hb.state >= static_cast<std::uint8_t>(ops::ComponentState::kDone)) {
+        market_done_ = true;
       }
       if (upstreams_.on_heartbeat(m.frame)) ops::heartbeat_tick(heartbeat_, pub_, upstreams_, true);
       break;
@@ -258,7 +311,13 @@ void RiskComponent::maybe_publish_metrics() {
   ops::metric(m, "ztrade_orders_unfinished", c, static_cast<double>(sent_.size()));
   ops::metric(m, "ztrade_execution_restarts_total", c,
               static_cast<double>(stats_.execution_restarts.load()));
-  ops::metric(m, "ztrade_pnl_total", c, engine_.total_pnl());
+  ops::metric(m, "ztrade_risk_signals_waiting", c,
+              static_cast<double>(waiting_.size() - waiting_head_));
+  ops::metric(m, "ztrade_risk_signal_wait_timeouts_total", c,
+              static_cast<double>(stats_.signal_wait_timeouts.load()));
+  ops::metric(m, "ztrade_risk_price_history_overruns_total", c,
+              static_cast<double>(engine_.history_overruns()));
+  ops::metric(m, "ztrade_pnl_total", c, engine_.pnl_latest());
   ops::metric(m, "ztrade_gross_exposure", c, engine_.gross_exposure());
   signal_latency_.render(m, "ztrade_hop_latency_seconds", c + ",hop=\"signal-bridge->risk\"");
   ops_.snapshot().publish(
@@ -266,7 +325,7 @@ void RiskComponent::maybe_publish_metrics() {
       fmt::format(R"({{"component":"risk","ready":{},"trading_state":"{}","orders":{},)"
                   R"("rejects":{},"pnl":{},"gross_exposure":{}}})",
                   upstreams_.all_heard(), state_name(engine_.state()), stats_.orders.load(),
-                  stats_.rejects.load(), engine_.total_pnl(), engine_.gross_exposure()),
+                  stats_.rejects.load(), engine_.pnl_latest(), engine_.gross_exposure()),
       upstreams_.all_heard());
 }
 
@@ -283,7 +342,11 @@ int RiskComponent::run(const std::atomic<bool>& stop) {
     } catch (const zmq::error_t&) {
       break;
     }
-    while (sub_.receive(m, 0ms)) on_message(m);
+    while (sub_.receive(m, 0ms)) {
+      on_message(m);
+      if (waiting_head_ < waiting_.size()) release_signals(bus::wall_clock_ns());
+    }
+    if (waiting_head_ < waiting_.size()) release_signals(bus::wall_clock_ns());
     if (items[1].revents & ZMQ_POLLIN) on_control();
     resend_unacknowledged();
   }

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include <zmq.hpp>
 
@@ -22,7 +23,7 @@ namespace ztrade::risk {
 
 struct RiskStats {
   std::atomic<std::uint64_t> signals{0}, orders{0}, rejects{0}, control_denied{0},
-      execution_restarts{0};
+      execution_restarts{0}, signal_wait_timeouts{0};
 };
 
 class RiskComponent {
@@ -37,7 +38,9 @@ class RiskComponent {
  private:
   void on_message(const bus::Message& m);
   void on_signal(const bus::Message& m);
-  void on_report(const wire::ExecutionReportMsg& r);
+  void decide(const wire::SignalMsg& s, const wire::Header& h);
+  void on_report(const wire::ExecutionReportMsg& r, std::int64_t event_ns);
+  void on_market(std::string_view symbol, double price, std::int64_t ts_ns);
   void on_control();
 
   const ops::EngineConfig& config_;
@@ -56,11 +59,33 @@ class RiskComponent {
   struct SentOrder {
     wire::NewOrderMsg order;
     std::int64_t event_ns = 0;
-    double filled = 0;  // cumulative, as last reported by execution
+    double filled = 0;     // cumulative, as last reported by execution
+    double avg_price = 0;  // of what filled, as last reported
     bool acknowledged = false;
+    std::uint64_t marks_at_ack = 0;  // execution's marks seen when it was acknowledged
     std::int64_t last_sent_wall_ns = 0;
     int attempts = 1;
   };
+  // A signal is decided in event time (see RiskEngine): it waits until risk has seen the
+  // market up to its time T, and until every order decided before T is either finished or
+  // known to have had its chance to fill up to T - execution publishes a mark (exec.mark.)
+  // after each bar it has processed while orders are open, and reports fills before that
+  // mark. A signal waits at most kMaxSignalWait of wall time (counted), so a stalled
+  // execution or a silent market cannot hold trading forever.
+  struct WaitingSignal {
+    wire::SignalMsg signal;
+    wire::Header header;
+    std::int64_t arrived_wall_ns = 0;
+  };
+  static constexpr std::int64_t kMaxSignalWaitNs = 2'000'000'000;
+  bool ready(const WaitingSignal& w) const;
+  void release_signals(std::int64_t now_wall_ns);
+  std::vector<WaitingSignal> waiting_;
+  std::size_t waiting_head_ = 0;
+  std::int64_t market_clock_ns_ = INT64_MIN;  // newest market event time seen
+  bool market_done_ = false;                  // market-data's source has ended
+  std::uint64_t exec_marks_ = 0;              // execution marks seen
+  std::int64_t exec_mark_ns_ = INT64_MIN;     // the newest one's market time
   void resend_unacknowledged();
   void on_execution_heartbeat(const wire::HeartbeatMsg& hb);
   std::int64_t execution_uptime_ns_ = 0;  // from its last heartbeat

@@ -1,6 +1,7 @@
 #include "risk/risk_engine.hpp"
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 
 namespace ztrade::risk {
@@ -16,37 +17,75 @@ const RiskEngine::SymbolState* RiskEngine::find(std::string_view symbol) const {
   return it == symbols_.end() ? nullptr : &it->second;
 }
 
+std::optional<PriceHistory::Point> RiskEngine::price_at(const SymbolState& s,
+                                                        std::int64_t ts_ns) const {
+  bool overrun = false;
+  auto p = s.prices.at(ts_ns, &overrun);
+  if (overrun) ++overruns_;
+  return p;
+}
+
 void RiskEngine::on_price(std::string_view symbol, double price, std::int64_t ts_ns) {
   if (!(price > 0) || !std::isfinite(price)) return;
-  SymbolState& s = state_of(symbol);
-  s.last_price = price;
-  s.last_price_ns = ts_ns;
-  // Mark open positions with risk's own (freshest) price.
-  if (s.position != 0 && s.avg_price > 0) s.unrealized = s.position * (price - s.avg_price);
+  state_of(symbol).prices.record(ts_ns, price);
 }
 
 void RiskEngine::on_position(const wire::PositionMsg& p) {
-  SymbolState& s = state_of(p.symbol.view());
-  s.position = p.quantity;
-  s.avg_price = p.avg_price;
-  s.realized = p.realized_pnl;
-  s.unrealized = p.unrealized_pnl;
-  if (state_ != TradingState::kHalted && total_pnl() <= -limits_.daily_loss_limit) {
-    state_ = TradingState::kHalted;  // automatic kill switch on a daily-loss breach
-  }
+  if (!std::isfinite(p.quantity)) return;
+  state_of(p.symbol.view()).position = p.quantity;
 }
 
 void RiskEngine::add_pending(std::string_view symbol, double signed_qty) {
   state_of(symbol).pending += signed_qty;
 }
 
-void RiskEngine::on_fill(std::string_view symbol, double signed_qty) {
+void RiskEngine::on_fill(std::string_view symbol, double signed_qty, double price,
+                         std::int64_t ts_ns) {
   SymbolState& s = state_of(symbol);
   s.pending -= signed_qty;
   s.position += signed_qty;
+  if (!(price > 0) || !std::isfinite(price) || !std::isfinite(signed_qty)) return;
+  // Booked by time: reports mostly arrive in time order, so this is an append.
+  const BookedFill f{ts_ns, &s, signed_qty, price};
+  const auto at = std::upper_bound(fills_.begin(), fills_.end(), ts_ns,
+                                   [](std::int64_t t, const BookedFill& b) { return t < b.ts_ns; });
+  fills_.insert(at, f);
 }
 
-std::optional<OrderIntent> RiskEngine::size_signal(std::string_view symbol, double strength) const {
+double RiskEngine::pnl_at(std::int64_t ts_ns) noexcept {
+  // Fold in the fills made at or before ts_ns; later ones wait for a later time.
+  std::size_t n = 0;
+  while (n < fills_.size() && fills_[n].ts_ns <= ts_ns) {
+    fills_[n].symbol->booked.apply_fill(fills_[n].signed_qty, fills_[n].price);
+    ++n;
+  }
+  if (n > 0) fills_.erase(fills_.begin(), fills_.begin() + static_cast<std::ptrdiff_t>(n));
+  double pnl = 0;
+  for (const auto& [_, s] : symbols_) {
+    pnl += s.booked.realized;
+    if (s.booked.quantity != 0) {
+      const auto mark = price_at(s, ts_ns);
+      pnl += s.booked.unrealized(mark ? mark->price : s.booked.avg_price);
+    }
+  }
+  return pnl;
+}
+
+double RiskEngine::pnl_latest() const noexcept {
+  double pnl = 0;
+  for (const auto& [_, s] : symbols_) {
+    Holding h = s.booked;
+    for (const BookedFill& f : fills_) {
+      if (f.symbol == &s) h.apply_fill(f.signed_qty, f.price);
+    }
+    const auto mark = s.prices.latest();
+    pnl += h.realized + h.unrealized(mark ? mark->price : h.avg_price);
+  }
+  return pnl;
+}
+
+std::optional<OrderIntent> RiskEngine::size_signal(std::string_view symbol, double strength,
+                                                   std::int64_t now_ns) const {
   if (!std::isfinite(strength)) return std::nullopt;
   strength = std::clamp(strength, -1.0, 1.0);
   const SymbolState* s = find(symbol);
@@ -58,11 +97,12 @@ std::optional<OrderIntent> RiskEngine::size_signal(std::string_view symbol, doub
   o.symbol = symbol;
   o.side = delta > 0 ? wire::Side::kBuy : wire::Side::kSell;
   o.quantity = std::fabs(delta);
-  if (limits_.limit_orders && s && s->last_price > 0) {
+  const auto market = s ? price_at(*s, now_ns) : std::nullopt;
+  if (limits_.limit_orders && market) {
     // Priced through the market by the offset so it is marketable but bounded.
-    const double off = s->last_price * limits_.limit_offset_bps / 10000.0;
+    const double off = market->price * limits_.limit_offset_bps / 10000.0;
     o.type = wire::OrderType::kLimit;
-    o.limit_price = o.side == wire::Side::kBuy ? s->last_price + off : s->last_price - off;
+    o.limit_price = o.side == wire::Side::kBuy ? market->price + off : market->price - off;
   }
   return o;
 }
@@ -83,7 +123,8 @@ Decision RiskEngine::check(const OrderIntent& o, std::int64_t now_ns) {
   const double position = s ? s->position + s->pending : 0.0;
   const double signed_qty = o.side == wire::Side::kBuy ? o.quantity : -o.quantity;
   const double after = position + signed_qty;
-  const double last = s ? s->last_price : 0.0;
+  const auto market = s ? price_at(*s, now_ns) : std::nullopt;
+  const double last = market ? market->price : 0.0;
 
   if (state_ == TradingState::kHalted) return reject(RejectReason::kTradingHalted, last);
   if (state_ == TradingState::kReducing &&
@@ -96,7 +137,7 @@ Decision RiskEngine::check(const OrderIntent& o, std::int64_t now_ns) {
   }
   if (last <= 0) return reject(RejectReason::kNoMarketData, last);
   if (limits_.stale_data_ms > 0 &&
-      static_cast<double>(now_ns - s->last_price_ns) > limits_.stale_data_ms * 1e6) {
+      static_cast<double>(now_ns - market->ts_ns) > limits_.stale_data_ms * 1e6) {
     return reject(RejectReason::kStaleMarketData, last);
   }
   const double price = o.type == wire::OrderType::kLimit ? o.limit_price : last;
@@ -110,13 +151,13 @@ Decision RiskEngine::check(const OrderIntent& o, std::int64_t now_ns) {
   }
   if (std::fabs(after) > limits_.max_position) return reject(RejectReason::kMaxPosition, last);
   const double gross_after =
-      gross_exposure() - std::fabs(position) * last + std::fabs(after) * last;
+      gross_exposure(now_ns) - std::fabs(position) * last + std::fabs(after) * last;
   if (gross_after > limits_.max_gross_exposure && std::fabs(after) > std::fabs(position)) {
     return reject(RejectReason::kMaxGrossExposure, last);
   }
   if (rate_exceeded(now_ns)) return reject(RejectReason::kOrderRate, last);
-  if (total_pnl() <= -limits_.daily_loss_limit) {
-    state_ = TradingState::kHalted;
+  if (pnl_at(now_ns) <= -limits_.daily_loss_limit) {
+    state_ = TradingState::kHalted;  // automatic kill switch on a daily-loss breach
     return reject(RejectReason::kDailyLoss, last);
   }
 
@@ -143,16 +184,15 @@ double RiskEngine::pending(std::string_view symbol) const {
 }
 double RiskEngine::last_price(std::string_view symbol) const {
   const SymbolState* s = find(symbol);
-  return s ? s->last_price : 0.0;
+  const auto p = s ? s->prices.latest() : std::nullopt;
+  return p ? p->price : 0.0;
 }
-double RiskEngine::total_pnl() const noexcept {
-  double pnl = 0;
-  for (const auto& [_, s] : symbols_) pnl += s.realized + s.unrealized;
-  return pnl;
-}
-double RiskEngine::gross_exposure() const noexcept {
+double RiskEngine::gross_exposure(std::int64_t ts_ns) const noexcept {
   double g = 0;
-  for (const auto& [_, s] : symbols_) g += std::fabs((s.position + s.pending) * s.last_price);
+  for (const auto& [_, s] : symbols_) {
+    const auto p = s.prices.at(ts_ns);
+    if (p) g += std::fabs((s.position + s.pending) * p->price);
+  }
   return g;
 }
 

@@ -3,9 +3,16 @@
 // every order against the limits, each check with its own reason code. Keeps the trading state
 // (ACTIVE / REDUCING / HALTED): the kill switch halts, and so does a daily-loss breach.
 //
-// Pure logic, no sockets: the risk component feeds it market data, positions and signals, and
-// publishes what it decides. Per-symbol state lives in a table indexed by symbol; a new symbol
-// allocates once, a known one never.
+// Decisions are made in event time: a signal made at time T is sized and checked against the
+// market price at T (PriceHistory), and the daily loss at T counts exactly the fills that
+// happened at or before T, marked to the prices at T. So the same session makes the same
+// decisions whether it is replayed at full speed or at recorded pace, and whatever order the
+// processes' messages happen to arrive in (the risk component makes sure every fill up to T
+// is known before it asks).
+//
+// Pure logic, no sockets: the risk component feeds it market data, fills, positions and
+// signals, and publishes what it decides. Per-symbol state lives in a table indexed by symbol;
+// a new symbol allocates once, a known one never.
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -15,6 +22,8 @@
 #include <vector>
 
 #include "bus/messages.hpp"
+#include "core/holding.hpp"
+#include "risk/price_history.hpp"
 #include "risk/reject_reason.hpp"
 
 namespace ztrade::risk {
@@ -49,28 +58,32 @@ struct Decision {
 
 class RiskEngine {
  public:
-  explicit RiskEngine(const RiskLimits& limits) : limits_(limits) {}
+  explicit RiskEngine(const RiskLimits& limits) : limits_(limits) { fills_.reserve(1024); }
 
-  // Market data: the last trade price (or bar close, or quote mid) per symbol.
+  // Market data: a trade price (or bar close, or quote mid) of symbol at market time ts_ns.
   void on_price(std::string_view symbol, double price, std::int64_t ts_ns);
-  // Position updates from execution (signed quantity, average price, P&L).
+  // Position updates from execution: the signed quantity it holds (sizing counts it).
   void on_position(const wire::PositionMsg& position);
   // Quantity sent but not yet reflected in positions (signed). check() adds accepted orders;
   // the risk component subtracts fills (before the position update that includes them arrives)
   // and the unfilled rest of rejected/canceled/expired orders, so two quick signals do not
   // both buy the full target.
   void add_pending(std::string_view symbol, double signed_qty);
-  // A fill reported by execution: moves signed_qty from pending into the position at once, so
-  // position + pending never double-counts or misses it while the position update that
-  // follows is in flight (that update then sets the same quantity).
-  void on_fill(std::string_view symbol, double signed_qty);
+  // A fill reported by execution, made at market time ts_ns: moves signed_qty from pending into
+  // the position at once, so position + pending never double-counts or misses it while the
+  // position update that follows is in flight (that update then sets the same quantity); and
+  // books it for the P&L from ts_ns on.
+  void on_fill(std::string_view symbol, double signed_qty, double price, std::int64_t ts_ns);
 
   // The order that moves the symbol toward strength * order_size (rounded to whole units), or
-  // nothing when already there. Strength is clamped to [-1, 1].
-  std::optional<OrderIntent> size_signal(std::string_view symbol, double strength) const;
+  // nothing when already there. Strength is clamped to [-1, 1]. Limit orders are priced off the
+  // market at now_ns.
+  std::optional<OrderIntent> size_signal(std::string_view symbol, double strength,
+                                         std::int64_t now_ns = INT64_MAX) const;
 
-  // Runs every check in a fixed order and returns the first failure, or acceptance. An
-  // accepted order counts toward the rate limit and the pending quantity.
+  // Runs every check in a fixed order, against the market and the P&L at now_ns (event time),
+  // and returns the first failure, or acceptance. An accepted order counts toward the rate
+  // limit and the pending quantity.
   Decision check(const OrderIntent& order, std::int64_t now_ns);
 
   TradingState state() const noexcept { return state_; }
@@ -80,21 +93,26 @@ class RiskEngine {
   double position(std::string_view symbol) const;
   double pending(std::string_view symbol) const;
   double last_price(std::string_view symbol) const;
-  double total_pnl() const noexcept;  // realised + unrealised over all symbols
-  double gross_exposure() const noexcept;
+  // Realised + unrealised over all symbols at event time ts_ns: the fills made at or before
+  // ts_ns, marked to each symbol's price at ts_ns. Folds in the booked fills up to ts_ns, so
+  // ts_ns must not go backwards between calls (a later call with an earlier time sees the
+  // fills already folded in).
+  double pnl_at(std::int64_t ts_ns) noexcept;
+  // For display (metrics, status): every fill reported so far, marked to the latest prices.
+  double pnl_latest() const noexcept;
+  double gross_exposure(std::int64_t ts_ns = INT64_MAX) const noexcept;
+  // Times a decision needed a price older than the history kept (decided on the oldest kept).
+  std::uint64_t history_overruns() const noexcept { return overruns_; }
   const std::array<std::uint64_t, kRejectReasonCount>& rejects() const noexcept { return rejects_; }
   std::uint64_t accepted() const noexcept { return accepted_; }
   const RiskLimits& limits() const noexcept { return limits_; }
 
  private:
   struct SymbolState {
-    double last_price = 0;
-    std::int64_t last_price_ns = 0;
-    double position = 0;
-    double avg_price = 0;
+    PriceHistory prices;
+    double position = 0;  // as execution reports it (sizing)
     double pending = 0;
-    double realized = 0;
-    double unrealized = 0;
+    Holding booked;  // the fills folded into the P&L so far (event time)
   };
   struct Hash {
     using is_transparent = void;
@@ -102,14 +120,23 @@ class RiskEngine {
       return std::hash<std::string_view>{}(s);
     }
   };
+  struct BookedFill {
+    std::int64_t ts_ns;
+    SymbolState* symbol;  // stable: unordered_map nodes do not move
+    double signed_qty;
+    double price;
+  };
   SymbolState& state_of(std::string_view symbol);
   const SymbolState* find(std::string_view symbol) const;
+  std::optional<PriceHistory::Point> price_at(const SymbolState& s, std::int64_t ts_ns) const;
   Decision reject(RejectReason r, double ref) noexcept;
   bool rate_exceeded(std::int64_t now_ns) const noexcept;
 
   RiskLimits limits_;
   TradingState state_ = TradingState::kActive;
   std::unordered_map<std::string, SymbolState, Hash, std::equal_to<>> symbols_;
+  std::vector<BookedFill> fills_;  // reported, not yet folded into the P&L; by time
+  mutable std::uint64_t overruns_ = 0;
   std::vector<std::int64_t> recent_orders_;  // ring of the last max_orders_per_s send times
   std::size_t recent_next_ = 0;
   std::array<std::uint64_t, kRejectReasonCount> rejects_{};

@@ -57,6 +57,9 @@ void SignalBridgeComponent::on_bar(const bus::Message& m) {
     log_->warn("dropped invalid bar symbol={} start_ns={}", bar.symbol.view(), bar.start_ns);
     return;
   }
+  auto last = last_bar_ns_.find(bar.symbol.view());
+  if (last == last_bar_ns_.end()) last = last_bar_ns_.emplace(bar.symbol.view(), 0).first;
+  last->second = bar.start_ns;
   f.symbol = bar.symbol;
   f.bar_ns = bar.start_ns;
   f.ready = fc.ready() ? 1 : 0;
@@ -84,12 +87,13 @@ void SignalBridgeComponent::on_bar(const bus::Message& m) {
 void SignalBridgeComponent::on_external(const bus::Message& m) {
   wire::SignalMsg s{};
   if (!wire::body_as(m.frame, s)) {
-    ++stats_.external_rejected[static_cast<std::size_t>(SignalProblem::kBadStrength)];
+    ++stats_.external_rejected[static_cast<std::size_t>(SignalProblem::kNotASignal)];
     log_->warn("ingress: dropped a {} frame (only signals are accepted)",
                wire::type_name(m.frame.header.type));
     return;
   }
-  const bool known = computers_.find(s.symbol.view()) != computers_.end();
+  const auto last_bar = last_bar_ns_.find(s.symbol.view());
+  const bool known = last_bar != last_bar_ns_.end();
   const SignalProblem p =
       validate(s, known, bus::wall_clock_ns(), config_.signal_bridge.max_signal_age_ms);
   if (p != SignalProblem::kNone) {
@@ -98,8 +102,10 @@ void SignalBridgeComponent::on_external(const bus::Message& m) {
                s.symbol.view(), problem_name(p));
     return;
   }
-  pub_.publish(bus::Topic{"sig.", s.strategy.view(), ".", s.symbol.view()}, s,
-               m.frame.header.event_ns);
+  // The client's time is not trusted: an external signal is about the market as the bridge
+  // last saw it - the latest closed bar of its symbol - so risk decides it in event time
+  // against that bar, however the client stamped it.
+  pub_.publish(bus::Topic{"sig.", s.strategy.view(), ".", s.symbol.view()}, s, last_bar->second);
   ++stats_.signals;
   ++stats_.external_accepted;
 }

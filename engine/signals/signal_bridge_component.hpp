@@ -51,6 +51,7 @@ class SignalBridgeComponent {
   ops::Upstreams upstreams_{{"market-data"}};
   // Looked up by string_view for every bar: no allocation once the symbol is known.
   StringMap<FeatureComputer> computers_;
+  StringMap<std::int64_t> last_bar_ns_;  // start of the latest closed bar per symbol
   MacdRsiStrategy macd_rsi_;
   bool run_macd_rsi_ = false;
   SignalBridgeStats stats_;

@@ -19,13 +19,14 @@ enum class SignalProblem : std::uint8_t {
   kNoStrategy,
   kStale,
   kFromTheFuture,
+  kNotASignal,  // a frame of another message type pushed at the ingress
 };
-inline constexpr std::size_t kSignalProblemCount = 7;
+inline constexpr std::size_t kSignalProblemCount = 8;
 
 constexpr std::string_view problem_name(SignalProblem p) noexcept {
   constexpr std::array<std::string_view, kSignalProblemCount> names{
-      "none",        "unknown_symbol", "bad_strength",   "direction_mismatch",
-      "no_strategy", "stale",          "from_the_future"};
+      "none",        "unknown_symbol", "bad_strength",    "direction_mismatch",
+      "no_strategy", "stale",          "from_the_future", "not_a_signal"};
   return names[static_cast<std::size_t>(p)];
 }
 

@@ -1,5 +1,6 @@
 // Risk: sizing from signals, every pre-trade check with its reason code, trading states, the
-// automatic halt on a daily-loss breach, and the order-rate window.
+// automatic halt on a daily-loss breach (in event time), the order-rate window, and the price
+// history that decisions are made on.
 #include "risk/risk_engine.hpp"
 
 #include <gtest/gtest.h>
@@ -32,14 +33,10 @@ OrderIntent sell(double qty) {
   return {"AAPL", wire::Side::kSell, wire::OrderType::kMarket, qty, 0};
 }
 
-wire::PositionMsg position(const char* sym, double qty, double avg, double realized,
-                           double unrealized) {
+wire::PositionMsg position(const char* sym, double qty) {
   wire::PositionMsg p{};
-  p.symbol.assign(sym);
+  (void)p.symbol.assign(sym);
   p.quantity = qty;
-  p.avg_price = avg;
-  p.realized_pnl = realized;
-  p.unrealized_pnl = unrealized;
   return p;
 }
 
@@ -90,7 +87,7 @@ TEST(Risk, EveryCheckHasItsReason) {
   EXPECT_TRUE(r.check({"AAPL", wire::Side::kBuy, wire::OrderType::kLimit, 10, 104}, 0).accepted());
   EXPECT_EQ(r.check(buy(115), 0).reason, RejectReason::kMaxPosition);  // 10 pending + 115
   r.on_price("MSFT", 250, 0);
-  r.on_position(position("MSFT", 100, 250, 0, 0));                         // 25000 gross
+  r.on_position(position("MSFT", 100));                                    // 25000 gross
   EXPECT_EQ(r.check(buy(60), 0).reason, RejectReason::kMaxGrossExposure);  // +6000 > 30000
   EXPECT_TRUE(r.check(buy(40), 0).accepted());
   EXPECT_TRUE(r.check(sell(10), 0).accepted());
@@ -109,7 +106,7 @@ TEST(Risk, EveryCheckHasItsReason) {
 TEST(Risk, TradingStates) {
   RiskEngine r(limits());
   r.on_price("AAPL", 100, 0);
-  r.on_position(position("AAPL", 50, 100, 0, 0));
+  r.on_position(position("AAPL", 50));
   r.set_state(TradingState::kReducing);
   EXPECT_EQ(r.check(buy(10), 0).reason, RejectReason::kReducingOnly);
   EXPECT_EQ(r.check(sell(60), 0).reason, RejectReason::kReducingOnly) << "would flip to short";
@@ -122,17 +119,68 @@ TEST(Risk, TradingStates) {
 
 TEST(Risk, DailyLossBreachHaltsAutomatically) {
   RiskEngine r(limits());
-  r.on_price("AAPL", 100, 0);
-  r.on_position(position("AAPL", 100, 100, -300, 0));
+  r.on_price("AAPL", 103, 0);
+  r.on_fill("AAPL", 100, 103, 1);   // buy 100 @ 103
+  r.on_fill("AAPL", -100, 100, 2);  // sell 100 @ 100: realised -300
+  r.on_fill("AAPL", 100, 100, 3);   // buy 100 @ 100
+  r.on_price("AAPL", 92, 4);        // unrealised -800 at t=4
   EXPECT_EQ(r.state(), TradingState::kActive);
-  r.on_price("AAPL", 92, 0);  // unrealised -800, total -1100
-  EXPECT_DOUBLE_EQ(r.total_pnl(), -1100);
-  EXPECT_EQ(r.check(sell(10), 0).reason, RejectReason::kDailyLoss);
+  EXPECT_DOUBLE_EQ(r.pnl_at(4), -1100);
+  EXPECT_EQ(r.check(sell(10), 4).reason, RejectReason::kDailyLoss);
   EXPECT_EQ(r.state(), TradingState::kHalted);
-  RiskEngine r2(limits());
-  r2.on_position(position("AAPL", 0, 0, -1200, 0));
-  EXPECT_EQ(r2.state(), TradingState::kHalted) << "a position update showing the breach halts";
+  EXPECT_EQ(r.check(sell(10), 5).reason, RejectReason::kTradingHalted) << "halted stays";
   EXPECT_EQ(reason_name(RejectReason::kDailyLoss), "daily_loss");
+}
+
+TEST(Risk, PnlIsTakenInEventTime) {
+  // A fill made after the decision time and prices seen after it do not count toward the
+  // loss at that time, whatever order they were reported in: the same decision at any
+  // replay speed.
+  RiskLimits l = limits();
+  l.stale_data_ms = 0;
+  RiskEngine r(l);
+  r.on_price("AAPL", 100, 10 * kSec);
+  r.on_fill("AAPL", 100, 100, 10 * kSec);
+  r.on_price("AAPL", 80, 20 * kSec);          // seen early, happens later
+  r.on_fill("AAPL", -100, 80, 20 * kSec);     // a realised -2000, later
+  r.on_fill("AAPL", 50, 100, 10 * kSec + 1);  // reported late, happened before 15 s
+  EXPECT_DOUBLE_EQ(r.pnl_at(15 * kSec), 0.0) << "marked at 100, the price at 15 s";
+  EXPECT_TRUE(r.check(sell(10), 15 * kSec).accepted());
+  EXPECT_DOUBLE_EQ(r.pnl_at(20 * kSec), -3000.0) << "150 @ 100 marked at 80; 100 sold at 80";
+  EXPECT_EQ(r.check(sell(10), 20 * kSec).reason, RejectReason::kDailyLoss);
+}
+
+TEST(Risk, DecidesOnThePriceAtTheSignalTime) {
+  RiskLimits l = limits();
+  l.limit_orders = true;
+  l.limit_offset_bps = 10;
+  RiskEngine r(l);
+  r.on_price("AAPL", 100, 1 * kSec);
+  r.on_price("AAPL", 200, 3 * kSec);  // a later bar that reached risk first
+  EXPECT_DOUBLE_EQ(r.size_signal("AAPL", 0.5, 2 * kSec)->limit_price, 100.1);
+  EXPECT_EQ(r.check(buy(10), 2 * kSec).reference_price, 100.0);
+  EXPECT_EQ(r.check(buy(10), 0).reason, RejectReason::kNoMarketData) << "nothing before 1 s";
+  EXPECT_EQ(r.check(buy(10), 3 * kSec).reference_price, 200.0);
+}
+
+TEST(PriceHistory, LastPriceAtOrBeforeATime) {
+  PriceHistory h(4);
+  EXPECT_FALSE(h.at(5));
+  h.record(10, 1.0);
+  h.record(20, 2.0);
+  h.record(15, 3.0);  // out of order: kept at the newest time
+  EXPECT_FALSE(h.at(9));
+  EXPECT_EQ(h.at(10)->price, 1.0);
+  EXPECT_EQ(h.at(19)->price, 1.0);
+  EXPECT_EQ(h.at(20)->price, 3.0);
+  h.record(30, 4.0);
+  h.record(40, 5.0);  // the ring drops the price at 10
+  bool overrun = false;
+  EXPECT_EQ(h.at(25, &overrun)->price, 3.0);
+  EXPECT_FALSE(overrun);
+  EXPECT_EQ(h.at(12, &overrun)->price, 2.0) << "older than kept: the oldest, flagged";
+  EXPECT_TRUE(overrun);
+  EXPECT_EQ(h.latest()->price, 5.0);
 }
 
 }  // namespace

@@ -17,13 +17,16 @@ from ztrade.launcher import find_binary, run_engine
 from ztrade.strategy import Signal, Strategy, run_live
 
 
-def expected_session(order_size=100.0, slippage_bps=1.0, rsi_buy_below=50.0, rsi_sell_above=50.0):
+def expected_session(order_size=100.0, slippage_bps=1.0, rsi_buy_below=50.0, rsi_sell_above=50.0,
+                     daily_loss_limit=None):
     """The pipeline, re-derived in Python: features -> macd_rsi rule -> target position ->
-    market order -> fill at the next bar's open with slippage -> average-cost P&L."""
+    risk's daily-loss check in event time (the fills made by the signal's bar, marked to its
+    close) -> market order -> fill at the next bar's open with slippage -> average-cost P&L."""
     b = load_bars_csv(sample_path())
     m = FeatureComputer().compute_batch(b["open"], b["high"], b["low"], b["close"], b["volume"])
     hist, rsi, n = m[:, 4], m[:, 1], len(m)
     total, qty, avg, realized, orders, fills = 0.0, 0.0, 0.0, 0.0, [], 0
+    rejects, halted = {}, False
     for i in range(34, n):
         prev, cur = hist[i - 1], hist[i]
         if prev <= 0 < cur and rsi[i] < rsi_buy_below:
@@ -35,6 +38,13 @@ def expected_session(order_size=100.0, slippage_bps=1.0, rsi_buy_below=50.0, rsi
         delta = target - total
         if abs(delta) < 0.5:
             continue
+        if daily_loss_limit is not None:
+            pnl = realized + qty * (b["close"][i] - avg)
+            if halted or pnl <= -daily_loss_limit:
+                reason = "trading_halted" if halted else "daily_loss"
+                rejects[reason] = rejects.get(reason, 0) + 1
+                halted = True
+                continue
         total = target
         orders.append((i, delta))
         if i + 1 >= n:
@@ -53,7 +63,7 @@ def expected_session(order_size=100.0, slippage_bps=1.0, rsi_buy_below=50.0, rsi
             qty = new_qty
     mark = b["close"][-1]
     return {"orders": len(orders), "fills": fills, "qty": qty, "avg": avg, "realized": realized,
-            "unrealized": qty * (mark - avg), "mark": mark}
+            "unrealized": qty * (mark - avg), "mark": mark, "rejects": rejects}
 
 
 @pytest.fixture(scope="module")
@@ -84,6 +94,22 @@ def test_session_matches_independent_model(tmp_path, expected, threads):
     assert set(s["peak_rss_mb"]) == set(s["exit_codes"]) and all(v > 0 for v in s["peak_rss_mb"].values())
     log = (tmp_path / "run" / ("engine.log" if threads else "execution.log")).read_text()
     assert "history_overruns=0" in log
+
+
+def test_daily_loss_limit_is_decided_in_event_time_at_full_speed(tmp_path):
+    """A loss limit that trips mid-session: every full-speed run, in either deployment, halts
+    at the same bar as the model - risk takes the P&L of the fills made by each signal's time,
+    marked to that time's price, not whatever mix of late reports and newer prices it holds."""
+    want = expected_session(slippage_bps=100, daily_loss_limit=1000)
+    assert want["rejects"].get("daily_loss") == 1 and want["rejects"].get("trading_halted", 0) > 0
+    overrides = {"ZTRADE__risk__daily_loss_limit": "1000", "ZTRADE__execution__slippage_bps": "100"}
+    for run, threads in enumerate([False, True, False, True, False]):
+        s = run_engine(run_dir=str(tmp_path / f"run{run}"), threads=threads, overrides=overrides,
+                       progress=lambda *a: None, timeout_s=120)
+        assert (s["orders"], s["rejects"]) == (want["orders"], want["rejects"]), (run, threads)
+        assert s["fills"] == want["fills"]
+        pnl = s["realized_pnl"] + s["unrealized_pnl"]
+        assert pnl == pytest.approx(want["realized"] + want["unrealized"], rel=1e-9)
 
 
 def test_session_over_curve_encrypted_sockets(tmp_path, expected):

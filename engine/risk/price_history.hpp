@@ -1,0 +1,75 @@
+#pragma once
+// The recent market prices of one symbol in event time, so that risk can ask "what was the
+// price at time T?" and decide a signal made at T on the market as it was at T - not on
+// whatever later data happened to reach risk first. A fixed ring, allocated once per symbol:
+// recording a price allocates nothing.
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace ztrade::risk {
+
+class PriceHistory {
+ public:
+  struct Point {
+    std::int64_t ts_ns = 0;
+    double price = 0;
+  };
+
+  PriceHistory() : PriceHistory(8192) {}
+  explicit PriceHistory(std::size_t capacity) : ring_(std::max<std::size_t>(capacity, 2)) {}
+
+  // Times are kept non-decreasing: an event older than the newest one recorded (venues may
+  // send slightly out-of-order timestamps) is recorded at the newest time.
+  void record(std::int64_t ts_ns, double price) noexcept {
+    if (size_ > 0) ts_ns = std::max(ts_ns, at_index(size_ - 1).ts_ns);
+    const std::size_t cap = ring_.size();
+    if (size_ < cap) {
+      ring_[(head_ + size_) % cap] = {ts_ns, price};
+      ++size_;
+    } else {
+      ring_[head_] = {ts_ns, price};
+      head_ = (head_ + 1) % cap;
+      full_ = true;
+    }
+  }
+
+  // The last price at or before ts_ns. Nothing when no price that early was ever seen; when
+  // the ring has already dropped it, the oldest kept price (and `overrun` is set).
+  std::optional<Point> at(std::int64_t ts_ns, bool* overrun = nullptr) const noexcept {
+    if (size_ == 0) return std::nullopt;
+    if (ts_ns < at_index(0).ts_ns) {
+      if (!full_) return std::nullopt;
+      if (overrun) *overrun = true;
+      return at_index(0);
+    }
+    // Binary search for the last index with ts <= ts_ns.
+    std::size_t lo = 0, hi = size_;  // invariant: at_index(lo).ts <= ts_ns < at_index(hi).ts
+    while (hi - lo > 1) {
+      const std::size_t mid = lo + (hi - lo) / 2;
+      if (at_index(mid).ts_ns <= ts_ns) {
+        lo = mid;
+      } else {
+        hi = mid;
+      }
+    }
+    return at_index(lo);
+  }
+
+  std::optional<Point> latest() const noexcept {
+    if (size_ == 0) return std::nullopt;
+    return at_index(size_ - 1);
+  }
+
+ private:
+  const Point& at_index(std::size_t i) const noexcept { return ring_[(head_ + i) % ring_.size()]; }
+
+  std::vector<Point> ring_;
+  std::size_t head_ = 0;  // oldest
+  std::size_t size_ = 0;
+  bool full_ = false;  // has dropped prices
+};
+
+}  // namespace ztrade::risk
