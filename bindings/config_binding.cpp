@@ -7,12 +7,28 @@
 #include "bindings.hpp"
 #include "ops/config.hpp"
 #include "ops/endpoints.hpp"
+#include "signals/signal_validator.hpp"
 
 namespace py = pybind11;
 
 namespace ztrade::py_bindings {
 
 void bind_config(py::module_& m) {
+  m.def(
+      "signal_problem",
+      [](double strength, int direction, const std::string& strategy) {
+        // The signal bridge's own checks of an external signal, less the ones about the live
+        // market (known symbol, age): backtests apply exactly what the live engine would.
+        wire::SignalMsg s{};
+        s.strength = strength;
+        s.direction = static_cast<std::int8_t>(direction);
+        if (!s.strategy.assign(strategy)) return std::string("bad_strategy_id");
+        s.signal_ns = 0;
+        return std::string(signals::problem_name(signals::validate(s, true, 0, 1.0)));
+      },
+      py::arg("strength"), py::arg("direction"), py::arg("strategy"),
+      "The signal bridge's verdict on a signal: 'none' when it would be accepted, else the "
+      "reason it would be refused (e.g. 'bad_strength').");
   m.def(
       "engine_config",
       [](const std::string& path, const std::map<std::string, std::string>& overrides) {
@@ -40,6 +56,7 @@ void bind_config(py::module_& m) {
         py::dict d;
         d["endpoints"] = endpoints;
         d["run_dir"] = c.engine.run_dir;
+        d["journal"] = ops::journal_path(c);
         d["deployment"] = c.engine.deployment;
         d["transport"] = c.bus.transport;
         d["venue"] = c.market_data.venue;

@@ -2,18 +2,10 @@
 #include "bus/topic.hpp"
 
 #include <chrono>
-#include <filesystem>
 
 namespace ztrade::execution {
 
 using namespace std::chrono_literals;
-
-namespace {
-std::string journal_path(const ops::EngineConfig& c) {
-  const std::filesystem::path j(c.execution.journal);
-  return j.is_absolute() ? j.string() : (std::filesystem::path(c.engine.run_dir) / j).string();
-}
-}  // namespace
 
 ExecutionComponent::ExecutionComponent(zmq::context_t& context, const ops::EngineConfig& config,
                                        const ops::Endpoints& endpoints)
@@ -24,7 +16,7 @@ ExecutionComponent::ExecutionComponent(zmq::context_t& context, const ops::Engin
            config.execution.publisher_id),
       sub_(context, ops::subscriber_config(config, {endpoints.risk, endpoints.market_data},
                                            {"ord.", "md.bar.", "md.trade.", "hb."})),
-      journal_path_(journal_path(config)),
+      journal_path_(ops::journal_path(config)),
       orders_(std::make_unique<Journal>(journal_path_, false), *this),
       broker_(orders_, {config.execution.slippage_bps, config.execution.latency_ms,
                         config.execution.partial_fill_ratio, 1'000'000}),
@@ -33,9 +25,17 @@ ExecutionComponent::ExecutionComponent(zmq::context_t& context, const ops::Engin
     throw std::runtime_error("execution.broker = \"" + config.execution.broker +
                              "\" is not available yet; use \"sim\"");
   }
-  const ReplayStats stats = orders_.recover(journal_path_);
-  log_->info("journal {}: recovered {} records ({} torn bytes dropped), {} open orders",
-             journal_path_, stats.records, stats.torn_bytes, orders_.open_orders().size());
+  restored_ = orders_.recover(journal_path_);
+  if (restored_.records == 0) {
+    log_->info("journal {}: new session", journal_path_);
+  } else {
+    // Say it loudly: trading continues from the state of an earlier session.
+    log_->warn(
+        "RESUMING from journal {}: restored {} records ({} torn bytes dropped), {} open orders, "
+        "{} position(s)",
+        journal_path_, restored_.records, restored_.torn_bytes, orders_.open_orders().size(),
+        orders_.portfolio().positions().size());
+  }
 }
 
 void ExecutionComponent::on_report(const wire::ExecutionReportMsg& r, std::int64_t event_ns) {
@@ -159,9 +159,9 @@ void ExecutionComponent::maybe_publish_metrics() {
   ops_.snapshot().publish(
       std::move(m),
       fmt::format(R"({{"component":"execution","ready":{},"open_orders":{},"fills":{},)"
-                  R"("positions":{{{}}}}})",
+                  R"("restored_records":{},"positions":{{{}}}}})",
                   upstreams_.all_heard(), orders_.open_orders().size(), k.fills + k.partial_fills,
-                  positions),
+                  restored_.records, positions),
       upstreams_.all_heard());
 }
 

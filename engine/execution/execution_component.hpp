@@ -40,6 +40,7 @@ class ExecutionComponent : private ReportSink {
   bus::Publisher pub_;
   bus::Subscriber sub_;
   std::string journal_path_;
+  ReplayStats restored_;  // what the journal held at start (records == 0: a new session)
   OrderManager orders_;
   SimBroker broker_;
   ops::Heartbeat heartbeat_{"execution"};

@@ -33,6 +33,17 @@ MarketDataComponent::MarketDataComponent(zmq::context_t& context, const ops::Eng
     recorder_ = std::make_unique<RecordingWriter>(path.string());  // throws: clean startup error
     log_->info("recording published market data to {}", path.string());
   }
+  // A replay is read whole at start, so a missing or malformed file is a start-up error (the
+  // process exits naming the file and line) rather than a failure after everyone is ready.
+  const auto& md = config.market_data;
+  if (md.venue == "replay" && md.replay.format == "recorded") {
+    recording_ = std::make_unique<RecordingReader>(md.replay.file);
+  } else if (md.venue == "replay") {
+    csv_ = std::make_unique<ReplaySource>(
+        md.replay.file,
+        md.replay.format == "trades" ? ReplaySource::Format::kTrades : ReplaySource::Format::kBars,
+        md.replay.symbol, static_cast<std::int64_t>(md.bar_interval_s * 1e9));
+  }
   control_.set(zmq::sockopt::linger, 0);
   bus::apply_curve(control_, ops::curve_keys(config), true);
   control_.bind(endpoints.market_data_control);
@@ -197,28 +208,22 @@ int MarketDataComponent::stream(const std::atomic<bool>& stop) {
   const auto& md = config_.market_data;
   stream_start_ = std::chrono::steady_clock::now();
   if (md.venue == "live") return stream_live(stop);
-  const auto interval_ns = static_cast<std::int64_t>(md.bar_interval_s * 1e9);
   if (md.venue == "replay") {
     const std::string pace = md.replay.speed == 0
                                  ? std::string("full speed")
                                  : fmt::format("{}x recorded pace", md.replay.speed);
     try {
-      if (md.replay.format == "recorded") {
-        RecordingReader source(md.replay.file);
-        if (source.truncated_bytes() > 0) {
+      if (recording_) {
+        if (recording_->truncated_bytes() > 0) {
           log_->warn("recording {} ends in a cut-short record ({} bytes skipped)", md.replay.file,
-                     source.truncated_bytes());
+                     recording_->truncated_bytes());
         }
-        log_->info("replaying {} recorded events from {} at {}", source.size(), md.replay.file,
-                   pace);
-        replay(source, stop, false);
+        log_->info("replaying {} recorded events from {} at {}", recording_->size(),
+                   md.replay.file, pace);
+        replay(*recording_, stop, false);
       } else {
-        ReplaySource source(md.replay.file,
-                            md.replay.format == "trades" ? ReplaySource::Format::kTrades
-                                                         : ReplaySource::Format::kBars,
-                            md.replay.symbol, interval_ns);
-        log_->info("replaying {} events from {} at {}", source.size(), md.replay.file, pace);
-        replay(source, stop, true);
+        log_->info("replaying {} events from {} at {}", csv_->size(), md.replay.file, pace);
+        replay(*csv_, stop, true);
       }
     } catch (const std::exception& e) {
       log_->error("replay: {}", e.what());

@@ -17,6 +17,7 @@
 #include "market_data/live_source.hpp"
 #include "market_data/market_event.hpp"
 #include "market_data/recording.hpp"
+#include "market_data/replay_source.hpp"
 #include "ops/component.hpp"
 #include "ops/config.hpp"
 #include "ops/endpoints.hpp"
@@ -74,6 +75,9 @@ class MarketDataComponent {
   std::chrono::steady_clock::time_point stream_start_{}, stream_end_{};
   BarAggregator aggregator_;
   std::unique_ptr<RecordingWriter> recorder_;
+  // The replay, read at start (one of the two, or neither for other venues).
+  std::unique_ptr<ReplaySource> csv_;
+  std::unique_ptr<RecordingReader> recording_;
   LiveSource* live_ = nullptr;  // while streaming live venues (metrics)
   void maybe_publish_metrics();
 };

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <limits>
@@ -514,6 +515,11 @@ Environment process_environment() {
     env.emplace(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
   }
   return env;
+}
+
+std::string journal_path(const EngineConfig& c) {
+  const std::filesystem::path j(c.execution.journal);
+  return j.is_absolute() ? j.string() : (std::filesystem::path(c.engine.run_dir) / j).string();
 }
 
 }  // namespace ztrade::ops

@@ -156,4 +156,7 @@ ConfigResult load_config(const std::string& path, const Environment& env = {});
 // The ZTRADE__* variables of this process.
 Environment process_environment();
 
+// execution's journal: execution.journal, relative to engine.run_dir unless absolute.
+std::string journal_path(const EngineConfig& c);
+
 }  // namespace ztrade::ops

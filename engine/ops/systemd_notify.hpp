@@ -13,18 +13,23 @@ namespace ztrade::ops {
 bool sd_notify(std::string_view message) noexcept;
 
 // Readiness and watchdog pings for a component's event loop: call tick(ready) every loop
-// iteration; it sends READY=1 once, when `ready` first holds, and WATCHDOG=1 at half the
-// interval systemd asked for ($WATCHDOG_USEC), so a stalled loop gets the service restarted.
+// iteration. The notifiers of one process form a group (the threads deployment hosts four
+// components): READY=1 is sent once, when every live notifier of the process is ready, and
+// WATCHDOG=1 at half the interval systemd asked for ($WATCHDOG_USEC) only while every one of
+// them has ticked within that interval - so one stalled or failed component loop gets the
+// service restarted even while the others run.
 class ServiceNotifier {
  public:
   ServiceNotifier();
+  ~ServiceNotifier();
+  ServiceNotifier(const ServiceNotifier&) = delete;
+  ServiceNotifier& operator=(const ServiceNotifier&) = delete;
   void tick(bool ready) noexcept;
 
  private:
   bool enabled_;
-  bool ready_sent_ = false;
+  int slot_ = -1;  // in the process's group; -1: not under systemd
   std::chrono::steady_clock::duration watchdog_every_{};
-  std::chrono::steady_clock::time_point last_ping_{};
 };
 
 }  // namespace ztrade::ops

@@ -89,17 +89,35 @@ class Subscriber:
         self._sock.close(0)
 
 
+def _signal_frame(strategy: str, seq: int, symbol: str, strength: float,
+                  features: Optional[Sequence[float]], metadata: str,
+                  event_ns: Optional[int]) -> List[bytes]:
+    if not -1.0 <= float(strength) <= 1.0:
+        raise ValueError(f"strength must be in [-1, 1], got {strength}")
+    now = time.time_ns()
+    fields = dict(symbol=symbol, strategy=strategy, signal_ns=now, strength=float(strength),
+                  direction=(strength > 0) - (strength < 0), metadata=metadata)
+    if features is not None:
+        vals = list(features)[: 12]
+        fields.update(has_features=1, feature_count=len(vals), features=vals)
+    frame = wire.encode("signal", seq=seq, event_ns=event_ns or now, send_ns=now, **fields)
+    return [f"sig.{strategy}.{symbol}".encode(), frame]
+
+
 class SignalPublisher:
     """Pushes signals to the signal bridge's ingress (a PULL socket); the bridge validates them
-    (known symbol, strength in [-1, 1], not stale) before risk sees them."""
+    (known symbol, strength in [-1, 1], not stale) and stamps their market time before risk
+    sees them. Blocking: ``send`` waits while the socket's queue is full (use
+    AsyncSignalPublisher inside asyncio code)."""
 
     def __init__(self, ingress: str, strategy: str, context: Optional[zmq.Context] = None,
-                 curve: Optional[dict] = None):
+                 curve: Optional[dict] = None, hwm: int = 1000):
         if not 1 <= len(strategy.encode()) <= 16:
             raise ValueError("strategy name must be 1-16 bytes")
         self._ctx = context or zmq.Context.instance()
         self._sock = self._ctx.socket(zmq.PUSH)
         self._sock.setsockopt(zmq.LINGER, 1000)
+        self._sock.setsockopt(zmq.SNDHWM, hwm)
         apply_curve(self._sock, curve)
         self._sock.connect(ingress)
         self.strategy = strategy
@@ -107,19 +125,26 @@ class SignalPublisher:
 
     def send(self, symbol: str, strength: float, *, features: Optional[Sequence[float]] = None,
              metadata: str = "", event_ns: Optional[int] = None) -> None:
-        if not -1.0 <= float(strength) <= 1.0:
-            raise ValueError(f"strength must be in [-1, 1], got {strength}")
-        now = time.time_ns()
         self._seq += 1
-        fields = dict(symbol=symbol, strategy=self.strategy, signal_ns=now,
-                      strength=float(strength), direction=(strength > 0) - (strength < 0),
-                      metadata=metadata)
-        if features is not None:
-            vals = list(features)[: 12]
-            fields.update(has_features=1, feature_count=len(vals), features=vals)
-        frame = wire.encode("signal", seq=self._seq, event_ns=event_ns or now, send_ns=now,
-                            **fields)
-        self._sock.send_multipart([f"sig.{self.strategy}.{symbol}".encode(), frame])
+        self._sock.send_multipart(_signal_frame(self.strategy, self._seq, symbol, strength,
+                                                features, metadata, event_ns))
 
     def close(self) -> None:
         self._sock.close()
+
+
+class AsyncSignalPublisher(SignalPublisher):
+    """SignalPublisher for asyncio code: ``await send(...)`` yields to the event loop while
+    the queue is full instead of blocking it."""
+
+    def __init__(self, ingress: str, strategy: str,
+                 context: Optional[zmq.asyncio.Context] = None, curve: Optional[dict] = None,
+                 hwm: int = 1000):
+        super().__init__(ingress, strategy, context or zmq.asyncio.Context.instance(), curve, hwm)
+
+    async def send(self, symbol: str, strength: float, *,  # type: ignore[override]
+                   features: Optional[Sequence[float]] = None, metadata: str = "",
+                   event_ns: Optional[int] = None) -> None:
+        self._seq += 1
+        await self._sock.send_multipart(_signal_frame(self.strategy, self._seq, symbol, strength,
+                                                      features, metadata, event_ns))

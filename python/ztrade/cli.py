@@ -92,20 +92,38 @@ def _overrides(pairs: List[str]) -> dict:
     for pair in pairs or []:
         key, sep, value = pair.partition("=")
         if not sep or "." not in key:
-            raise SystemExit(f"ztrade: --set wants section.key=value, got {pair!r}")
+            raise CliError(f"--set wants section.key=value, got {pair!r}")
         out["ZTRADE__" + key.replace(".", "__")] = value
     return out
 
 
+class CliError(Exception):
+    """A problem to report as one line (no traceback), with the exit code to use."""
+
+    def __init__(self, message: str, code: int = 2):
+        super().__init__(message)
+        self.code = code
+
+
+_SIGNAL_EXIT = {"SIGINT": 130, "SIGTERM": 143}
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
-    from ztrade.launcher import EngineError, format_summary, run_engine
+    from ztrade.launcher import EngineError, ForcedStop, StopRequest, format_summary, run_engine
+    stop = StopRequest()
+    stop.install()
     try:
         summary = run_engine(args.config, args.run_dir, args.threads, _overrides(args.set),
-                             args.timeout)
+                             args.timeout, resume=args.resume, stop=stop)
     except EngineError as exc:
-        print(f"ztrade run: {exc}", file=sys.stderr)
-        return 1
+        raise CliError(str(exc), 1) from None
+    except ForcedStop as exc:
+        print(f"ztrade run: stopped at once ({exc}, twice): every engine process was killed; "
+              "no summary", file=sys.stderr)
+        return _SIGNAL_EXIT.get(str(exc), 130)
     print(format_summary(summary))
+    if summary.get("interrupted"):
+        return _SIGNAL_EXIT.get(summary["interrupted"], 130)
     return 0 if all(v == 0 for v in summary["exit_codes"].values()) else 1
 
 
@@ -115,18 +133,68 @@ def _endpoints(args: argparse.Namespace) -> dict:
     overrides = {"ZTRADE__engine__run_dir": args.run_dir} if args.run_dir else {}
     if getattr(args, "threads", False):
         overrides["ZTRADE__engine__deployment"] = "threads"
-    return _core.engine_config(str(args.config or default_config()), overrides)
+    try:
+        return _core.engine_config(str(args.config or default_config()), overrides)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _newest_session(base: str) -> Optional[str]:
+    """The most recent session directory under `base` (ztrade run's default layout)."""
+    from pathlib import Path
+    sessions = sorted((p for p in Path(base).glob("session-*") if p.is_dir()),
+                      key=lambda p: p.stat().st_mtime)
+    return str(sessions[-1]) if sessions else None
+
+
+def _wait_for_engine(cfg: dict, args: argparse.Namespace, command: str) -> None:
+    """Returns once a heartbeat from the engine is heard on its bus. Says what it waits for;
+    without --wait, gives up after --connect-timeout seconds with a clear error."""
+    import os
+    import zmq
+    from ztrade.bus import apply_curve
+    run_dir = cfg["run_dir"]
+    hint = ""
+    if not args.run_dir:
+        newest = _newest_session(run_dir)
+        hint = (f"; pass the session's --run-dir (newest here: {newest})" if newest else
+                "; pass the session's --run-dir (ztrade run prints it)")
+    if cfg["transport"] == "ipc" and not os.path.isdir(run_dir) and not args.wait:
+        raise CliError(f"no engine: the run directory {run_dir} does not exist{hint}", 1)
+    sock = zmq.Context.instance().socket(zmq.SUB)
+    sock.setsockopt(zmq.LINGER, 0)
+    try:
+        apply_curve(sock, cfg["curve"])
+    except (OSError, ValueError) as exc:
+        sock.close(0)
+        raise CliError(f"bus.curve: {exc}") from None
+    sock.setsockopt(zmq.SUBSCRIBE, b"hb.")
+    for name in ("market_data", "signals", "risk", "execution"):
+        sock.connect(cfg["endpoints"][name])
+    where = cfg["endpoints"]["signals"]
+    print(f"ztrade {command}: waiting for the engine at {where}"
+          + (" (--wait: until one starts; Ctrl-C to give up)" if args.wait else
+             f" (up to {args.connect_timeout:g} s)"), file=sys.stderr)
+    deadline = None if args.wait else time.monotonic() + args.connect_timeout
+    try:
+        while deadline is None or time.monotonic() < deadline:
+            if sock.poll(200):
+                return
+    finally:
+        sock.close(0)
+    raise CliError(f"no engine answered at {where} within {args.connect_timeout:g} s{hint} "
+                   "(or --wait to wait for one)", 1)
 
 
 def _cmd_strategy_run(args: argparse.Namespace) -> int:
     import asyncio
-    from ztrade.strategy import load_strategy, run_live
+    from ztrade.strategy import StrategyLoadError, load_strategy, run_live
     try:
         strategy = load_strategy(args.file)
-        cfg = _endpoints(args)
-    except (ValueError, OSError) as exc:
-        print(f"ztrade strategy run: {exc}", file=sys.stderr)
-        return 2
+    except StrategyLoadError as exc:
+        raise CliError(str(exc)) from None
+    cfg = _endpoints(args)
+    _wait_for_engine(cfg, args, "strategy run")
     print(f"running {type(strategy).__name__} ('{strategy.name}') against {cfg['endpoints']['signals']}"
           " - Ctrl-C to stop")
     stop = asyncio.Event()
@@ -151,6 +219,7 @@ def _cmd_tap(args: argparse.Namespace) -> int:
     from ztrade import wire
     from ztrade.bus import apply_curve
     cfg = _endpoints(args)
+    _wait_for_engine(cfg, args, "tap")
     sock = zmq.Context.instance().socket(zmq.SUB)
     apply_curve(sock, cfg["curve"])
     for t in args.topic or [""]:
@@ -237,6 +306,8 @@ def _cmd_control(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ztrade", description="ztrade trading engine tools")
     parser.add_argument("--version", action="version", version=f"ztrade {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="show Python tracebacks instead of one-line errors")
     sub = parser.add_subparsers(dest="command", required=True)
 
     feat = sub.add_parser("features", help="compute features over a CSV of bars and print them")
@@ -259,23 +330,32 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--set", action="append", metavar="SECTION.KEY=VALUE",
                      help="override a config value, e.g. --set market_data.venue=synthetic")
     run.add_argument("--timeout", type=float, default=600.0, help="seconds before giving up")
+    run.add_argument("--resume", action="store_true",
+                     help="continue the session in --run-dir from its journal (orders, "
+                          "positions); without it a run dir holding a journal is refused")
     run.set_defaults(func=_cmd_run)
 
-    def engine_args(p):
+    def engine_args(p, waits=False):
         p.add_argument("--config", help="engine TOML (default: the packaged one)")
         p.add_argument("--run-dir", help="the running session's directory (ipc sockets)")
         p.add_argument("--threads", action="store_true", help="the engine runs as threads")
+        if waits:
+            p.add_argument("--wait", action="store_true",
+                           help="wait until an engine starts (default: give up after "
+                                "--connect-timeout)")
+            p.add_argument("--connect-timeout", type=float, default=5.0, metavar="SECONDS",
+                           help="how long to look for a running engine (default 5)")
 
     strat = sub.add_parser("strategy", help="Python strategies against a running engine")
     strat_sub = strat.add_subparsers(dest="strategy_command", required=True)
     srun = strat_sub.add_parser("run", help="connect the Strategy in FILE to the engine")
     srun.add_argument("file")
-    engine_args(srun)
+    engine_args(srun, waits=True)
     srun.add_argument("--duration", type=float, default=0, help="stop after N seconds")
     srun.set_defaults(func=_cmd_strategy_run)
 
     tap = sub.add_parser("tap", help="print live bus messages as JSON lines")
-    engine_args(tap)
+    engine_args(tap, waits=True)
     tap.add_argument("--topic", action="append", help="topic prefix (repeatable; default all)")
     tap.add_argument("--count", type=int, default=0, help="stop after N messages")
     tap.add_argument("--duration", type=float, default=0, help="stop after N seconds")
@@ -295,7 +375,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except CliError as exc:
+        print(f"ztrade {args.command}: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug or an unforeseen condition: one line unless --debug
+        if args.debug:
+            raise
+        print(f"ztrade {args.command}: {type(exc).__name__}: {exc} (--debug shows the traceback)",
+              file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

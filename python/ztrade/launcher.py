@@ -6,6 +6,7 @@ summary as a dict).
 """
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import secrets
@@ -13,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -239,16 +241,126 @@ def _tail(path: Path, lines: int = 15) -> str:
         return ""
 
 
+class ForcedStop(BaseException):
+    """A second interrupt: stop at once (raised from the signal handler; BaseException so that
+    nothing on the way catches it as an error)."""
+
+
+class StopRequest:
+    """Asks a running session to stop. ``ztrade run`` wires SIGINT and SIGTERM to it: the first
+    stops the engine gracefully (journals flushed, a summary of what ran so far printed and
+    written), the second stops it at once."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.reason: Optional[str] = None
+
+    def request(self, reason: str) -> None:
+        if self.event.is_set():
+            raise ForcedStop(reason)
+        self.reason = reason
+        self.event.set()
+
+    def install(self) -> None:
+        """Routes SIGINT and SIGTERM here (main thread only)."""
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda signum, _frame: self.request(signal.Signals(signum).name))
+
+
+def _child_setup(launcher_pid: int):
+    """What each engine child does before exec. Its own process group: a terminal's Ctrl-C
+    reaches the launcher only, which then stops the engine in order (metrics read, journals
+    flushed). And SIGTERM when the launcher dies, however it dies (even kill -9), so no engine
+    process outlives it holding its ports and sockets."""
+    def setup() -> None:
+        os.setpgrp()
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # not Linux
+            return
+        if os.getppid() != launcher_pid:  # the launcher died before prctl took effect
+            os._exit(1)
+    return setup
+
+
+def _new_session_dir(run_dir: Optional[str]) -> Path:
+    if run_dir:
+        return Path(run_dir).resolve()
+    base = Path("run") / time.strftime("session-%Y%m%d-%H%M%S")
+    candidate, n = base, 1
+    while candidate.exists():  # two runs in one second get their own directories
+        n += 1
+        candidate = base.with_name(f"{base.name}-{n}")
+    return candidate.resolve()
+
+
+def _prepare_session_dir(session: Path) -> None:
+    try:
+        session.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except FileExistsError:
+        raise EngineError(f"cannot use {session} as the run directory: a file of that name "
+                          "exists") from None
+    except OSError as exc:
+        raise EngineError(f"cannot use {session} as the run directory: "
+                          f"{exc.strerror or exc}") from None
+    if not session.is_dir():
+        raise EngineError(f"cannot use {session} as the run directory: not a directory")
+    if not os.access(session, os.W_OK | os.X_OK):
+        raise EngineError(f"cannot use {session} as the run directory: not writable")
+
+
+def _check_resume(journal: Path, resume: bool) -> bool:
+    """True when this run continues an earlier session (its journal has records)."""
+    earlier = journal.is_file() and journal.stat().st_size > 0
+    if earlier and not resume:
+        raise EngineError(
+            f"{journal.parent} holds an earlier session (its journal {journal.name} has "
+            f"{journal.stat().st_size} bytes of orders and fills): pass --resume to continue it, "
+            "or choose another --run-dir")
+    return earlier
+
+
+def _execution_status(ops_ports: Dict[str, int]) -> Optional[dict]:
+    port = ops_ports.get("execution")
+    if not port:
+        return None
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/status", timeout=2) as r:
+            return json.loads(r.read())
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
+
+
+def _stop_children(procs: Dict[str, subprocess.Popen], at_once: bool) -> None:
+    for p in procs.values():
+        if p.poll() is None:
+            p.send_signal(signal.SIGKILL if at_once else signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    for p in procs.values():
+        try:
+            p.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+
+
 def run_engine(config: Optional[str] = None, run_dir: Optional[str] = None,
                threads: bool = False, overrides: Optional[Dict[str, str]] = None,
-               timeout_s: float = 600.0, progress=print) -> dict:
+               timeout_s: float = 600.0, progress=print, *, resume: bool = False,
+               stop: Optional[StopRequest] = None) -> dict:
     """Start the engine, follow the session to its end, stop it, and return the summary.
+
+    A run directory that holds an earlier session's journal is refused unless ``resume``.
+    ``stop`` (a StopRequest) ends the session early: the summary then covers what ran and
+    says why it stopped (``summary["interrupted"]``).
 
     Raises:
         EngineError: bad config, a missing executable, a process that died, or the timeout.
+        ForcedStop: a second stop request; every engine process was killed.
     """
     config = str(config or default_config())
-    session = Path(run_dir or Path("run") / time.strftime("session-%Y%m%d-%H%M%S")).resolve()
+    session = _new_session_dir(run_dir)
     # The launcher opens market-data's start gate once its own tap hears every component, so
     # the summary sees every message from the first bar on.
     env_overrides = {"ZTRADE__engine__run_dir": str(session),
@@ -263,14 +375,18 @@ def run_engine(config: Optional[str] = None, run_dir: Optional[str] = None,
     if cfg["venue"] == "replay" and not cfg["replay_file"]:
         env_overrides["ZTRADE__market_data__replay__file"] = str(sample_path())
         cfg = _core.engine_config(config, env_overrides)
-    session.mkdir(parents=True, exist_ok=True)
+    _prepare_session_dir(session)
+    resuming = _check_resume(Path(cfg["journal"]), resume)
+    if resume and not resuming:
+        progress(f"--resume: {session} has no earlier session to resume; starting a new one")
     env = dict(os.environ)
     env.update(env_overrides)
     if not env.get(cfg["control_token_env"]):
         # A per-session kill-switch token; never printed (ztrade control reads it from here).
         env[cfg["control_token_env"]] = secrets.token_hex(16)
-        (session / "control.token").write_text(env[cfg["control_token_env"]])
-        (session / "control.token").chmod(0o600)
+        token_file = session / "control.token"
+        token_file.touch(mode=0o600)
+        token_file.write_text(env[cfg["control_token_env"]])
 
     ctx = zmq.Context.instance()
     tap_sock = ctx.socket(zmq.SUB)
@@ -284,18 +400,25 @@ def run_engine(config: Optional[str] = None, run_dir: Optional[str] = None,
     deployment = cfg["deployment"]
     programs = ["engine"] if deployment == "threads" else list(PROCESSES)
     procs: Dict[str, subprocess.Popen] = {}
-    logs = {}
+    logs: Dict[str, Path] = {}
     tap = Tap()
     metrics: Dict[str, Dict[str, float]] = {}
+    restored: Optional[dict] = None
+    interrupted: Optional[str] = None
+    forced = False
     started = time.monotonic()
     try:
         for name in programs:
             exe = find_binary(f"ztrade-{name}")
             logs[name] = session / f"{name}.log"
-            procs[name] = subprocess.Popen([exe, "--config", config], env=env,
-                                           stdout=subprocess.DEVNULL,
-                                           stderr=open(logs[name], "wb"))
-        progress(f"session {session} ({deployment}); waiting for the engine to be ready...")
+            with open(logs[name], "ab") as log_file:  # the child keeps its own descriptor
+                procs[name] = subprocess.Popen([exe, "--config", config], env=env,
+                                               stdin=subprocess.DEVNULL,
+                                               stdout=subprocess.DEVNULL, stderr=log_file,
+                                               preexec_fn=_child_setup(os.getpid()))
+        progress(f"session {session} ({deployment}"
+                 f"{', RESUMING an earlier session' if resuming else ''}); "
+                 "waiting for the engine to be ready...")
         ready_at = None
         done_at = None
         last_msg = time.monotonic()
@@ -303,9 +426,14 @@ def run_engine(config: Optional[str] = None, run_dir: Optional[str] = None,
         poller = zmq.Poller()
         poller.register(tap_sock, zmq.POLLIN)
         while True:
+            if stop is not None and stop.event.is_set():
+                interrupted = stop.reason or "stop requested"
+                progress(f"{interrupted}: stopping the engine (again to stop at once)...")
+                break
             now = time.monotonic()
             if now - started > timeout_s:
-                raise EngineError(f"session did not finish within {timeout_s:.0f} s")
+                raise EngineError(f"session did not finish within {timeout_s:.0f} s "
+                                  "(--timeout sets the limit)")
             for name, p in procs.items():
                 if p.poll() is not None:
                     raise EngineError(f"ztrade-{name} exited with code {p.returncode}:\n"
@@ -323,13 +451,16 @@ def run_engine(config: Optional[str] = None, run_dir: Optional[str] = None,
                         last_msg = time.monotonic()
             s = tap.states
             if ready_at is None and len(s) >= 4 and all(v >= 1 for v in s.values()):
-                ready_at = time.monotonic()
+                ready_at = last_report = time.monotonic()
+                if resuming:
+                    restored = _execution_status(cfg["ops_ports"]) or {}
+                    progress(_resume_line(restored))
                 _send_go(ctx, cfg["endpoints"]["market_data_control"], cfg["curve"])
                 progress(f"ready after {ready_at - started:.2f} s: "
                          f"{', '.join(sorted(s))}; streaming")
             if s.get("market-data") == 2 and done_at is None:
                 done_at = time.monotonic()
-            if time.monotonic() - last_report > 1.0 and ready_at is not None:
+            if ready_at is not None and time.monotonic() - last_report > 1.0:
                 last_report = time.monotonic()
                 n = tap.live_count
                 progress(f"  bars {n('bar')}  signals {n('signal')}  orders {n('new_order')}  "
@@ -343,20 +474,14 @@ def run_engine(config: Optional[str] = None, run_dir: Optional[str] = None,
                 break
         # The components render their metrics once a second: wait for a snapshot taken after
         # the session's last message before reading their loss counters.
-        time.sleep(1.1)
+        _wait_unless_forced(1.1)
         metrics = _component_metrics(cfg["ops_ports"])
+    except ForcedStop:
+        forced = True
+        raise
     finally:
         peak_rss = {name: _peak_rss_mb(p.pid) for name, p in procs.items() if p.poll() is None}
-        for p in procs.values():
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + 10
-        for name, p in procs.items():
-            try:
-                p.wait(max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+        _stop_children(procs, at_once=forced)
         tap_sock.close(0)
 
     exit_codes = {name: p.returncode for name, p in procs.items()}
@@ -369,6 +494,9 @@ def run_engine(config: Optional[str] = None, run_dir: Optional[str] = None,
     summary = {
         "session": str(session),
         "deployment": deployment,
+        "interrupted": interrupted,
+        "resumed": ({"journal_records": (restored or {}).get("restored_records"),
+                     "positions": (restored or {}).get("positions")} if resuming else None),
         "duration_s": round(time.monotonic() - started, 3),
         "bars": c["bar"], "features": c["features"],
         # From market-data's metrics (None with its ops endpoint off): the tap skips them.
@@ -392,13 +520,36 @@ def run_engine(config: Optional[str] = None, run_dir: Optional[str] = None,
     return summary
 
 
+def _wait_unless_forced(seconds: float) -> None:
+    """time.sleep, in slices, so that a second Ctrl-C (ForcedStop) lands at once."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        time.sleep(min(0.05, max(0.0, end - time.monotonic())))
+
+
+def _resume_line(status: dict) -> str:
+    if not status:
+        return ("RESUMING an earlier session from its journal (execution's ops endpoint is off, "
+                "so what was restored is not shown)")
+    held = ", ".join(f"{sym} {p['quantity']:g} @ {p['avg_price']:.4f}"
+                     for sym, p in sorted(status.get("positions", {}).items())) or "flat"
+    return (f"RESUMING an earlier session: restored {status.get('restored_records')} journal "
+            f"records, {status.get('open_orders')} open orders; positions: {held}")
+
+
 def _count(n: Optional[int]) -> str:
     return "n/a (market-data ops endpoint off)" if n is None else str(n)
 
 
 def format_summary(s: dict) -> str:
-    lines = [
-        "",
+    lines = [""]
+    if s.get("interrupted"):
+        lines.append(f"INTERRUPTED ({s['interrupted']}): the summary covers what ran until then")
+    if s.get("resumed"):
+        r = s["resumed"]
+        lines.append(f"RESUMED an earlier session: {r.get('journal_records')} journal records "
+                     "restored; positions include its fills")
+    lines += [
         f"Session summary ({s['deployment']}, {s['duration_s']:.2f} s) - {s['session']}",
         f"  market data   bars {s['bars']}, trades {_count(s['trades'])}, quotes {_count(s['quotes'])}",
         f"  signals       {s['signals']} (features published: {s['features']})",

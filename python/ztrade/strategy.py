@@ -31,8 +31,8 @@ from typing import Iterable, List, Optional, Union
 
 import numpy as np
 
-from ztrade import FEATURE_NAMES, FeatureComputer
-from ztrade.bus import SignalPublisher, Subscriber
+from ztrade import FEATURE_NAMES, FeatureComputer, _core
+from ztrade.bus import AsyncSignalPublisher, Subscriber
 
 
 @dataclass
@@ -97,77 +97,192 @@ def _signals(result: SignalResult) -> List[Signal]:
     return list(result)
 
 
+def check_signal(signal: Signal, strategy: str) -> str:
+    """The signal bridge's verdict on `signal` (the live engine's own checks, from C++):
+    "none" when it would be accepted, else the reason it would be refused."""
+    try:
+        strength = float(signal.strength)
+    except (TypeError, ValueError):
+        return "bad_strength"
+    return _core.signal_problem(strength, signal.direction if strength == strength else 0,
+                                strategy)
+
+
+def _bar_times(bars, n: int) -> np.ndarray:
+    """ns since the epoch per bar: a ts_ns column, a ts column (seconds), a DatetimeIndex, or
+    0..n-1 when the data has no time."""
+    if "ts_ns" in bars:
+        return np.asarray(bars["ts_ns"], dtype=np.int64)
+    if "ts" in bars:
+        return np.round(np.asarray(bars["ts"], dtype=np.float64) * 1e9).astype(np.int64)
+    index = getattr(bars, "index", None)
+    if index is not None and hasattr(index, "asi8"):
+        return np.asarray(index.asi8, dtype=np.int64)
+    return np.arange(n, dtype=np.int64)
+
+
 def backtest(strategy: Strategy, bars, symbol: str = "SYMBOL", **feature_periods) -> List[dict]:
     """Run `strategy` over a DataFrame (or mapping) of bars with open/high/low/close/volume
-    (and optionally ts_ns) columns; returns the signals it emitted with their bar index."""
+    (and optionally ts_ns, or ts in seconds) columns; returns the signals it emitted with their
+    bar index and time.
+
+    Raises:
+        ValueError: the strategy emitted a signal the live engine would refuse (e.g. a strength
+            outside [-1, 1]), naming the bar and the reason.
+    """
     fc = FeatureComputer(**feature_periods)
     matrix = fc.compute_batch(bars)
-    ts = np.asarray(bars["ts_ns"]) if "ts_ns" in bars else np.arange(len(matrix))
+    ts = _bar_times(bars, len(matrix))
+    columns = {k: np.asarray(bars[k], dtype=np.float64)
+               for k in ("open", "high", "low", "close", "volume")}
     out = []
     for i, row in enumerate(matrix):
-        bar = {k: float(np.asarray(bars[k])[i]) for k in ("open", "high", "low", "close", "volume")}
+        bar = {k: float(v[i]) for k, v in columns.items()}
         ready = i >= fc.lookback
         for sig in _signals(strategy.on_bar(symbol, bar)) + _signals(
                 strategy.on_features(symbol, Features(row, ready), int(ts[i]))):
-            out.append({"bar": i, "symbol": sig.symbol, "strength": sig.strength,
-                        "metadata": sig.metadata})
+            problem = check_signal(sig, strategy.name)
+            if problem != "none":
+                raise ValueError(f"bar {i} (ts_ns {int(ts[i])}): {type(strategy).__name__} "
+                                 f"returned {sig!r}, which the live engine refuses "
+                                 f"({problem})")
+            out.append({"bar": i, "ts_ns": int(ts[i]), "symbol": sig.symbol,
+                        "strength": sig.strength, "metadata": sig.metadata})
     return out
 
 
 async def run_live(strategy: Strategy, endpoints: dict, *, stop: Optional[asyncio.Event] = None,
-                   curve: Optional[dict] = None) -> dict:
-    """Connect `strategy` to a running engine until `stop` is set; returns counters.
+                   curve: Optional[dict] = None, log=None) -> dict:
+    """Connect `strategy` to a running engine until `stop` is set; returns counters. Signals
+    the engine would refuse are counted in ``rejected`` (by reason) and not sent.
     `endpoints` and `curve` are those of ``ztrade._core.engine_config``."""
     sub = Subscriber([endpoints["market_data"], endpoints["signals"], endpoints["execution"]],
                      topics=["md.bar.", "feat.", "exec.report."], curve=curve)
-    pub = SignalPublisher(endpoints["signal_ingress"], strategy.name, curve=curve)
+    pub = AsyncSignalPublisher(endpoints["signal_ingress"], strategy.name, curve=curve)
     stop = stop or asyncio.Event()
-    stats = {"bars": 0, "features": 0, "fills": 0, "signals": 0}
+    stats: dict = {"bars": 0, "features": 0, "fills": 0, "signals": 0, "rejected": {}}
+
+    async def send(result: SignalResult, **extra) -> None:
+        for s in _signals(result):
+            problem = check_signal(s, strategy.name)
+            if problem != "none":
+                stats["rejected"][problem] = stats["rejected"].get(problem, 0) + 1
+                if log:
+                    log(f"signal not sent ({problem}): {s!r}")
+                continue
+            await pub.send(s.symbol, s.strength, metadata=s.metadata, **extra)
+            stats["signals"] += 1
+
     try:
         while not stop.is_set():
             msg = await sub.recv(timeout=0.2)
             if msg is None:
                 continue
             body, t = msg.message.body, msg.message.type
-            result: SignalResult = None
             if t == "bar":
                 stats["bars"] += 1
-                result = strategy.on_bar(body["symbol"], body)
+                await send(strategy.on_bar(body["symbol"], body))
             elif t == "features":
                 stats["features"] += 1
                 f = Features(body["values"][: body["count"]], body["ready"])
-                result = strategy.on_features(body["symbol"], f, body["bar_ns"])
                 # Features carry their close: a signal made now is about that bar.
-                for s in _signals(result):
-                    pub.send(s.symbol, s.strength, features=f.values, metadata=s.metadata,
-                             event_ns=body["bar_ns"])
-                    stats["signals"] += 1
-                continue
+                await send(strategy.on_features(body["symbol"], f, body["bar_ns"]),
+                           features=f.values, event_ns=body["bar_ns"])
             elif t == "execution_report" and body["exec_type"] in (3, 4):
                 stats["fills"] += 1
-                result = strategy.on_fill(Fill(body["symbol"], "buy" if body["side"] == 1 else "sell",
-                                               body["last_qty"], body["last_price"],
-                                               body["client_order_id"]))
-            for s in _signals(result):
-                pub.send(s.symbol, s.strength, metadata=s.metadata)
-                stats["signals"] += 1
+                await send(strategy.on_fill(Fill(body["symbol"],
+                                                 "buy" if body["side"] == 1 else "sell",
+                                                 body["last_qty"], body["last_price"],
+                                                 body["client_order_id"])))
     finally:
         sub.close()
         pub.close()
     return stats
 
 
+class StrategyLoadError(ValueError):
+    """A strategy file that cannot be used, with a one-line reason."""
+
+
+def _class_for_file(classes: list, path: Path):
+    """The Strategy class of a file: the only one, or the one named like the file
+    (momentum_strategy.py -> MomentumStrategy, case and underscores aside)."""
+    if len(classes) == 1:
+        return classes[0]
+    wanted = path.stem.replace("_", "").lower()
+    named = [c for c in classes if c.__name__.lower() == wanted]
+    if not classes:
+        raise StrategyLoadError(f"{path} defines no subclass of ztrade.strategy.Strategy")
+    if len(named) != 1:
+        raise StrategyLoadError(
+            f"{path} defines {len(classes)} Strategy subclasses "
+            f"({', '.join(sorted(c.__name__ for c in classes))}) and none is named like the file "
+            f"(e.g. {''.join(w.capitalize() for w in path.stem.split('_'))}): keep one, or name "
+            "the one to run like the file")
+    return named[0]
+
+
 def load_strategy(path: str) -> Strategy:
-    """Import FILE and instantiate its Strategy subclass (the only one, or the one named
-    like the file)."""
-    spec = importlib.util.spec_from_file_location(Path(path).stem, path)
+    """Import FILE and instantiate its Strategy subclass: the only one, or the one named like
+    the file. Every problem - a missing file, a syntax error, an import that fails, a class
+    that needs constructor arguments, a bad ``name`` - is a StrategyLoadError with one line
+    that says what and where."""
+    file = Path(path)
+    if not file.is_file():
+        raise StrategyLoadError(f"{path}: no such file")
+    spec = importlib.util.spec_from_file_location(file.stem, file)
     if spec is None or spec.loader is None:
-        raise ValueError(f"cannot import {path}")
+        raise StrategyLoadError(f"{path}: not a Python file that can be imported")
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as exc:
+        raise StrategyLoadError(f"{exc.filename or path}:{exc.lineno}: syntax error: "
+                                f"{exc.msg}") from None
+    except ImportError as exc:
+        raise StrategyLoadError(f"{path}: cannot import {exc.name or ''}: {exc}".replace(
+            "cannot import : ", "")) from None
+    except Exception as exc:  # the module's own code raised while being imported
+        line = _user_line(exc, file)
+        raise StrategyLoadError(f"{path}{line}: {type(exc).__name__} while importing: "
+                                f"{exc}") from None
     classes = [c for _, c in inspect.getmembers(module, inspect.isclass)
                if issubclass(c, Strategy) and c is not Strategy and c.__module__ == module.__name__]
-    if len(classes) != 1:
-        raise ValueError(f"{path} must define exactly one Strategy subclass, found "
-                         f"{[c.__name__ for c in classes]}")
-    return classes[0]()
+    cls = _class_for_file(classes, file)
+    try:
+        strategy = cls()
+    except TypeError as exc:
+        raise StrategyLoadError(
+            f"{path}: {cls.__name__}() cannot be created without arguments ({exc}); give its "
+            "__init__ parameters defaults") from None
+    except Exception as exc:
+        line = _user_line(exc, file)
+        raise StrategyLoadError(f"{path}{line}: {cls.__name__}() raised "
+                                f"{type(exc).__name__}: {exc}") from None
+    name = getattr(strategy, "name", None)
+    problem = strategy_name_problem(name)
+    if problem:
+        raise StrategyLoadError(f"{path}: {cls.__name__}.name {name!r} {problem}")
+    return strategy
+
+
+def strategy_name_problem(name) -> Optional[str]:
+    """Why `name` cannot identify a strategy on the bus, or None: 1-16 bytes of letters,
+    digits, '_', '-' or '.'."""
+    if not isinstance(name, str) or not name:
+        return "must be a non-empty string"
+    if len(name.encode()) > 16:
+        return f"is {len(name.encode())} bytes; the bus carries at most 16"
+    if not all(ch.isascii() and (ch.isalnum() or ch in "_-.") for ch in name):
+        return "may hold only ASCII letters, digits, '_', '-' and '.'"
+    return None
+
+
+def _user_line(exc: BaseException, file: Path) -> str:
+    """':N' for the deepest traceback frame in the strategy file, else ''."""
+    tb, line = exc.__traceback__, ""
+    while tb is not None:
+        if Path(tb.tb_frame.f_code.co_filename).resolve() == file.resolve():
+            line = f":{tb.tb_lineno}"
+        tb = tb.tb_next
+    return line

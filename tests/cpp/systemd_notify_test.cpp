@@ -27,16 +27,22 @@ std::vector<std::string> drain(int fd) {
   return out;
 }
 
-TEST(SystemdNotify, ReadyOnceAndWatchdogPings) {
-  const std::string path = "/tmp/ztrade-notify-" + std::to_string(::getpid());
+// A datagram socket standing in for systemd's, named by NOTIFY_SOCKET.
+int notify_socket(const std::string& path) {
   ::unlink(path.c_str());
   const int fd = ::socket(AF_UNIX, SOCK_DGRAM, 0);
-  ASSERT_GE(fd, 0);
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   std::strncpy(addr.sun_path, path.c_str(), sizeof(addr.sun_path) - 1);
-  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) return -1;
   ::setenv("NOTIFY_SOCKET", path.c_str(), 1);
+  return fd;
+}
+
+TEST(SystemdNotify, ReadyOnceAndWatchdogPings) {
+  const std::string path = "/tmp/ztrade-notify-" + std::to_string(::getpid());
+  const int fd = notify_socket(path);
+  ASSERT_GE(fd, 0);
   ::setenv("WATCHDOG_USEC", "40000", 1);  // ping every 20 ms
 
   ServiceNotifier n;
@@ -54,6 +60,32 @@ TEST(SystemdNotify, ReadyOnceAndWatchdogPings) {
   ServiceNotifier off;
   off.tick(true);
   EXPECT_TRUE(drain(fd).empty());
+  ::close(fd);
+  ::unlink(path.c_str());
+}
+
+TEST(SystemdNotify, OneProcessIsReadyAndAliveOnlyWhenAllItsComponentsAre) {
+  // The threads deployment: four components, one service. READY waits for the last of them;
+  // a component whose loop stops ticking (stalled, or failed) stops the watchdog pings.
+  const std::string path = "/tmp/ztrade-notify-group-" + std::to_string(::getpid());
+  const int fd = notify_socket(path);
+  ASSERT_GE(fd, 0);
+  ::setenv("WATCHDOG_USEC", "40000", 1);  // ping every 20 ms; a member is late after 40 ms
+  {
+    ServiceNotifier a, b;
+    a.tick(true);
+    b.tick(false);
+    EXPECT_EQ(drain(fd), std::vector<std::string>{"WATCHDOG=1"}) << "b is not ready yet";
+    b.tick(true);
+    EXPECT_EQ(drain(fd), std::vector<std::string>{"READY=1"}) << "now every member is";
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // b stalls past 40 ms
+    a.tick(true);
+    EXPECT_TRUE(drain(fd).empty()) << "no watchdog ping while b is stalled";
+    b.tick(true);
+    EXPECT_EQ(drain(fd), std::vector<std::string>{"WATCHDOG=1"}) << "b is back";
+  }
+  ::unsetenv("NOTIFY_SOCKET");
+  ::unsetenv("WATCHDOG_USEC");
   ::close(fd);
   ::unlink(path.c_str());
 }

@@ -1,5 +1,12 @@
 // ztrade-engine: the four components as threads of one process over inproc:// - the same
 // components as the four executables, chosen by engine.deployment = "threads".
+//
+// One process is one service: when any component fails (an unreadable replay file, a venue
+// that refuses the keys, an exception), every other component is stopped too and the process
+// exits non-zero naming the one that failed - never a process that looks alive with a dead
+// part inside it. Readiness and the systemd watchdog likewise cover all four (ServiceNotifier).
+#include <array>
+#include <string_view>
 #include <thread>
 
 #include "apps/host.hpp"
@@ -7,6 +14,28 @@
 #include "market_data/market_data_component.hpp"
 #include "risk/risk_component.hpp"
 #include "signals/signal_bridge_component.hpp"
+
+namespace {
+
+struct Outcome {
+  std::string_view name;
+  int code = 0;
+  std::string error;  // an exception's text
+};
+
+// Runs one component; a failure stops the others.
+template <class Component>
+void run_component(Component& component, Outcome& out) {
+  try {
+    out.code = component.run(ztrade::apps::g_stop);
+  } catch (const std::exception& e) {
+    out.code = 1;
+    out.error = e.what();
+  }
+  if (out.code != 0) ztrade::apps::g_stop.store(true);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace ztrade;
@@ -25,16 +54,22 @@ int main(int argc, char** argv) {
                              apps::secret(config->risk.control_token_env));
     signals::SignalBridgeComponent bridge(context, *config, endpoints);
     market_data::MarketDataComponent market(context, *config, endpoints);
-    int codes[4] = {0, 0, 0, 0};
-    std::thread threads[] = {
-        std::thread([&] { codes[0] = execution.run(apps::g_stop); }),
-        std::thread([&] { codes[1] = risk.run(apps::g_stop); }),
-        std::thread([&] { codes[2] = bridge.run(apps::g_stop); }),
-        std::thread([&] { codes[3] = market.run(apps::g_stop); }),
-    };
-    for (auto& t : threads) t.join();
-    for (int c : codes) {
-      if (c != 0) return c;
+    std::array<Outcome, 4> outcomes{
+        {{"execution", 0, {}}, {"risk", 0, {}}, {"signal-bridge", 0, {}}, {"market-data", 0, {}}}};
+    {
+      std::array<std::jthread, 4> threads{
+          std::jthread([&] { run_component(execution, outcomes[0]); }),
+          std::jthread([&] { run_component(risk, outcomes[1]); }),
+          std::jthread([&] { run_component(bridge, outcomes[2]); }),
+          std::jthread([&] { run_component(market, outcomes[3]); }),
+      };
+    }
+    for (const Outcome& o : outcomes) {
+      if (o.code == 0) continue;
+      std::fprintf(stderr, "ztrade-engine: %.*s failed (exit %d)%s%s; stopped every component\n",
+                   static_cast<int>(o.name.size()), o.name.data(), o.code,
+                   o.error.empty() ? "" : ": ", o.error.c_str());
+      return o.code;
     }
     return 0;
   } catch (const std::exception& e) {
