@@ -218,8 +218,8 @@ int MarketDataComponent::stream(const std::atomic<bool>& stop) {
           log_->warn("recording {} ends in a cut-short record ({} bytes skipped)", md.replay.file,
                      recording_->truncated_bytes());
         }
-        log_->info("replaying {} recorded events from {} at {}", recording_->size(),
-                   md.replay.file, pace);
+        log_->info("replaying {} recorded events from {} at {}", recording_->size(), md.replay.file,
+                   pace);
         replay(*recording_, stop, false);
       } else {
         log_->info("replaying {} events from {} at {}", csv_->size(), md.replay.file, pace);

@@ -36,6 +36,20 @@ double number(std::string_view s, const std::string& where, std::string_view col
   return v;
 }
 
+// An integer column (timestamps in ns, trade ids) read as an integer: through a double it
+// would round to 256 ns (2^53 < 1.7e18).
+template <class Int>
+Int integer(std::string_view s, const std::string& where, std::string_view column) {
+  while (!s.empty() && (s.back() == '\r' || s.back() == ' ')) s.remove_suffix(1);
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  Int v = 0;
+  const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (r.ec != std::errc{} || r.ptr != s.data() + s.size()) {
+    throw std::runtime_error(fmt::format("{}: {} is not a whole number: \"{}\"", where, column, s));
+  }
+  return v;
+}
+
 }  // namespace
 
 ReplaySource::ReplaySource(const std::string& path, Format format,
@@ -44,6 +58,8 @@ ReplaySource::ReplaySource(const std::string& path, Format format,
   if (!in) throw std::runtime_error(fmt::format("cannot open replay file {}", path));
   std::string line;
   if (!std::getline(in, line)) throw std::runtime_error(fmt::format("{}: empty file", path));
+  // Spreadsheets save UTF-8 CSV with a byte-order mark; it is not part of the first column.
+  if (line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
   std::map<std::string, std::size_t, std::less<>> col;
   {
     const auto names = split(line);
@@ -77,7 +93,7 @@ ReplaySource::ReplaySource(const std::string& path, Format format,
       return f[i];
     };
     const std::int64_t ts =
-        has_ns ? static_cast<std::int64_t>(number(field("ts_ns"), where, "ts_ns"))
+        has_ns ? integer<std::int64_t>(field("ts_ns"), where, "ts_ns")
                : static_cast<std::int64_t>(std::llround(number(field("ts"), where, "ts") * 1e9));
     if (ts < prev_ts) {
       throw std::runtime_error(fmt::format("{}: timestamps go backwards", where));
@@ -111,10 +127,9 @@ ReplaySource::ReplaySource(const std::string& path, Format format,
         throw std::runtime_error(fmt::format("{}: price must be > 0 and size >= 0", where));
       }
       e.trade.exchange_ns = ts;
-      e.trade.trade_id =
-          col.count("trade_id")
-              ? static_cast<std::uint64_t>(number(field("trade_id"), where, "trade_id"))
-              : events_.size() + 1;
+      e.trade.trade_id = col.count("trade_id")
+                             ? integer<std::uint64_t>(field("trade_id"), where, "trade_id")
+                             : events_.size() + 1;
     }
     events_.push_back(e);
   }

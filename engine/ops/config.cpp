@@ -191,7 +191,7 @@ void read_engine(TableReader& r, EngineSection& s) {
 void read_bus(TableReader& r, BusSection& s, std::vector<std::string>& errors) {
   r.read("transport", s.transport, {"ipc", "tcp", "inproc"});
   r.read("tcp_host", s.tcp_host);
-  r.read_int("tcp_base_port", s.tcp_base_port, 1, kMaxPort - 4);
+  r.read_int("tcp_base_port", s.tcp_base_port, 1, kMaxPort - (kTcpPortOffsets - 1));
   r.read_int("send_hwm", s.send_hwm, 0, std::numeric_limits<int>::max());
   r.read_int("receive_hwm", s.receive_hwm, 0, std::numeric_limits<int>::max());
   TableReader c(r.subtable("curve"), r.key_path("curve"), errors);

@@ -156,6 +156,9 @@ ConfigResult load_config(const std::string& path, const Environment& env = {});
 // The ZTRADE__* variables of this process.
 Environment process_environment();
 
+// The tcp transport uses bus.tcp_base_port + 0 .. kTcpPortOffsets - 1 (ops/endpoints.hpp).
+inline constexpr int kTcpPortOffsets = 7;
+
 // execution's journal: execution.journal, relative to engine.run_dir unless absolute.
 std::string journal_path(const EngineConfig& c);
 

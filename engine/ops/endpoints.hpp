@@ -29,6 +29,8 @@ struct Endpoints {
 inline Endpoints endpoints_for(const EngineConfig& c) {
   const bool threads = c.engine.deployment == "threads" || c.bus.transport == "inproc";
   auto outside = [&](const char* name, int offset) {
+    // Offsets 0..6: config validation keeps tcp_base_port + 6 a valid port.
+    static_assert(kTcpPortOffsets == 7);
     if (c.bus.transport == "tcp") {
       return "tcp://" + c.bus.tcp_host + ":" + std::to_string(c.bus.tcp_base_port + offset);
     }

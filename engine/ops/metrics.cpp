@@ -23,6 +23,18 @@ void LatencyHistogram::render(std::string& out, std::string_view name,
   out += fmt::format("{}_count{{{}}} {}\n", name, labels, total_);
 }
 
+void render_drops(std::string& out, const std::string& labels, const bus::Subscriber& sub) {
+  const auto& in = sub.counters();
+  metric(out, "ztrade_dropped_total", labels + ",reason=\"malformed_parts\"",
+         static_cast<double>(in.malformed_parts));
+  for (std::size_t i = 1; i < in.decode_errors.size(); ++i) {
+    metric(out, "ztrade_dropped_total",
+           fmt::format("{},reason=\"{}\"", labels,
+                       wire::error_name(static_cast<wire::DecodeError>(i))),
+           static_cast<double>(in.decode_errors[i]));
+  }
+}
+
 void render_bus(std::string& out, std::string_view component, const bus::Publisher& pub,
                 const bus::Subscriber& sub) {
   const std::string c = fmt::format("component=\"{}\"", component);
@@ -32,13 +44,7 @@ void render_bus(std::string& out, std::string_view component, const bus::Publish
   const auto& in = sub.counters();
   metric(out, "ztrade_messages_in_total", c, static_cast<double>(in.received));
   metric(out, "ztrade_bytes_in_total", c, static_cast<double>(in.bytes));
-  metric(out, "ztrade_dropped_total", c + ",reason=\"malformed_parts\"",
-         static_cast<double>(in.malformed_parts));
-  for (std::size_t i = 1; i < in.decode_errors.size(); ++i) {
-    metric(out, "ztrade_dropped_total",
-           fmt::format("{},reason=\"{}\"", c, wire::error_name(static_cast<wire::DecodeError>(i))),
-           static_cast<double>(in.decode_errors[i]));
-  }
+  render_drops(out, c, sub);
   const auto& seq = sub.sequences().counters();
   metric(out, "ztrade_sequence_gaps_total", c, static_cast<double>(seq.gaps));
   metric(out, "ztrade_sequence_missing_total", c, static_cast<double>(seq.missing));

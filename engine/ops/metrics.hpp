@@ -39,6 +39,8 @@ class LatencyHistogram {
 
 // Appends one sample line: name{labels} value.
 void metric(std::string& out, std::string_view name, std::string_view labels, double value);
+// ztrade_dropped_total{<labels>,reason=...}: what a subscriber (or PULL) socket dropped.
+void render_drops(std::string& out, const std::string& labels, const bus::Subscriber& sub);
 // Appends the counters every bus user has (messages, bytes, gaps, drops by reason).
 void render_bus(std::string& out, std::string_view component, const bus::Publisher& pub,
                 const bus::Subscriber& sub);

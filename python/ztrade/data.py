@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Dict
@@ -17,18 +18,19 @@ def sample_path() -> Path:
 
 
 def load_bars_csv(path: str | Path) -> Dict[str, np.ndarray]:
-    """Read a CSV of bars with a header row.
+    """Read a CSV of bars with a header row (a UTF-8 byte-order mark is allowed).
 
     Needs open, high, low, close and volume columns; a time column is optional: ``ts_ns``
-    (nanoseconds since the epoch) or ``ts`` (seconds). Returns float64 arrays keyed by column
-    name, plus ``ts_ns`` as int64 (zeros when the file has no time column).
+    (nanoseconds since the epoch, read as an exact integer) or ``ts`` (seconds, decimals
+    allowed). Returns float64 arrays keyed by column name, plus ``ts_ns`` as int64 (zeros when
+    the file has no time column).
 
     Raises:
         FileNotFoundError: the file does not exist.
         ValueError: a required column is missing or a value is not a number (with its line).
     """
     path = Path(path)
-    with path.open(newline="") as f:
+    with path.open(newline="", encoding="utf-8-sig") as f:
         reader = csv.reader(f)
         try:
             header = [h.strip() for h in next(reader)]
@@ -38,23 +40,26 @@ def load_bars_csv(path: str | Path) -> Dict[str, np.ndarray]:
         if missing:
             raise ValueError(f"{path}: missing column(s) {', '.join(missing)}; header is {header}")
         index = {name: i for i, name in enumerate(header)}
-        rows = []
+        values: list = []
+        times: list = []
         for line_no, row in enumerate(reader, start=2):
             if not row:
                 continue
             try:
-                rows.append([float(row[index[c]]) for c in REQUIRED_COLUMNS] + [_ts_ns(row, index)])
-            except (ValueError, IndexError) as exc:
+                values.append([float(row[index[c]]) for c in REQUIRED_COLUMNS])
+                times.append(_ts_ns(row, index))
+            except (ValueError, IndexError, ArithmeticError) as exc:
                 raise ValueError(f"{path}:{line_no}: bad row {row!r}: {exc}") from None
-    table = np.array(rows, dtype=np.float64).reshape(-1, len(REQUIRED_COLUMNS) + 1)
+    table = np.array(values, dtype=np.float64).reshape(-1, len(REQUIRED_COLUMNS))
     out = {c: np.ascontiguousarray(table[:, i]) for i, c in enumerate(REQUIRED_COLUMNS)}
-    out["ts_ns"] = table[:, -1].astype(np.int64)
+    out["ts_ns"] = np.array(times, dtype=np.int64)
     return out
 
 
-def _ts_ns(row, index) -> float:
+def _ts_ns(row, index) -> int:
+    # Integers stay integers: through a float, ns timestamps would round to 256 ns.
     if "ts_ns" in index:
-        return float(int(row[index["ts_ns"]]))
+        return int(row[index["ts_ns"]].strip())
     if "ts" in index:
-        return float(row[index["ts"]]) * 1e9
-    return 0.0
+        return int((Decimal(row[index["ts"]].strip()) * 1_000_000_000).to_integral_value())
+    return 0

@@ -60,6 +60,15 @@ x = 1
   EXPECT_EQ(r.errors.size(), 11u);
 }
 
+TEST(Config, TcpBasePortLeavesRoomForEveryEndpoint) {
+  // The tcp endpoints use tcp_base_port + 0..6; 65530 would put risk-control and the
+  // market-data control socket past 65535.
+  EXPECT_TRUE(parse_config("[bus]\ntcp_base_port = 65529\n").ok());
+  const ConfigResult r = parse_config("[bus]\ntcp_base_port = 65530\n");
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_NE(r.errors[0].find("bus.tcp_base_port"), std::string::npos) << r.errors[0];
+}
+
 TEST(Config, ParseErrorNamesTheLine) {
   const ConfigResult r = parse_config("[risk]\nmax_order_qty = = 3\n", {}, "engine.toml");
   ASSERT_EQ(r.errors.size(), 1u);

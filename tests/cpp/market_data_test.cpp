@@ -1,5 +1,5 @@
-// Market-data sources: the recording format (round trip, cut-short tail, corruption) and the
-// synthetic feed's quotes.
+// Market-data sources: the recording format (round trip, cut-short tail, corruption), CSV
+// replays (byte-order mark, exact integers) and the synthetic feed's quotes.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -9,6 +9,7 @@
 
 #include "bus/codec.hpp"
 #include "market_data/recording.hpp"
+#include "market_data/replay_source.hpp"
 #include "market_data/synthetic_source.hpp"
 
 namespace ztrade::market_data {
@@ -117,6 +118,44 @@ TEST(Recording, CorruptRecordOrWrongFileFailsTheOpenWithItsOffset) {
   EXPECT_THROW(RecordingReader{path}, std::runtime_error);
   EXPECT_THROW(RecordingReader{path + ".missing"}, std::runtime_error);
   std::filesystem::remove(path);
+}
+
+std::string write_file(const char* name, const std::string& text) {
+  const std::string path = temp_path(name);
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
+}
+
+TEST(ReplaySource, ByteOrderMarkIsNotPartOfTheFirstColumn) {
+  const std::string path = write_file(
+      "bom.csv", "\xEF\xBB\xBFts_ns,open,high,low,close,volume\r\n60,1,2,0.5,1.5,10\r\n");
+  ReplaySource src(path, ReplaySource::Format::kBars, "X", 60'000'000'000);
+  ASSERT_EQ(src.size(), 1u);
+  MarketEvent e;
+  ASSERT_TRUE(src.next(e));
+  EXPECT_EQ(e.bar.start_ns, 60);
+  EXPECT_EQ(e.bar.close, 1.5);
+  std::remove(path.c_str());
+}
+
+TEST(ReplaySource, TimestampsAndTradeIdsAreExactIntegers) {
+  // Through a double these would round to a multiple of 256.
+  const std::string path =
+      write_file("ints.csv",
+                 "ts_ns,price,size,trade_id\n1700000000123456789,10,1,1152921504606846977\n"
+                 "1700000000123456790,10,1,1152921504606846978\n");
+  ReplaySource src(path, ReplaySource::Format::kTrades, "X", 60'000'000'000);
+  MarketEvent e;
+  ASSERT_TRUE(src.next(e));
+  EXPECT_EQ(e.trade.exchange_ns, 1700000000123456789);
+  EXPECT_EQ(e.trade.trade_id, 1152921504606846977u);
+  ASSERT_TRUE(src.next(e));
+  EXPECT_EQ(e.trade.exchange_ns, 1700000000123456790);
+  EXPECT_EQ(e.trade.trade_id, 1152921504606846978u);
+  std::remove(path.c_str());
+  const std::string bad = write_file("frac.csv", "ts_ns,price,size\n1.5,10,1\n");
+  EXPECT_THROW(ReplaySource(bad, ReplaySource::Format::kTrades, "X", 1), std::runtime_error);
+  std::remove(bad.c_str());
 }
 
 TEST(SyntheticSource, QuoteFollowsEachTradeAroundItsPrice) {
