@@ -171,6 +171,7 @@ void LiveSource::render_metrics(std::string& out) const {
     ops::metric(out, "ztrade_venue_unknown_symbol_total", l, static_cast<double>(p.unknown_symbol));
     ops::metric(out, "ztrade_venue_gaps_total", l, static_cast<double>(p.gaps));
     ops::metric(out, "ztrade_venue_missing_total", l, static_cast<double>(p.missing));
+    ops::metric(out, "ztrade_venue_duplicates_total", l, static_cast<double>(p.duplicates));
     ops::metric(out, "ztrade_venue_checksum_failures_total", l,
                 static_cast<double>(p.checksum_failures));
     ops::metric(out, "ztrade_venue_book_resyncs_total", l,

@@ -111,6 +111,64 @@ def test_reconnect_restores_subscriptions_without_lost_or_repeated_trades(tmp_pa
         assert feed.stop() == 0
 
 
+def outage(server, feed, trades):
+    """Drops the client and keeps it out while the venue trades on (ids in `trades`), then
+    lets it back in."""
+    server.hold()
+    server.drop()
+    server.wait_for(lambda: not server.connections, what="the client to be gone")
+    for i in trades:
+        server.trade("BTC/USD", i, f"29431.{i}", "0.1")
+    server.open()
+    server.wait_for(lambda: server.connects == 2 and subscribed(server, "trade", 2)(),
+                    timeout=15, what="reconnect and resubscribe")
+
+
+def test_reconnect_backfills_the_trades_of_the_outage(tmp_path, server):
+    feed = start_feed(tmp_path, server)
+    try:
+        server.wait_for(subscribed(server, "book"), what="subscriptions")
+        for i in range(1, 6):
+            server.trade("BTC/USD", i, f"29431.{i}", "0.1")
+        feed.wait_for(lambda: len(feed.messages("trade")) == 5, what="first five trades")
+        outage(server, feed, range(6, 13))
+        for i in range(13, 16):
+            server.trade("BTC/USD", i, f"29431.{i}", "0.1")
+        feed.wait_for(lambda: len(feed.messages("trade")) == 15, what="all fifteen trades")
+        assert [b["trade_id"] for _, b in feed.messages("trade")] == list(range(1, 16))
+        # The snapshot repeated 1-5: dropped as duplicates, counted.
+        assert feed.wait_for_metric("ztrade_venue_duplicates_total", "kraken",
+                                    lambda v: v >= 5) == 5
+        assert feed.metric("ztrade_venue_gaps_total", "kraken") == 0
+        # Every request on the session has an id of its own, so acknowledgements match.
+        ids = [r["req_id"] for r in server.requests("method", "subscribe")]
+        ids += [r["req_id"] for r in server.requests("method", "unsubscribe")]
+        assert len(ids) == len(set(ids)) and len(ids) >= 6
+        # Top of book is published when it changes, never twice the same.
+        quotes = [(b["bid_price"], b["bid_size"], b["ask_price"], b["ask_size"])
+                  for _, b in feed.messages("quote") if b["symbol"] == "BTCUSD"]
+        assert all(a != b for a, b in zip(quotes, quotes[1:]))
+    finally:
+        assert feed.stop() == 0
+
+
+def test_an_outage_longer_than_the_snapshot_is_counted_as_a_gap(tmp_path, server):
+    feed = start_feed(tmp_path, server)
+    try:
+        server.wait_for(subscribed(server, "book"), what="subscriptions")
+        for i in range(1, 6):
+            server.trade("BTC/USD", i, f"29431.{i}", "0.1")
+        feed.wait_for(lambda: len(feed.messages("trade")) == 5, what="first five trades")
+        outage(server, feed, range(6, 66))  # 60 trades; the snapshot holds the last 50
+        feed.wait_for(lambda: len(feed.messages("trade")) == 55, what="the snapshot's trades")
+        ids = [b["trade_id"] for _, b in feed.messages("trade")]
+        assert ids == list(range(1, 6)) + list(range(16, 66))
+        assert feed.wait_for_metric("ztrade_venue_missing_total", "kraken", lambda v: v >= 10) == 10
+        assert feed.metric("ztrade_venue_gaps_total", "kraken") == 1
+    finally:
+        assert feed.stop() == 0
+
+
 def test_checksum_mismatch_resubscribes_the_book(tmp_path, server):
     feed = start_feed(tmp_path, server)
     try:

@@ -31,6 +31,7 @@ struct ParseCounters {
   std::uint64_t unknown_symbol = 0;  // data for a symbol not in the symbol map
   std::uint64_t gaps = 0;            // sequence gaps detected
   std::uint64_t missing = 0;         // messages missed across those gaps
+  std::uint64_t duplicates = 0;      // already published (e.g. a snapshot after a reconnect)
   std::uint64_t checksum_failures = 0;
   std::uint64_t venue_errors = 0;  // error messages sent by the venue
 };

@@ -51,9 +51,10 @@ struct QuotedBook {
   wire::QuoteMsg last_top{};
   bool synced = false;  // built from a snapshot (and verified, where the venue allows)
 
+  // Forgets the book (a resubscription rebuilds it) but not the last quote published, so a
+  // rebuilt book whose top did not move publishes nothing new.
   void reset() noexcept {
     book.clear();
-    last_top = {};
     synced = false;
   }
 };

@@ -1,5 +1,7 @@
 #include "venues/kraken/parse.hpp"
 
+#include <algorithm>
+
 #include "venues/common/decimal.hpp"
 #include "venues/common/json.hpp"
 #include "venues/common/timestamp.hpp"
@@ -10,7 +12,9 @@ namespace ztrade::venues::kraken {
 namespace od = simdjson::ondemand;
 
 Parser::Parser(const SymbolMap& symbols, MarketSink& sink, std::size_t book_depth)
-    : ParserBase(symbols, sink), book_depth_(book_depth), books_(symbols) {}
+    : ParserBase(symbols, sink), book_depth_(book_depth), books_(symbols) {
+  snapshot_trades_.reserve(64);
+}
 
 void Parser::set_precision(std::string_view venue_symbol, int price_precision, int qty_precision) {
   BookState* b = books_.find(venue_symbol);
@@ -131,11 +135,12 @@ ParseResult Parser::data(od::object& obj, std::string_view channel,
   }
   od::array items;
   if (obj.find_field_unordered("data").get_array().get(items)) return malformed<ParseResult>();
+  snapshot_trades_.clear();
   for (auto item : items) {
     od::object o;
     if (item.get_object().get(o)) return malformed<ParseResult>();
     if (channel == "trade") {
-      if (!trade(o, receive_ns)) return malformed<ParseResult>();
+      if (!trade(o, receive_ns, type == "snapshot")) return malformed<ParseResult>();
     } else if (channel == "ticker") {
       if (!ticker(o, receive_ns)) return malformed<ParseResult>();
     } else if (channel == "ohlc") {
@@ -146,10 +151,48 @@ ParseResult Parser::data(od::object& obj, std::string_view channel,
       if (!r.ok || r.control != Control::kNone) return r;
     }
   }
+  if (!snapshot_trades_.empty()) accept_snapshot_trades();
   return {};
 }
 
-bool Parser::trade(od::object o, std::int64_t receive_ns) noexcept {
+void Parser::accept_trade(BookState& s, const wire::TradeMsg& t) noexcept {
+  if (s.last_trade_id != 0) {
+    if (t.trade_id <= s.last_trade_id) {
+      ++counters_.duplicates;  // published before (a snapshot overlapping what we had)
+      return;
+    }
+    if (t.trade_id > s.last_trade_id + 1) {
+      // Trades we never saw: an outage longer than the snapshot covers.
+      ++counters_.gaps;
+      counters_.missing += t.trade_id - s.last_trade_id - 1;
+    }
+  }
+  s.last_trade_id = t.trade_id;
+  emit(t);
+}
+
+void Parser::accept_snapshot_trades() noexcept {
+  // In trade-id order per symbol, whatever order the venue listed them in.
+  std::sort(snapshot_trades_.begin(), snapshot_trades_.end(),
+            [](const SnapshotTrade& a, const SnapshotTrade& b) {
+              return a.state != b.state ? a.state < b.state : a.trade.trade_id < b.trade.trade_id;
+            });
+  for (const SnapshotTrade& st : snapshot_trades_) {
+    if (st.state->last_trade_id == 0) {
+      // The first subscription's snapshot is history from before we started: it sets where
+      // the sequence stands, and the feed starts with the next trade.
+      ++counters_.ignored;
+      if (&st == &snapshot_trades_.back() || (&st + 1)->state != st.state) {
+        st.state->last_trade_id = st.trade.trade_id;
+      }
+      continue;
+    }
+    accept_trade(*st.state, st.trade);
+  }
+  snapshot_trades_.clear();
+}
+
+bool Parser::trade(od::object o, std::int64_t receive_ns, bool snapshot) noexcept {
   std::string_view venue_symbol, side, ts;
   wire::TradeMsg t{};
   std::uint64_t id = 0;
@@ -160,13 +203,17 @@ bool Parser::trade(od::object o, std::int64_t receive_ns) noexcept {
       (side != "buy" && side != "sell")) {
     return false;
   }
-  const wire::Symbol* symbol = engine_symbol(venue_symbol);
-  if (!symbol) return true;
-  t.symbol = *symbol;
+  BookState* s = state(books_, venue_symbol);
+  if (!s || !s->symbol) return true;
+  t.symbol = *s->symbol;
   t.trade_id = id;
   t.aggressor = side == "buy" ? wire::Side::kBuy : wire::Side::kSell;
   t.receive_ns = receive_ns;
-  emit(t);
+  if (snapshot) {
+    snapshot_trades_.push_back({s, t});
+  } else {
+    accept_trade(*s, t);
+  }
   return true;
 }
 
@@ -190,10 +237,20 @@ bool Parser::ticker(od::object o, std::int64_t receive_ns) noexcept {
     case json::Field::kAbsent:
       break;
   }
-  const wire::Symbol* symbol = engine_symbol(venue_symbol);
-  if (!symbol) return true;
-  q.symbol = *symbol;
+  BookState* s = state(books_, venue_symbol);
+  if (!s || !s->symbol) return true;
+  // One top of book per symbol, published when it changes: a synced book is the authority
+  // (the ticker repeats its best levels on every trade), and a ticker that repeats the last
+  // quote published adds nothing.
+  wire::QuoteMsg& last = s->quoted.last_top;
+  if (s->quoted.synced || (last.bid_price == q.bid_price && last.bid_size == q.bid_size &&
+                           last.ask_price == q.ask_price && last.ask_size == q.ask_size)) {
+    ++counters_.ignored;
+    return true;
+  }
+  q.symbol = *s->symbol;
   q.receive_ns = receive_ns;
+  last = q;
   emit(q);
   return true;
 }

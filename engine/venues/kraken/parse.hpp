@@ -48,12 +48,21 @@ class Parser : public ParserBase {
     int price_precision = -1, qty_precision = -1;  // -1: not known yet
     QuotedBook quoted{0, 0};  // synced: a snapshot applied and every checksum since matched
     wire::BarMsg candle{};    // the open ohlc candle (start_ns 0: none yet)
+    // Trade ids are a sequence per book: the last one published (0: none yet), kept across
+    // reconnects so that the trade snapshot of a resubscription fills the outage exactly.
+    std::uint64_t last_trade_id = 0;
+  };
+  struct SnapshotTrade {
+    BookState* state;
+    wire::TradeMsg trade;
   };
 
   ParseResult data(simdjson::ondemand::object& obj, std::string_view channel,
                    std::int64_t receive_ns) noexcept;
   ParseResult method(simdjson::ondemand::object& obj) noexcept;
-  bool trade(simdjson::ondemand::object item, std::int64_t receive_ns) noexcept;
+  bool trade(simdjson::ondemand::object item, std::int64_t receive_ns, bool snapshot) noexcept;
+  void accept_trade(BookState& s, const wire::TradeMsg& t) noexcept;
+  void accept_snapshot_trades() noexcept;
   bool ticker(simdjson::ondemand::object item, std::int64_t receive_ns) noexcept;
   bool ohlc(simdjson::ondemand::object item) noexcept;
   ParseResult book_message(simdjson::ondemand::object item, bool snapshot,
@@ -63,6 +72,7 @@ class Parser : public ParserBase {
 
   std::size_t book_depth_;
   SymbolTable<BookState> books_;
+  std::vector<SnapshotTrade> snapshot_trades_;  // one trade snapshot, sorted before use
 };
 
 }  // namespace ztrade::venues::kraken

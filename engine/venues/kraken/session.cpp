@@ -20,22 +20,25 @@ bool Session::wants(std::string_view channel) const noexcept {
 }
 
 std::string Session::request(std::string_view method, std::string_view channel,
-                             const std::vector<std::string>& symbols) const {
+                             const std::vector<std::string>& symbols) {
   // Symbols are validated at config load (no quotes or backslashes), so quoting suffices.
   std::string extra;
   if (channel == "book") extra = fmt::format(R"(,"depth":{})", config_.book_depth);
   if (channel == "ohlc") extra = fmt::format(R"(,"interval":{})", config_.ohlc_interval_min);
+  // The trades of the last moments (Kraken sends up to 50) on every subscribe: after a
+  // reconnect they fill the outage, and the parser drops those already published.
+  if (channel == "trade" && method == "subscribe") extra = R"(,"snapshot":true)";
+  // A request id of its own, so the venue's acknowledgement or error names the request.
   return fmt::format(
       R"({{"method":"{}","params":{{"channel":"{}","symbol":["{}"]{}}},"req_id":{}}})", method,
-      channel, fmt::join(symbols, "\",\""), extra, req_id_);
+      channel, fmt::join(symbols, "\",\""), extra, ++req_id_);
 }
 
 void Session::on_open(websocket::Client& client) {
   book_requested_ = false;
-  ++req_id_;
   if (wants("book")) {
     client.send(fmt::format(
-        R"({{"method":"subscribe","params":{{"channel":"instrument"}},"req_id":{}}})", req_id_));
+        R"({{"method":"subscribe","params":{{"channel":"instrument"}},"req_id":{}}})", ++req_id_));
   }
   const auto symbols = symbols_.venue_symbols();
   for (const auto& channel : config_.channels) {

@@ -42,9 +42,10 @@ class Session : public websocket::VenueSession {
   const ParseCounters& parse_counters() const noexcept override { return parser_.counters(); }
   std::uint64_t book_resyncs() const noexcept override { return counters_.book_resyncs; }
 
-  // The subscribe request for one channel and some symbols (exposed for tests).
+  // The request for one channel and some symbols, with the next request id (exposed for
+  // tests).
   std::string request(std::string_view method, std::string_view channel,
-                      const std::vector<std::string>& symbols) const;
+                      const std::vector<std::string>& symbols);
 
  private:
   bool wants(std::string_view channel) const noexcept;
@@ -58,7 +59,7 @@ class Session : public websocket::VenueSession {
   // Books unsubscribed and subscribed again, until their new snapshot verifies: updates still
   // in flight for them must not trigger another round.
   std::vector<std::string> resyncing_;
-  std::uint64_t req_id_ = 0;
+  std::uint64_t req_id_ = 0;  // of the last request sent on this session (never reused)
 };
 
 }  // namespace ztrade::venues::kraken

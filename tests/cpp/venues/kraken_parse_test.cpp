@@ -53,6 +53,50 @@ TEST_F(KrakenTest, TradeBecomesAnExactTradeMessage) {
   EXPECT_EQ(parser.counters().events, 1u);
 }
 
+std::string trades(const char* type, std::initializer_list<int> ids) {
+  std::string data;
+  for (int id : ids) {
+    data += std::string(data.empty() ? "" : ",") +
+            R"({"symbol":"BTC/USD","side":"buy","price":100.5,"qty":1,"ord_type":"market",)" +
+            R"("trade_id":)" + std::to_string(id) + R"(,"timestamp":"2023-09-25T07:49:37Z"})";
+  }
+  return std::string(R"({"channel":"trade","type":")") + type + R"(","data":[)" + data + "]}";
+}
+
+std::vector<std::uint64_t> trade_ids(const CollectingSink& sink) {
+  std::vector<std::uint64_t> ids;
+  for (const auto& t : sink.trades) ids.push_back(t.trade_id);
+  return ids;
+}
+
+TEST_F(KrakenTest, SnapshotAfterAReconnectFillsTheOutageOnce) {
+  // First subscription: the snapshot is history before we started; it only sets the
+  // baseline. Then live trades 5-6, an outage, and the resubscription's snapshot (listed
+  // newest first) repeating 4-6 and bringing 7-9: each trade published exactly once.
+  ASSERT_TRUE(feed_text(trades("snapshot", {2, 3, 4})).ok);
+  EXPECT_TRUE(sink.trades.empty());
+  ASSERT_TRUE(feed_text(trades("update", {5, 6})).ok);
+  ASSERT_TRUE(feed_text(trades("snapshot", {9, 8, 7, 6, 5, 4})).ok);
+  ASSERT_TRUE(feed_text(trades("update", {10})).ok);
+  EXPECT_EQ(trade_ids(sink), (std::vector<std::uint64_t>{5, 6, 7, 8, 9, 10}));
+  EXPECT_EQ(parser.counters().duplicates, 3u);
+  EXPECT_EQ(parser.counters().gaps, 0u);
+}
+
+TEST_F(KrakenTest, TradesNeverSeenAreCountedAsAGap) {
+  ASSERT_TRUE(feed_text(trades("update", {1, 2})).ok);
+  ASSERT_TRUE(feed_text(trades("snapshot", {60, 61})).ok);  // an outage longer than 50 trades
+  EXPECT_EQ(trade_ids(sink), (std::vector<std::uint64_t>{1, 2, 60, 61}));
+  EXPECT_EQ(parser.counters().gaps, 1u);
+  EXPECT_EQ(parser.counters().missing, 57u);  // 3..59
+}
+
+TEST_F(KrakenTest, TickerRepeatingTheLastQuoteIsNotPublished) {
+  ASSERT_TRUE(feed("ticker.json").ok);
+  ASSERT_TRUE(feed("ticker.json").ok);  // the ticker repeats its best levels on every trade
+  EXPECT_EQ(sink.quotes.size(), 1u);
+}
+
 TEST_F(KrakenTest, TickerBecomesAQuote) {
   ASSERT_TRUE(feed("ticker.json").ok);
   ASSERT_EQ(sink.quotes.size(), 1u);

@@ -80,6 +80,12 @@ class VenueServer:
         self.loop.call_soon_threadsafe(self._gate.set)
         return self
 
+    def hold(self) -> "VenueServer":
+        """Holds new connections again (until open()): with drop(), an outage during which the
+        venue carries on without the client."""
+        self.loop.call_soon_threadsafe(self._gate.clear)
+        return self
+
     @property
     def url(self) -> str:
         return f"wss://127.0.0.1:{self.port}{self.path}"

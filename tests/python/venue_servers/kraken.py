@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import zlib
+from collections import deque
 from decimal import Decimal
 from typing import Dict, Iterable, List, Tuple
 
@@ -30,6 +31,9 @@ class KrakenServer(VenueServer):
         self.depth = depth
         self.books: Dict[str, Dict[str, Dict[Decimal, Decimal]]] = {}
         self.subscribed: Dict[str, set] = {}  # channel -> symbols
+        # The venue's recent trades per symbol (what a trade snapshot holds: the last 50),
+        # kept whether or not a client is connected.
+        self.recent_trades: Dict[str, deque] = {}
 
     # -- protocol ----------------------------------------------------------------------------
     async def on_connect(self, ws):
@@ -85,9 +89,14 @@ class KrakenServer(VenueServer):
             extra = {"snapshot": True}
             if channel == "book":
                 extra["depth"] = params.get("depth", 10)
+            if channel == "trade":  # snapshot: default false in current docs
+                extra["snapshot"] = bool(params.get("snapshot", False))
             await ws.send(json.dumps(self._ack(method, channel, symbol, req_id, **extra)))
             if channel == "book":
                 await ws.send(self._book_message(symbol, "snapshot", self._book(symbol)))
+            if channel == "trade" and extra["snapshot"]:
+                items = ",".join(self.recent_trades.get(symbol, ()))
+                await ws.send('{"channel":"trade","type":"snapshot","data":[%s]}' % items)
 
     # -- books -------------------------------------------------------------------------------
     def set_book(self, symbol: str, bids: Iterable[Tuple[str, str]],
@@ -141,9 +150,16 @@ class KrakenServer(VenueServer):
     # -- data --------------------------------------------------------------------------------
     def trade(self, symbol: str, trade_id: int, price: str, qty: str, side: str = "buy",
               timestamp: str = "2026-11-22T12:00:01.123456Z") -> None:
-        self.send('{"channel":"trade","type":"update","data":[{"symbol":"%s","side":"%s",'
-                  '"price":%s,"qty":%s,"ord_type":"market","trade_id":%d,"timestamp":"%s"}]}'
-                  % (symbol, side, price, qty, trade_id, timestamp), raw=True)
+        """A trade on the venue: kept among its recent trades, and sent to every connected
+        client (none during an outage)."""
+        item = ('{"symbol":"%s","side":"%s","price":%s,"qty":%s,"ord_type":"market",'
+                '"trade_id":%d,"timestamp":"%s"}' % (symbol, side, price, qty, trade_id, timestamp))
+
+        def message():  # on the server's loop, like every other change of its state
+            self.recent_trades.setdefault(symbol, deque(maxlen=50)).append(item)
+            return '{"channel":"trade","type":"update","data":[%s]}' % item
+
+        self.send(message, raw=True)
 
     def heartbeat(self) -> None:
         self.send({"channel": "heartbeat"})
