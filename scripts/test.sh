@@ -26,5 +26,5 @@ echo "==> Fuzz targets (libFuzzer), briefly: scripts/fuzz.sh SECONDS runs them l
 scripts/fuzz.sh "${ZTRADE_FUZZ_SECONDS:-15}"
 
 echo "==> Python tests"
-ztrade_venv "$ZTRADE_ROOT/.venv-test" test
+ztrade_venv "$ZTRADE_ROOT/.venv-test" test,bench
 "$ZTRADE_ROOT/.venv-test/bin/python" -m pytest tests/python

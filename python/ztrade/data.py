@@ -56,6 +56,23 @@ def load_bars_csv(path: str | Path) -> Dict[str, np.ndarray]:
     return out
 
 
+def require_pandas(feature: str):
+    """pandas, or an ImportError that names the extra to install."""
+    try:
+        import pandas
+    except ImportError:
+        raise ImportError(f"{feature} needs pandas: pip install 'ztrade[pandas]'") from None
+    return pandas
+
+
+def load_bars_frame(path: str | Path):
+    """The bars of a CSV file (see load_bars_csv) as a pandas DataFrame with open, high, low,
+    close, volume and ts_ns columns and a UTC DatetimeIndex. Needs the ``pandas`` extra."""
+    pd = require_pandas("load_bars_frame")
+    bars = load_bars_csv(path)
+    return pd.DataFrame(bars, index=pd.to_datetime(bars["ts_ns"], unit="ns", utc=True))
+
+
 def _ts_ns(row, index) -> int:
     # Integers stay integers: through a float, ns timestamps would round to 256 ns.
     if "ts_ns" in index:

@@ -310,6 +310,18 @@ def _prepare_session_dir(session: Path) -> None:
         raise EngineError(f"cannot use {session} as the run directory: not writable")
 
 
+_MAX_IPC_PATH = 107  # sockaddr_un.sun_path, less the terminating NUL
+
+
+def _check_socket_paths(cfg: dict) -> None:
+    too_long = [e for e in cfg["endpoints"].values()
+                if e.startswith("ipc://") and len(e[len("ipc://"):].encode()) > _MAX_IPC_PATH]
+    if too_long:
+        raise EngineError(f"the run directory {cfg['run_dir']} is too long for ipc sockets "
+                          f"({too_long[0]} has more than {_MAX_IPC_PATH} bytes): choose a "
+                          "shorter --run-dir")
+
+
 def _check_resume(journal: Path, resume: bool) -> bool:
     """True when this run continues an earlier session (its journal has records)."""
     earlier = journal.is_file() and journal.stat().st_size > 0
@@ -376,6 +388,7 @@ def run_engine(config: Optional[str] = None, run_dir: Optional[str] = None,
         env_overrides["ZTRADE__market_data__replay__file"] = str(sample_path())
         cfg = _core.engine_config(config, env_overrides)
     _prepare_session_dir(session)
+    _check_socket_paths(cfg)
     resuming = _check_resume(Path(cfg["journal"]), resume)
     if resume and not resuming:
         progress(f"--resume: {session} has no earlier session to resume; starting a new one")

@@ -5,6 +5,32 @@ ztrade_sources_stamp() {
       -type f -not -path '*/__pycache__/*' -print0 | sort -z | xargs -0 sha1sum | sha1sum | cut -d' ' -f1)
 }
 
+# Runs a pip command that builds ztrade's C++ module, showing its progress: a line every 10 s
+# with the build step reached (ninja's [n/m]); the whole output goes to build/pip-build.log and
+# its end is shown if the build fails. Usage: ztrade_pip_build <python> <pip args...>
+ztrade_pip_build() {
+  local python="$1"; shift
+  local log="$ZTRADE_ROOT/build/pip-build.log" start=$SECONDS step
+  mkdir -p "$ZTRADE_ROOT/build"
+  "$python" -m pip "$@" -v --config-settings=build.verbose=true >"$log" 2>&1 &
+  local pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 1
+    done
+    kill -0 "$pid" 2>/dev/null || break
+    step="$(grep -o '^\[[0-9]*/[0-9]*\]' "$log" | tail -1 || true)"
+    echo "    ... $((SECONDS - start)) s${step:+, C++ build step $step}"
+  done
+  if ! wait "$pid"; then
+    echo "error: pip $* failed; the last lines of $log:" >&2
+    tail -40 "$log" >&2
+    return 1
+  fi
+  echo "    done in $((SECONDS - start)) s"
+}
+
 ztrade_venv() {
   local venv="$1" extras="${2:-}"
   if [ ! -x "$venv/bin/python" ]; then
@@ -21,9 +47,9 @@ ztrade_venv() {
   if [ -n "$extras" ]; then
     # Tests install what users get: a wheel built by `pip wheel .`, into this venv.
     local wheels="$ZTRADE_ROOT/build/wheel"
-    echo "==> pip wheel . (builds the C++ module; about a minute)"
+    echo "==> pip wheel . (builds the C++ module: about 2 minutes on 2 cores)"
     rm -rf "$wheels"
-    "$venv/bin/python" -m pip wheel -q --no-deps -w "$wheels" "$ZTRADE_ROOT"
+    ztrade_pip_build "$venv/bin/python" wheel --no-deps -w "$wheels" "$ZTRADE_ROOT"
     local wheel
     wheel="$(ls "$wheels"/ztrade-*.whl)"
     echo "==> pip install $(basename "$wheel")[$extras] into $venv"
@@ -31,11 +57,11 @@ ztrade_venv() {
     if ! "$venv/bin/python" -m pip install -q "${wheel}[$extras]"; then
       # The ta-lib wheel is only a reference for tests; without it those tests are skipped.
       echo "warning: installing the [$extras] extras failed; retrying without ta-lib" >&2
-      "$venv/bin/python" -m pip install -q "$wheel" pytest hypothesis pandas "websockets>=13" "trustme>=1.0"
+      "$venv/bin/python" -m pip install -q "$wheel" pytest hypothesis pandas "websockets>=13" "trustme>=1.0" "talipp>=2.0"
     fi
   else
-    echo "==> pip install ztrade into $venv (builds the C++ module; about a minute)"
-    "$venv/bin/python" -m pip install -q "$ZTRADE_ROOT"
+    echo "==> pip install ztrade into $venv (builds the C++ module: about 2 minutes on 2 cores)"
+    ztrade_pip_build "$venv/bin/python" install "$ZTRADE_ROOT"
   fi
   echo "$want" > "$venv/.ztrade-stamp"
 }

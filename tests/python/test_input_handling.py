@@ -4,6 +4,7 @@ would refuse, an asyncio strategy whose signal queue fills, and the launcher's o
 import asyncio
 import gc
 import os
+import sys
 import warnings
 
 import numpy as np
@@ -107,3 +108,13 @@ def test_launcher_closes_its_log_files(tmp_path):
     unclosed = [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)
                 and str(tmp_path) in str(w.message)]
     assert unclosed == []
+
+
+def test_dataframes_need_the_pandas_extra_and_say_so(monkeypatch):
+    from ztrade.data import load_bars_frame, sample_path
+    frame = load_bars_frame(sample_path())
+    assert len(frame) == 5000 and list(frame.columns[:5]) == ["open", "high", "low", "close",
+                                                               "volume"]
+    monkeypatch.setitem(sys.modules, "pandas", None)  # as if it were not installed
+    with pytest.raises(ImportError, match=r"pip install 'ztrade\[pandas\]'"):
+        load_bars_frame(sample_path())

@@ -264,3 +264,9 @@ def test_bad_config_is_a_one_line_error_for_every_tool(tmp_path, command):
     assert "risk.max_postion: unknown key" in r.stderr and "Traceback" not in r.stderr
     r = ztrade(*args, "--config", str(tmp_path / "missing.toml"))
     assert r.returncode == 2 and "cannot open" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_run_dir_too_long_for_ipc_sockets_is_a_clear_error(tmp_path):
+    r = ztrade("run", "--run-dir", str(tmp_path / ("x" * 100)))
+    assert r.returncode == 1 and "too long for ipc sockets" in r.stderr
+    assert "Traceback" not in r.stderr

@@ -1,6 +1,6 @@
 #pragma once
 // What an Alpaca market-data stream v2 frame means for the connection, beyond the market data
-// it carries (docs: ../shared/docs/venue-protocols.md section 1.4).
+// it carries (docs: docs/reference/venue-protocols.md section 1.4).
 #include <cstdint>
 #include <string_view>
 

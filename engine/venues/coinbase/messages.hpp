@@ -1,6 +1,6 @@
 #pragma once
 // What a Coinbase frame (Exchange ws-feed or Advanced Trade) means for the connection, beyond
-// the market data it carries (docs: ../shared/docs/venue-protocols.md section 2).
+// the market data it carries (docs: docs/reference/venue-protocols.md section 2).
 #include <cstdint>
 #include <string_view>
 

@@ -1,6 +1,6 @@
 #pragma once
 // What a Kraken v2 frame means for the connection, beyond the market data it carries
-// (docs: ../shared/docs/venue-protocols.md section 3).
+// (docs: docs/reference/venue-protocols.md section 3).
 #include <cstdint>
 #include <string_view>
 

@@ -1,4 +1,4 @@
-// Alpaca market data stream v2: the reference messages of ../shared/docs/venue-protocols.md
+// Alpaca market data stream v2: the reference messages of docs/reference/venue-protocols.md
 // section 1.4 parsed into exact engine messages; control messages for the session; bad input
 // counted.
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
 // Coinbase Exchange and Advanced Trade: the reference messages of
-// ../shared/docs/venue-protocols.md section 2 parsed into exact engine messages; trade-id and
+// docs/reference/venue-protocols.md section 2 parsed into exact engine messages; trade-id and
 // envelope-sequence gaps and duplicates; books from snapshot + updates; bad input counted.
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// Kraken v2: the reference messages of ../shared/docs/venue-protocols.md section 3 parsed into
+// Kraken v2: the reference messages of docs/reference/venue-protocols.md section 3 parsed into
 // exact engine messages; book snapshots and updates verified by CRC-32; resync on a mismatch,
 // a missing snapshot or missing precisions; malformed input counted.
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-"""Alpaca market data stream v2, as documented in ../shared/docs/venue-protocols.md
+"""Alpaca market data stream v2, as documented in docs/reference/venue-protocols.md
 section 1.4: every server message a JSON array; "connected" on connect; auth within the
 deadline or 404; wrong keys 402; one authenticated session at a time (406 for another);
 (un)subscribe before auth 401; every (un)subscribe answered with the full current set,

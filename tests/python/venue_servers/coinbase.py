@@ -1,4 +1,4 @@
-"""Coinbase, as documented in ../shared/docs/venue-protocols.md section 2.
+"""Coinbase, as documented in docs/reference/venue-protocols.md section 2.
 
 ExchangeServer (ws-feed): subscribe within 5 s or be disconnected; `subscriptions` with the
 full current set after every (un)subscribe; `level2` refused without authentication (the real

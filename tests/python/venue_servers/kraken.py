@@ -1,4 +1,4 @@
-"""Kraken Spot WebSocket v2, as documented in ../shared/docs/venue-protocols.md section 3:
+"""Kraken Spot WebSocket v2, as documented in docs/reference/venue-protocols.md section 3:
 status on connect (uint64 connection_id), one ack per symbol with time_in/time_out, failures
 with the venue's error text, `instrument` with precisions, `book` snapshots and updates carrying
 the real CRC-32 over the top ten levels (rendered at the pair's precisions), ping/pong.
