@@ -13,7 +13,7 @@ BUILD=build/fuzz
 CXX=clang++-14 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DZTRADE_BUILD_FUZZ=ON -DZTRADE_BUILD_PYTHON=OFF -DZTRADE_BUILD_TESTS=OFF -DZTRADE_BUILD_BENCH=OFF \
   -DZTRADE_SANITIZE=address,undefined,fuzzer-no-link >/dev/null
-targets=(kraken alpaca coinbase_exchange coinbase_advanced bus_decoder)
+targets=(kraken alpaca coinbase_exchange coinbase_advanced bus_decoder control ingress)
 cmake --build "$BUILD" -j"${ZTRADE_JOBS:-2}" --target "${targets[@]/#/ztrade_fuzz_}"
 
 payloads=tests/cpp/venues/payloads

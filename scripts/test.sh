@@ -14,6 +14,13 @@ scripts/format.sh --check
 echo "==> C++ build (Release, -Werror) and tests"
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DZTRADE_WERROR=ON >/dev/null
 cmake --build build/release -j"$JOBS"
+# Configuring again with nothing changed must leave every build command as it was: a rerun of
+# this script rebuilds nothing.
+cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DZTRADE_WERROR=ON >/dev/null
+if ! ninja -C build/release -n | grep -q "no work to do"; then
+  echo "error: a second configure changed the build (non-deterministic CMake flags)" >&2
+  exit 1
+fi
 ctest --test-dir build/release --output-on-failure -j"$JOBS"
 
 echo "==> C++ tests under AddressSanitizer + UndefinedBehaviorSanitizer"

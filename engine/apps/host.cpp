@@ -1,6 +1,9 @@
 #include "apps/host.hpp"
 
+#include <fcntl.h>
 #include <sched.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <csignal>
@@ -97,14 +100,60 @@ std::optional<ops::EngineConfig> load(int argc, char** argv, const char* program
   return r.config;
 }
 
-bool prepare(const ops::EngineConfig& config, const char* program) {
+namespace {
+// Holds an exclusive lock on <run_dir>/<component>.lock for the life of the process (the
+// kernel releases it when the process ends, however it ends).
+bool lock_component(const std::string& run_dir, const char* component, const char* program) {
+  const std::string path = run_dir + "/" + component + ".lock";
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    std::cerr << program << ": cannot open " << path << ": " << std::strerror(errno) << "\n";
+    return false;
+  }
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    char holder[32] = {};
+    const ssize_t n = ::pread(fd, holder, sizeof(holder) - 1, 0);
+    std::cerr << program << ": " << component << " already runs on the run directory " << run_dir
+              << " (" << path << " is held" << (n > 0 ? " by pid " : "")
+              << (n > 0 ? std::string(holder, static_cast<std::size_t>(n)) : std::string())
+              << "): stop it first, or use another engine.run_dir\n";
+    ::close(fd);
+    return false;
+  }
+  const std::string pid = std::to_string(::getpid());
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) < 0) {
+    // The pid is only for the message above; the lock is what matters.
+  }
+  return true;  // fd stays open: the lock lasts as long as the process
+}
+}  // namespace
+
+bool prepare(const ops::EngineConfig& config, const char* program,
+             std::initializer_list<const char*> components) {
   struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
-  std::filesystem::create_directories(config.engine.run_dir);
+  std::error_code ec;
+  const std::filesystem::path run_dir(config.engine.run_dir);
+  const bool created = std::filesystem::create_directories(run_dir, ec);
+  if (ec || !std::filesystem::is_directory(run_dir, ec)) {
+    std::cerr << program << ": engine.run_dir " << config.engine.run_dir
+              << ": cannot use it as a directory"
+              << (ec ? ": " + ec.message() : std::string(": a file of that name exists")) << "\n";
+    return false;
+  }
+  // Only this user may reach the sockets and the journal through a directory we make (one that
+  // exists is the operator's to set: docs/operations.md, trust boundaries).
+  if (created) {
+    std::filesystem::permissions(run_dir, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::replace, ec);
+  }
+  for (const char* c : components) {
+    if (!lock_component(config.engine.run_dir, c, program)) return false;
+  }
   if (!config.engine.cpus.empty()) {
     // Before any thread starts (ZeroMQ's I/O threads, the ops server): they inherit it. On a
     // small VM, keeping the pipeline on one vCPU turns cross-CPU wake-ups (IPIs) into local

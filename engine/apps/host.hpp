@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdio>
 #include <exception>
+#include <initializer_list>
 #include <optional>
 #include <string>
 
@@ -22,9 +23,12 @@ extern std::atomic<bool> g_stop;
 // stderr. Returns nothing when the process should exit (exit_code says with what).
 std::optional<ops::EngineConfig> load(int argc, char** argv, const char* program, int& exit_code);
 
-// Installs the signal handlers, creates engine.run_dir and applies engine.cpus. False (with
-// the reason on stderr) when the process cannot run as configured.
-bool prepare(const ops::EngineConfig& config, const char* program);
+// Installs the signal handlers, creates engine.run_dir (mode 0700), takes the run directory's
+// lock for each of `components` and applies engine.cpus. False (with the reason on stderr)
+// when the process cannot run as configured - e.g. the same component already runs on this
+// run directory: a second one would re-bind its ipc sockets and take them from the first.
+bool prepare(const ops::EngineConfig& config, const char* program,
+             std::initializer_list<const char*> components);
 
 // Reads a secret from the environment (never logged).
 std::string secret(const std::string& env_var);
@@ -32,11 +36,11 @@ std::string secret(const std::string& env_var);
 // The whole main() of a one-component executable: load the config, prepare, build the
 // component with make(context, config, endpoints) and run it until SIGINT/SIGTERM.
 template <class Make>
-int host(int argc, char** argv, const char* program, Make make) {
+int host(int argc, char** argv, const char* program, const char* name, Make make) {
   int rc = 0;
   const auto config = load(argc, argv, program, rc);
   if (!config) return rc;
-  if (!prepare(*config, program)) return 1;
+  if (!prepare(*config, program, {name})) return 1;
   try {
     zmq::context_t context;
     const auto authenticator = ops::start_authenticator(context, *config);

@@ -2,9 +2,10 @@
 // Sequence accounting on both sides of the bus. A publisher numbers the messages of each topic
 // 1, 2, 3, ... (a stream = publisher id + topic), so a subscriber with prefix subscriptions
 // still sees contiguous numbers on every stream it receives. A subscriber that sees 7 after 4
-// has missed 5 and 6 (a gap of 2, e.g. dropped at a high-water mark), one that sees 4 again has
-// a duplicate, and one that sees 3 after 4 has a reordering. Nothing is silent: every case is
-// counted. A publisher that restarts (seq 1 again) is counted as a restart, not a reorder.
+// has missed 5 and 6 (a gap of 2, e.g. dropped at a high-water mark), and one that sees 4 again
+// has a duplicate. A lower number means the publisher restarted (its numbering began again):
+// counted as a restart, and the stream tracked afresh. Nothing is silent: every case is
+// counted. (`reordered` stays 0 on one connection, which ZeroMQ keeps in order.)
 //
 // Streams are kept in a hash map: a new stream allocates once; after that, a lookup with a
 // string_view key allocates nothing.
@@ -95,13 +96,13 @@ class SequenceTracker {
       ++counters_.duplicates;
       return SeqVerdict::kDuplicate;
     }
-    if (seq == 1) {  // the publisher restarted its numbering
-      ++counters_.restarts;
-      last = seq;
-      return SeqVerdict::kRestart;
-    }
-    ++counters_.reordered;
-    return SeqVerdict::kReordered;
+    // Lower than before. One publisher's messages reach a subscriber in order (ZeroMQ keeps
+    // the order of a connection), so this is a new session of the publisher - restarted, its
+    // numbering begun again, and the first messages of the new session possibly missed while
+    // we reconnected - not a reordering: the stream is tracked afresh from here.
+    ++counters_.restarts;
+    last = seq;
+    return SeqVerdict::kRestart;
   }
   const SeqCounters& counters() const noexcept { return counters_; }
   std::size_t streams() const noexcept { return last_.size(); }

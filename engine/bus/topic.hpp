@@ -15,6 +15,9 @@ namespace topics {
 // execution's mark of a symbol's position at a bar it has processed (a PositionMsg): tells
 // risk that every fill up to that bar's time has been reported.
 inline constexpr std::string_view kExecutionMark = "exec.mark.";
+// execution's positions, all of them, sent with each of its heartbeats (PositionMsgs; one with
+// an empty symbol ends the list): how a restarted risk learns what is held.
+inline constexpr std::string_view kExecutionSnapshot = "exec.snapshot.";
 }  // namespace topics
 
 class Topic {

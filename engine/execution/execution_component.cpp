@@ -51,6 +51,15 @@ void ExecutionComponent::publish_mark(std::string_view symbol, std::int64_t even
                event_ns);
 }
 
+void ExecutionComponent::publish_snapshot() {
+  for (const auto& [symbol, _] : orders_.portfolio().positions()) {
+    pub_.publish(bus::Topic{bus::topics::kExecutionSnapshot, symbol},
+                 orders_.portfolio().message(symbol), market_ns_);
+  }
+  wire::PositionMsg end{};  // empty symbol: the list is complete
+  pub_.publish(bus::topics::kExecutionSnapshot, end, market_ns_);
+}
+
 void ExecutionComponent::on_message(const bus::Message& m) {
   switch (m.frame.header.type) {
     case wire::MsgType::kNewOrder: {
@@ -103,7 +112,7 @@ void ExecutionComponent::on_message(const bus::Message& m) {
     }
     case wire::MsgType::kHeartbeat: {
       if (upstreams_.on_heartbeat(m.frame)) {
-        ops::heartbeat_tick(heartbeat_, pub_, upstreams_, true);
+        if (ops::heartbeat_tick(heartbeat_, pub_, upstreams_, true)) publish_snapshot();
       }
       wire::HeartbeatMsg hb{};
       if (!wire::body_as(m.frame, hb)) break;
@@ -171,7 +180,7 @@ int ExecutionComponent::run(const std::atomic<bool>& stop) {
   }
   bus::Message m;
   while (!stop) {
-    ops::heartbeat_tick(heartbeat_, pub_, upstreams_);
+    if (ops::heartbeat_tick(heartbeat_, pub_, upstreams_)) publish_snapshot();
     maybe_publish_metrics();
     if (sub_.receive(m, 100ms)) {
       on_message(m);

@@ -33,6 +33,8 @@ class ExecutionComponent : private ReportSink {
   void on_report(const wire::ExecutionReportMsg& report, std::int64_t event_ns) override;
   void on_position(const wire::PositionMsg& position, std::int64_t event_ns) override;
   void publish_mark(std::string_view symbol, std::int64_t event_ns);
+  // Every position, then an empty-symbol end marker (bus::topics::kExecutionSnapshot).
+  void publish_snapshot();
   void on_message(const bus::Message& m);
 
   const ops::EngineConfig& config_;

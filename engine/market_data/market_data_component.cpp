@@ -24,7 +24,8 @@ MarketDataComponent::MarketDataComponent(zmq::context_t& context, const ops::Eng
       heartbeats_(context,
                   ops::subscriber_config(
                       config, {endpoints.signals, endpoints.risk, endpoints.execution}, {"hb."})),
-      control_(context, zmq::socket_type::rep),
+      control_(context, {endpoints.market_data_control, endpoints.external.market_data_control},
+               ops::curve_keys(config)),
       ops_(config.market_data.ops_port),
       aggregator_(static_cast<std::int64_t>(config.market_data.bar_interval_s * 1e9)) {
   if (!config.market_data.record_file.empty()) {
@@ -43,12 +44,6 @@ MarketDataComponent::MarketDataComponent(zmq::context_t& context, const ops::Eng
         md.replay.file,
         md.replay.format == "trades" ? ReplaySource::Format::kTrades : ReplaySource::Format::kBars,
         md.replay.symbol, static_cast<std::int64_t>(md.bar_interval_s * 1e9));
-  }
-  control_.set(zmq::sockopt::linger, 0);
-  bus::apply_curve(control_, ops::curve_keys(config), true);
-  control_.bind(endpoints.market_data_control);
-  if (!endpoints.external.market_data_control.empty()) {
-    control_.bind(endpoints.external.market_data_control);
   }
 }
 
@@ -92,14 +87,10 @@ bool MarketDataComponent::wait_for_downstream(const std::atomic<bool>& stop) {
       wire::HeartbeatMsg hb{};
       if (wire::body_as(m.frame, hb)) downstream.heard(hb);
     }
-    std::array<char, 16> req{};
-    if (auto got =
-            control_.recv(zmq::mutable_buffer(req.data(), req.size()), zmq::recv_flags::dontwait)) {
-      const std::string_view verb(req.data(), std::min(got->size, req.size()));
-      const bool go = verb == "GO";
+    if (const auto request = control_.receive()) {
+      const bool go = *request == "GO";
       gate_open = gate_open || go;
-      const std::string_view reply = go ? "OK" : "ERROR expected GO";
-      control_.send(zmq::buffer(reply.data(), reply.size()), zmq::send_flags::none);
+      control_.reply(go ? "OK" : "ERROR expected GO");
     }
     if ((downstream.all_ready() || !config_.market_data.wait_for_downstream) && gate_open) {
       return true;

@@ -20,6 +20,7 @@
 #include "market_data/replay_source.hpp"
 #include "ops/component.hpp"
 #include "ops/config.hpp"
+#include "ops/control_channel.hpp"
 #include "ops/endpoints.hpp"
 #include "ops/metrics.hpp"
 
@@ -66,7 +67,7 @@ class MarketDataComponent {
   std::shared_ptr<spdlog::logger> log_;
   bus::Publisher pub_;
   bus::Subscriber heartbeats_;
-  zmq::socket_t control_;  // REP: "GO" opens the start gate (market_data.start_gate)
+  ops::ControlChannel control_;  // "GO" opens the start gate (market_data.start_gate)
   ops::Heartbeat heartbeat_{"market-data"};
   MarketDataStats stats_;
   ops::OpsEndpoint ops_;

@@ -31,11 +31,12 @@ class Heartbeat {
   // Publishes hb.<component> if `interval` has passed since the last one (or `force`). Called
   // from every turn of the component's event loop, it also drives systemd's readiness and
   // watchdog notifications.
-  void maybe_send(bus::Publisher& pub, ComponentState state, std::chrono::milliseconds interval,
+  // True when it sent one.
+  bool maybe_send(bus::Publisher& pub, ComponentState state, std::chrono::milliseconds interval,
                   bool force = false) {
     service_.tick(state != ComponentState::kStarting);
     const auto now = std::chrono::steady_clock::now();
-    if (!force && now - last_ < interval) return;
+    if (!force && now - last_ < interval) return false;
     last_ = now;
     wire::HeartbeatMsg hb{};
     hb.component.assign(component_);
@@ -43,6 +44,7 @@ class Heartbeat {
     hb.uptime_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now - start_).count();
     hb.messages_out = pub.counters().sent;
     pub.publish("hb." + component_, hb, bus::wall_clock_ns());
+    return true;
   }
 
  private:
@@ -78,14 +80,17 @@ class Upstreams {
   std::set<std::string> expected_, heard_, ready_;
 };
 
-// The periodic heartbeat of a component with upstreams: "starting" every 100 ms until it has
-// heard them all, then "ready" every second; `now` sends at once (the moment it became ready).
-inline void heartbeat_tick(Heartbeat& hb, bus::Publisher& pub, const Upstreams& up,
-                           bool now = false) {
+// The periodic heartbeat of a component: "starting" every 100 ms until it is ready (has heard
+// its upstreams, and whatever else it needs), then "ready" every second; `now` sends at once
+// (the moment it became ready). True when it sent one.
+inline bool heartbeat_tick(Heartbeat& hb, bus::Publisher& pub, bool ready, bool now = false) {
   using namespace std::chrono_literals;
-  const bool ready = up.all_heard();
-  hb.maybe_send(pub, ready ? ComponentState::kReady : ComponentState::kStarting,
-                ready ? 1000ms : 100ms, now);
+  return hb.maybe_send(pub, ready ? ComponentState::kReady : ComponentState::kStarting,
+                       ready ? 1000ms : 100ms, now);
+}
+inline bool heartbeat_tick(Heartbeat& hb, bus::Publisher& pub, const Upstreams& up,
+                           bool now = false) {
+  return heartbeat_tick(hb, pub, up.all_heard(), now);
 }
 
 // The CURVE keys of bus.curve, read from their files (Z85 text, first line); empty keys when

@@ -1,9 +1,14 @@
 #include "risk/risk_component.hpp"
 #include "bus/topic.hpp"
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
+#include <filesystem>
 
 #include "bus/socket_options.hpp"
+#include "ops/control_protocol.hpp"
+#include "ops/state_file.hpp"
 
 namespace ztrade::risk {
 
@@ -36,16 +41,89 @@ RiskComponent::RiskComponent(zmq::context_t& context, const ops::EngineConfig& c
       sub_(context, ops::subscriber_config(
                         config, {endpoints.market_data, endpoints.signals, endpoints.execution},
                         {"md.bar.", "md.trade.", "md.quote.", "sig.", "exec.", "hb."})),
-      control_(context, zmq::socket_type::rep),
+      control_(context, {endpoints.risk_control, endpoints.external.risk_control},
+               ops::curve_keys(config)),
       token_(std::move(control_token)),
+      state_path_((std::filesystem::path(config.engine.run_dir) / "risk.state").string()),
       engine_(limits_from(config.risk)),
       // Unique across restarts: start time in ms, times 1000, plus a counter.
       next_order_id_(static_cast<std::uint64_t>(bus::wall_clock_ns() / 1'000'000) * 1000),
       ops_(config.risk.ops_port) {
-  control_.set(zmq::sockopt::linger, 0);
-  bus::apply_curve(control_, ops::curve_keys(config), true);
-  control_.bind(endpoints.risk_control);
-  if (!endpoints.external.risk_control.empty()) control_.bind(endpoints.external.risk_control);
+  if (token_.size() > ops::kMaxControlToken) {
+    throw std::runtime_error(
+        fmt::format("the control token in ${} is {} bytes; at most {} are accepted",
+                    config.risk.control_token_env, token_.size(), ops::kMaxControlToken));
+  }
+  // The trading state outlives the process: an operator's HALT (or a daily-loss halt) holds
+  // across a crash and restart. Until execution has told us its positions we trade nothing
+  // new either way (REDUCING): a risk that believed itself flat would size orders wrongly.
+  const auto saved = ops::read_state_file(state_path_);
+  if (saved) {
+    for (TradingState st :
+         {TradingState::kActive, TradingState::kReducing, TradingState::kHalted}) {
+      if (*saved == state_name(st)) restored_state_ = st;
+    }
+  }
+  engine_.set_state(restored_state_ == TradingState::kHalted ? TradingState::kHalted
+                                                             : TradingState::kReducing);
+  if (saved) {
+    log_->warn("trading state {} restored from {}; REDUCING until execution reports positions",
+               state_name(restored_state_), state_path_);
+  }
+}
+
+std::string_view RiskComponent::state_reply(TradingState s) noexcept {
+  switch (s) {
+    case TradingState::kActive:
+      return "OK ACTIVE";
+    case TradingState::kReducing:
+      return "OK REDUCING";
+    case TradingState::kHalted:
+      return "OK HALTED";
+  }
+  return "OK";
+}
+
+void RiskComponent::set_trading_state(TradingState s, std::string_view why) {
+  if (!positions_known_) {
+    // Until execution has reported its positions nothing new is traded: a RESUME takes
+    // effect then, a HALT at once.
+    restored_state_ = s;
+    engine_.set_state(s == TradingState::kHalted ? TradingState::kHalted : TradingState::kReducing);
+  } else {
+    engine_.set_state(s);
+  }
+  store_trading_state(s, why);
+}
+
+void RiskComponent::persist_trading_state(std::string_view why) {
+  if (!positions_known_ && engine_.state() == TradingState::kHalted) {
+    restored_state_ = TradingState::kHalted;
+  }
+  store_trading_state(engine_.state(), why);
+}
+
+void RiskComponent::store_trading_state(TradingState s, std::string_view why) {
+  if (!ops::write_state_file(state_path_, state_name(s))) {
+    ++stats_.state_write_errors;
+    log_->error("cannot store the trading state in {}: {} (it holds until this process ends)",
+                state_path_, std::strerror(errno));
+  }
+  log_->warn("trading state {} ({}){}", state_name(s), why,
+             engine_.state() == s ? "" : ": REDUCING until execution reports positions");
+}
+
+void RiskComponent::on_positions_known() {
+  positions_known_ = true;
+  if (engine_.state() == TradingState::kReducing && restored_state_ != TradingState::kReducing) {
+    engine_.set_state(restored_state_);
+  }
+  log_->info("execution reported its positions: trading state {}", state_name(engine_.state()));
+  ops::heartbeat_tick(heartbeat_, pub_, ready_now(), true);
+}
+
+bool RiskComponent::ready_now() const noexcept {
+  return upstreams_.all_heard() && positions_known_;
 }
 
 void RiskComponent::on_signal(const bus::Message& m) {
@@ -100,6 +178,7 @@ void RiskComponent::decide(const wire::SignalMsg& s, const wire::Header& h) {
   if (d.reason == RejectReason::kDailyLoss && before != TradingState::kHalted) {
     log_->error("daily loss limit breached (pnl={:.2f} at market time {} ns): trading HALTED",
                 engine_.pnl_at(t), t);
+    persist_trading_state("daily loss limit");
   }
   if (!d.accepted()) {
     wire::RiskRejectMsg r{};
@@ -112,9 +191,10 @@ void RiskComponent::decide(const wire::SignalMsg& s, const wire::Header& h) {
     r.text.assign(reason_name(d.reason));
     pub_.publish(bus::Topic{"risk.reject.", sym}, r, t);
     ++stats_.rejects;
-    log_->info("reject symbol={} side={} qty={} reason={}", sym,
-               intent->side == wire::Side::kBuy ? "buy" : "sell", intent->quantity,
-               reason_name(d.reason));
+    reject_log_.warn(*log_, "reject symbol={} strategy={} side={} qty={} reason={}",
+                     ops::Printable{sym}, ops::Printable{s.strategy.view()},
+                     intent->side == wire::Side::kBuy ? "buy" : "sell", intent->quantity,
+                     reason_name(d.reason));
     return;
   }
   wire::NewOrderMsg o{};
@@ -242,6 +322,16 @@ void RiskComponent::on_message(const bus::Message& m) {
     case wire::MsgType::kPosition: {
       wire::PositionMsg p{};
       if (!wire::body_as(m.frame, p)) break;
+      if (m.topic.starts_with(bus::topics::kExecutionSnapshot)) {
+        // The positions execution holds, sent with each of its heartbeats; an empty symbol
+        // ends the list.
+        if (p.symbol.view().empty()) {
+          if (!positions_known_) on_positions_known();
+        } else {
+          engine_.on_position_snapshot(p);
+        }
+        break;
+      }
       engine_.on_position(p);
       if (m.topic.starts_with(bus::topics::kExecutionMark)) {
         ++exec_marks_;
@@ -258,7 +348,9 @@ void RiskComponent::on_message(const bus::Message& m) {
           hb.state >= static_cast<std::uint8_t>(ops::ComponentState::kDone)) {
         market_done_ = true;
       }
-      if (upstreams_.on_heartbeat(m.frame)) ops::heartbeat_tick(heartbeat_, pub_, upstreams_, true);
+      if (upstreams_.on_heartbeat(m.frame) && ready_now()) {
+        ops::heartbeat_tick(heartbeat_, pub_, true, true);
+      }
       break;
     }
     default:
@@ -267,31 +359,38 @@ void RiskComponent::on_message(const bus::Message& m) {
 }
 
 void RiskComponent::on_control() {
-  std::array<char, 256> buf{};
-  auto got =
-      control_.recv(zmq::mutable_buffer(buf.data(), buf.size() - 1), zmq::recv_flags::dontwait);
-  if (!got) return;
-  const std::string_view req(buf.data(), std::min(got->size, buf.size() - 1));
-  const auto space = req.find(' ');
-  const std::string_view verb = req.substr(0, space);
-  const std::string_view token = space == std::string_view::npos ? "" : req.substr(space + 1);
-  std::string reply;
-  if (verb == "STATE") {
-    reply = "OK " + std::string(state_name(engine_.state()));
-  } else if (token_.empty() || token != token_) {
-    reply = "DENIED";
-    ++stats_.control_denied;
-    log_->warn("control: denied {} (bad or missing token)", verb);
-  } else if (verb == "HALT" || verb == "REDUCE" || verb == "RESUME") {
-    engine_.set_state(verb == "HALT"     ? TradingState::kHalted
-                      : verb == "REDUCE" ? TradingState::kReducing
-                                         : TradingState::kActive);
-    reply = "OK " + std::string(state_name(engine_.state()));
-    log_->warn("control: trading state set to {}", state_name(engine_.state()));
-  } else {
-    reply = "ERROR unknown command (HALT, REDUCE, RESUME <token>; STATE)";
+  const auto request = control_.receive();
+  if (!request) return;
+  const ops::ControlRequest r = ops::parse_control(*request);
+  // Only the verb is ever logged, by its own name: the request may hold the token, or bytes
+  // that would forge log lines.
+  const std::string_view verb = ops::verb_name(r.verb);
+  if (r.verb == ops::ControlVerb::kUnknown) {
+    ++stats_.control_malformed;
+    control_.reply("ERROR unknown command (HALT, REDUCE, RESUME <token>; STATE)");
+    return;
   }
-  control_.send(zmq::buffer(reply), zmq::send_flags::none);
+  if (r.verb == ops::ControlVerb::kState) {
+    control_.reply(state_reply(engine_.state()));
+    return;
+  }
+  if (!ops::token_matches(r.token, token_)) {
+    ++stats_.control_denied;
+    denied_log_.warn(*log_, "control: denied {} (bad or missing token)", verb);
+    control_.reply("DENIED");
+    return;
+  }
+  const TradingState wanted = r.verb == ops::ControlVerb::kHalt     ? TradingState::kHalted
+                              : r.verb == ops::ControlVerb::kReduce ? TradingState::kReducing
+                                                                    : TradingState::kActive;
+  set_trading_state(wanted, "control");
+  if (engine_.state() != wanted) {
+    pending_reply_ = fmt::format("{} ({} once execution reports positions)",
+                                 state_reply(engine_.state()), state_name(wanted));
+    control_.reply(pending_reply_);
+    return;
+  }
+  control_.reply(state_reply(engine_.state()));
 }
 
 void RiskComponent::maybe_publish_metrics() {
@@ -308,6 +407,13 @@ void RiskComponent::maybe_publish_metrics() {
                 static_cast<double>(engine_.rejects()[i]));
   }
   ops::metric(m, "ztrade_trading_state", c, static_cast<double>(engine_.state()));
+  ops::metric(m, "ztrade_control_requests_total", c + ",result=\"denied\"",
+              static_cast<double>(stats_.control_denied.load()));
+  ops::metric(m, "ztrade_control_requests_total", c + ",result=\"malformed\"",
+              static_cast<double>(stats_.control_malformed.load() + control_.counters().malformed));
+  ops::metric(m, "ztrade_control_errors_total", c, static_cast<double>(control_.counters().errors));
+  ops::metric(m, "ztrade_state_write_errors_total", c,
+              static_cast<double>(stats_.state_write_errors.load()));
   ops::metric(m, "ztrade_orders_unfinished", c, static_cast<double>(sent_.size()));
   ops::metric(m, "ztrade_execution_restarts_total", c,
               static_cast<double>(stats_.execution_restarts.load()));
@@ -324,18 +430,18 @@ void RiskComponent::maybe_publish_metrics() {
       std::move(m),
       fmt::format(R"({{"component":"risk","ready":{},"trading_state":"{}","orders":{},)"
                   R"("rejects":{},"pnl":{},"gross_exposure":{}}})",
-                  upstreams_.all_heard(), state_name(engine_.state()), stats_.orders.load(),
+                  ready_now(), state_name(engine_.state()), stats_.orders.load(),
                   stats_.rejects.load(), engine_.pnl_latest(), engine_.gross_exposure()),
-      upstreams_.all_heard());
+      ready_now());
 }
 
 int RiskComponent::run(const std::atomic<bool>& stop) {
   if (token_.empty()) log_->warn("no control token set: HALT/REDUCE/RESUME are disabled");
   zmq::pollitem_t items[] = {{sub_.socket().handle(), 0, ZMQ_POLLIN, 0},
-                             {control_.handle(), 0, ZMQ_POLLIN, 0}};
+                             {control_.socket().handle(), 0, ZMQ_POLLIN, 0}};
   bus::Message m;
   while (!stop) {
-    ops::heartbeat_tick(heartbeat_, pub_, upstreams_);
+    ops::heartbeat_tick(heartbeat_, pub_, ready_now());
     maybe_publish_metrics();
     try {
       zmq::poll(items, 2, 100ms);

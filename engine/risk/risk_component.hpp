@@ -15,7 +15,9 @@
 #include "bus/subscriber.hpp"
 #include "ops/component.hpp"
 #include "ops/config.hpp"
+#include "ops/control_channel.hpp"
 #include "ops/endpoints.hpp"
+#include "ops/log_limit.hpp"
 #include "ops/metrics.hpp"
 #include "risk/risk_engine.hpp"
 
@@ -23,7 +25,7 @@ namespace ztrade::risk {
 
 struct RiskStats {
   std::atomic<std::uint64_t> signals{0}, orders{0}, rejects{0}, control_denied{0},
-      execution_restarts{0}, signal_wait_timeouts{0};
+      execution_restarts{0}, signal_wait_timeouts{0}, control_malformed{0}, state_write_errors{0};
 };
 
 class RiskComponent {
@@ -42,13 +44,24 @@ class RiskComponent {
   void on_report(const wire::ExecutionReportMsg& r, std::int64_t event_ns);
   void on_market(std::string_view symbol, double price, std::int64_t ts_ns);
   void on_control();
+  static std::string_view state_reply(TradingState s) noexcept;
+  void set_trading_state(TradingState s, std::string_view why);
+  void persist_trading_state(std::string_view why);
+  void store_trading_state(TradingState s, std::string_view why);
+  void on_positions_known();
+  bool ready_now() const noexcept;  // upstreams heard and execution's positions known
 
   const ops::EngineConfig& config_;
   std::shared_ptr<spdlog::logger> log_;
   bus::Publisher pub_;
   bus::Subscriber sub_;
-  zmq::socket_t control_;
+  ops::ControlChannel control_;
   std::string token_;
+  std::string state_path_;                               // <run_dir>/risk.state
+  TradingState restored_state_ = TradingState::kActive;  // what applies once positions are known
+  bool positions_known_ = false;
+  ops::LogLimiter denied_log_, reject_log_;
+  std::string pending_reply_;  // a control reply that is not one of the fixed ones
   RiskEngine engine_;
   ops::Heartbeat heartbeat_{"risk"};
   ops::Upstreams upstreams_{{"market-data", "signal-bridge", "execution"}};

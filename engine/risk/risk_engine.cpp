@@ -35,6 +35,15 @@ void RiskEngine::on_position(const wire::PositionMsg& p) {
   state_of(p.symbol.view()).position = p.quantity;
 }
 
+void RiskEngine::on_position_snapshot(const wire::PositionMsg& p) {
+  if (!std::isfinite(p.quantity) || !std::isfinite(p.avg_price) || !std::isfinite(p.realized_pnl)) {
+    return;
+  }
+  SymbolState& s = state_of(p.symbol.view());
+  s.position = p.quantity;
+  if (!s.has_fills) s.booked = Holding{p.quantity, p.avg_price, p.realized_pnl};
+}
+
 void RiskEngine::add_pending(std::string_view symbol, double signed_qty) {
   state_of(symbol).pending += signed_qty;
 }
@@ -44,6 +53,7 @@ void RiskEngine::on_fill(std::string_view symbol, double signed_qty, double pric
   SymbolState& s = state_of(symbol);
   s.pending -= signed_qty;
   s.position += signed_qty;
+  s.has_fills = true;
   if (!(price > 0) || !std::isfinite(price) || !std::isfinite(signed_qty)) return;
   // Booked by time: reports mostly arrive in time order, so this is an append.
   const BookedFill f{ts_ns, &s, signed_qty, price};

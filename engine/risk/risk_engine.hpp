@@ -64,6 +64,9 @@ class RiskEngine {
   void on_price(std::string_view symbol, double price, std::int64_t ts_ns);
   // Position updates from execution: the signed quantity it holds (sizing counts it).
   void on_position(const wire::PositionMsg& position);
+  // execution's periodic list of what it holds: the position, and - for a symbol this engine
+  // has booked no fill of (a restarted risk) - the holding the P&L starts from.
+  void on_position_snapshot(const wire::PositionMsg& position);
   // Quantity sent but not yet reflected in positions (signed). check() adds accepted orders;
   // the risk component subtracts fills (before the position update that includes them arrives)
   // and the unfilled rest of rejected/canceled/expired orders, so two quick signals do not
@@ -112,7 +115,8 @@ class RiskEngine {
     PriceHistory prices;
     double position = 0;  // as execution reports it (sizing)
     double pending = 0;
-    Holding booked;  // the fills folded into the P&L so far (event time)
+    Holding booked;          // the fills folded into the P&L so far (event time)
+    bool has_fills = false;  // booked from fills (else from a snapshot, or nothing yet)
   };
   struct Hash {
     using is_transparent = void;

@@ -88,8 +88,8 @@ void SignalBridgeComponent::on_external(const bus::Message& m) {
   wire::SignalMsg s{};
   if (!wire::body_as(m.frame, s)) {
     ++stats_.external_rejected[static_cast<std::size_t>(SignalProblem::kNotASignal)];
-    log_->warn("ingress: dropped a {} frame (only signals are accepted)",
-               wire::type_name(m.frame.header.type));
+    reject_log_.warn(*log_, "ingress: dropped a {} frame (only signals are accepted)",
+                     wire::type_name(m.frame.header.type));
     return;
   }
   const auto last_bar = last_bar_ns_.find(s.symbol.view());
@@ -98,8 +98,9 @@ void SignalBridgeComponent::on_external(const bus::Message& m) {
       validate(s, known, bus::wall_clock_ns(), config_.signal_bridge.max_signal_age_ms);
   if (p != SignalProblem::kNone) {
     ++stats_.external_rejected[static_cast<std::size_t>(p)];
-    log_->warn("ingress: rejected signal strategy={} symbol={} reason={}", s.strategy.view(),
-               s.symbol.view(), problem_name(p));
+    reject_log_.warn(*log_, "ingress: rejected signal strategy={} symbol={} reason={}",
+                     ops::Printable{s.strategy.view()}, ops::Printable{s.symbol.view()},
+                     problem_name(p));
     return;
   }
   // The client's time is not trusted: an external signal is about the market as the bridge

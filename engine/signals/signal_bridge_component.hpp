@@ -18,6 +18,7 @@
 #include "ops/component.hpp"
 #include "ops/config.hpp"
 #include "ops/endpoints.hpp"
+#include "ops/log_limit.hpp"
 #include "ops/metrics.hpp"
 #include "signals/macd_rsi_strategy.hpp"
 #include "signals/signal_validator.hpp"
@@ -52,6 +53,7 @@ class SignalBridgeComponent {
   // Looked up by string_view for every bar: no allocation once the symbol is known.
   StringMap<FeatureComputer> computers_;
   StringMap<std::int64_t> last_bar_ns_;  // start of the latest closed bar per symbol
+  ops::LogLimiter reject_log_;           // ingress refusals: counted exactly, logged 1/s
   MacdRsiStrategy macd_rsi_;
   bool run_macd_rsi_ = false;
   SignalBridgeStats stats_;

@@ -122,6 +122,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
               "no summary", file=sys.stderr)
         return _SIGNAL_EXIT.get(str(exc), 130)
     print(format_summary(summary))
+    if summary.get("failed"):
+        print(f"ztrade run: {summary['failed']}", file=sys.stderr)
+        return 1
     if summary.get("interrupted"):
         return _SIGNAL_EXIT.get(summary["interrupted"], 130)
     return 0 if all(v == 0 for v in summary["exit_codes"].values()) else 1

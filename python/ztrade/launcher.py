@@ -7,6 +7,7 @@ summary as a dict).
 from __future__ import annotations
 
 import ctypes
+import fcntl
 import json
 import os
 import secrets
@@ -310,6 +311,26 @@ def _prepare_session_dir(session: Path) -> None:
         raise EngineError(f"cannot use {session} as the run directory: not writable")
 
 
+def _lock_session(session: Path):
+    """An exclusive lock on <session>/session.lock for as long as the returned file is open:
+    a second `ztrade run` on the same directory stops here, before it could re-bind the
+    running session's sockets or replace its control token."""
+    f = open(session / "session.lock", "a+")
+    try:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        f.seek(0)
+        holder = f.read().strip()
+        f.close()
+        raise EngineError(f"{session} is in use by another ztrade run"
+                          f"{f' (pid {holder})' if holder else ''}: stop it first, or choose "
+                          "another --run-dir") from None
+    f.truncate(0)
+    f.write(str(os.getpid()))
+    f.flush()
+    return f
+
+
 _MAX_IPC_PATH = 107  # sockaddr_un.sun_path, less the terminating NUL
 
 
@@ -389,148 +410,160 @@ def run_engine(config: Optional[str] = None, run_dir: Optional[str] = None,
         cfg = _core.engine_config(config, env_overrides)
     _prepare_session_dir(session)
     _check_socket_paths(cfg)
-    resuming = _check_resume(Path(cfg["journal"]), resume)
-    if resume and not resuming:
-        progress(f"--resume: {session} has no earlier session to resume; starting a new one")
-    env = dict(os.environ)
-    env.update(env_overrides)
-    if not env.get(cfg["control_token_env"]):
-        # A per-session kill-switch token; never printed (ztrade control reads it from here).
-        env[cfg["control_token_env"]] = secrets.token_hex(16)
-        token_file = session / "control.token"
-        token_file.touch(mode=0o600)
-        token_file.write_text(env[cfg["control_token_env"]])
-
-    ctx = zmq.Context.instance()
-    tap_sock = ctx.socket(zmq.SUB)
-    tap_sock.setsockopt(zmq.RCVHWM, 0)  # the tap must not drop: it counts
-    for topic in TAP_TOPICS:
-        tap_sock.setsockopt(zmq.SUBSCRIBE, topic)
-    apply_curve(tap_sock, cfg["curve"])
-    for name in ("market_data", "signals", "risk", "execution"):
-        tap_sock.connect(cfg["endpoints"][name])
-
-    deployment = cfg["deployment"]
-    programs = ["engine"] if deployment == "threads" else list(PROCESSES)
-    procs: Dict[str, subprocess.Popen] = {}
-    logs: Dict[str, Path] = {}
-    tap = Tap()
-    metrics: Dict[str, Dict[str, float]] = {}
-    restored: Optional[dict] = None
-    interrupted: Optional[str] = None
-    forced = False
-    started = time.monotonic()
+    session_lock = _lock_session(session)  # before anything in it is touched
     try:
-        for name in programs:
-            exe = find_binary(f"ztrade-{name}")
-            logs[name] = session / f"{name}.log"
-            with open(logs[name], "ab") as log_file:  # the child keeps its own descriptor
-                procs[name] = subprocess.Popen([exe, "--config", config], env=env,
-                                               stdin=subprocess.DEVNULL,
-                                               stdout=subprocess.DEVNULL, stderr=log_file,
-                                               preexec_fn=_child_setup(os.getpid()))
-        progress(f"session {session} ({deployment}"
-                 f"{', RESUMING an earlier session' if resuming else ''}); "
-                 "waiting for the engine to be ready...")
-        ready_at = None
-        done_at = None
-        last_msg = time.monotonic()
-        last_report = 0.0
-        poller = zmq.Poller()
-        poller.register(tap_sock, zmq.POLLIN)
-        while True:
-            if stop is not None and stop.event.is_set():
-                interrupted = stop.reason or "stop requested"
-                progress(f"{interrupted}: stopping the engine (again to stop at once)...")
-                break
-            now = time.monotonic()
-            if now - started > timeout_s:
-                raise EngineError(f"session did not finish within {timeout_s:.0f} s "
-                                  "(--timeout sets the limit)")
-            for name, p in procs.items():
-                if p.poll() is not None:
-                    raise EngineError(f"ztrade-{name} exited with code {p.returncode}:\n"
-                                      f"{_tail(logs[name])}")
-            if poller.poll(100):
-                while True:
-                    try:
-                        topic, frame = tap_sock.recv_multipart(zmq.NOBLOCK)[:2]
-                    except zmq.Again:
-                        break
-                    except ValueError:
-                        tap.decode_errors["malformed_parts"] += 1
-                        continue
-                    if tap.on_frame(topic, frame):
-                        last_msg = time.monotonic()
-            s = tap.states
-            if ready_at is None and len(s) >= 4 and all(v >= 1 for v in s.values()):
-                ready_at = last_report = time.monotonic()
-                if resuming:
-                    restored = _execution_status(cfg["ops_ports"]) or {}
-                    progress(_resume_line(restored))
-                _send_go(ctx, cfg["endpoints"]["market_data_control"], cfg["curve"])
-                progress(f"ready after {ready_at - started:.2f} s: "
-                         f"{', '.join(sorted(s))}; streaming")
-            if s.get("market-data") == 2 and done_at is None:
-                done_at = time.monotonic()
-            if ready_at is not None and time.monotonic() - last_report > 1.0:
-                last_report = time.monotonic()
-                n = tap.live_count
-                progress(f"  bars {n('bar')}  signals {n('signal')}  orders {n('new_order')}  "
-                         f"risk rejects {n('risk_reject')}  execution reports "
-                         f"{n('execution_report')}")
-            # Finished: the source is done and the pipeline has been quiet (bar heartbeats).
-            if done_at is not None and time.monotonic() - last_msg > 0.3 and \
-                    time.monotonic() - done_at > 0.5:
-                break
-            if done_at is not None and time.monotonic() - done_at > 30:
-                break
-        # The components render their metrics once a second: wait for a snapshot taken after
-        # the session's last message before reading their loss counters.
-        _wait_unless_forced(1.1)
-        metrics = _component_metrics(cfg["ops_ports"])
-    except ForcedStop:
-        forced = True
-        raise
-    finally:
-        peak_rss = {name: _peak_rss_mb(p.pid) for name, p in procs.items() if p.poll() is None}
-        _stop_children(procs, at_once=forced)
-        tap_sock.close(0)
+        resuming = _check_resume(Path(cfg["journal"]), resume)
+        if resume and not resuming:
+            progress(f"--resume: {session} has no earlier session to resume; starting a new one")
+        env = dict(os.environ)
+        env.update(env_overrides)
+        if not env.get(cfg["control_token_env"]):
+            # A per-session kill-switch token; never printed (ztrade control reads it from here).
+            env[cfg["control_token_env"]] = secrets.token_hex(16)
+            token_file = session / "control.token"
+            token_file.touch(mode=0o600)
+            token_file.write_text(env[cfg["control_token_env"]])
 
-    exit_codes = {name: p.returncode for name, p in procs.items()}
-    tap.finish()
-    c = tap.counts
-    md = metrics.get("market-data", {})
-    positions = {sym: {"quantity": p["quantity"], "avg_price": p["avg_price"],
-                       "realized_pnl": p["realized_pnl"], "unrealized_pnl": p["unrealized_pnl"],
-                       "mark_price": p["mark_price"]} for sym, p in sorted(tap.positions.items())}
-    summary = {
-        "session": str(session),
-        "deployment": deployment,
-        "interrupted": interrupted,
-        "resumed": ({"journal_records": (restored or {}).get("restored_records"),
-                     "positions": (restored or {}).get("positions")} if resuming else None),
-        "duration_s": round(time.monotonic() - started, 3),
-        "bars": c["bar"], "features": c["features"],
-        # From market-data's metrics (None with its ops endpoint off): the tap skips them.
-        "trades": int(md["ztrade_trades_published_total"]) if md else None,
-        "quotes": int(md["ztrade_quotes_published_total"]) if md else None,
-        "stream_s": md.get("ztrade_stream_seconds"),
-        "signals": c["signal"], "orders": c["new_order"], "rejects": dict(tap.rejects),
-        "accepted": c["report_accepted"], "fills": c["report_fill"],
-        "partial_fills": c["report_partial_fill"], "exec_rejects": c["report_rejected"],
-        "positions": positions,
-        "realized_pnl": sum(p["realized_pnl"] for p in positions.values()),
-        "unrealized_pnl": sum(p["unrealized_pnl"] for p in positions.values()),
-        "latency": {hop: _percentiles(v) for hop, v in tap.hops().items()},
-        "bus_gaps_seen_by_tap": tap.gaps,
-        "bus_losses": _bus_losses(metrics),
-        "decode_errors": dict(tap.decode_errors),
-        "exit_codes": exit_codes,
-        "peak_rss_mb": {k: round(v, 1) for k, v in peak_rss.items() if v is not None},
-    }
-    (session / "summary.json").write_text(json.dumps(summary, indent=2))
-    return summary
+        ctx = zmq.Context.instance()
+        tap_sock = ctx.socket(zmq.SUB)
+        tap_sock.setsockopt(zmq.RCVHWM, 0)  # the tap must not drop: it counts
+        for topic in TAP_TOPICS:
+            tap_sock.setsockopt(zmq.SUBSCRIBE, topic)
+        apply_curve(tap_sock, cfg["curve"])
+        for name in ("market_data", "signals", "risk", "execution"):
+            tap_sock.connect(cfg["endpoints"][name])
+
+        deployment = cfg["deployment"]
+        programs = ["engine"] if deployment == "threads" else list(PROCESSES)
+        procs: Dict[str, subprocess.Popen] = {}
+        logs: Dict[str, Path] = {}
+        tap = Tap()
+        metrics: Dict[str, Dict[str, float]] = {}
+        restored: Optional[dict] = None
+        interrupted: Optional[str] = None
+        failed: Optional[str] = None
+        forced = False
+        started = time.monotonic()
+        try:
+            for name in programs:
+                exe = find_binary(f"ztrade-{name}")
+                logs[name] = session / f"{name}.log"
+                with open(logs[name], "ab") as log_file:  # the child keeps its own descriptor
+                    procs[name] = subprocess.Popen([exe, "--config", config], env=env,
+                                                   stdin=subprocess.DEVNULL,
+                                                   stdout=subprocess.DEVNULL, stderr=log_file,
+                                                   preexec_fn=_child_setup(os.getpid()))
+            progress(f"session {session} ({deployment}"
+                     f"{', RESUMING an earlier session' if resuming else ''}); "
+                     "waiting for the engine to be ready...")
+            ready_at = None
+            done_at = None
+            last_msg = time.monotonic()
+            last_report = 0.0
+            poller = zmq.Poller()
+            poller.register(tap_sock, zmq.POLLIN)
+            while True:
+                if stop is not None and stop.event.is_set():
+                    interrupted = stop.reason or "stop requested"
+                    progress(f"{interrupted}: stopping the engine (again to stop at once)...")
+                    break
+                now = time.monotonic()
+                if now - started > timeout_s:
+                    raise EngineError(f"session did not finish within {timeout_s:.0f} s "
+                                      "(--timeout sets the limit)")
+                died = next((n for n, p in procs.items() if p.poll() is not None), None)
+                if died is not None and ready_at is None:  # could not start: nothing ran
+                    raise EngineError(f"ztrade-{died} exited with code "
+                                      f"{procs[died].returncode}:\n{_tail(logs[died])}")
+                if died is not None:
+                    # Mid-session: stop the rest and account for what ran until then.
+                    failed = (f"ztrade-{died} exited with code {procs[died].returncode}; "
+                              "the other processes were stopped")
+                    progress(f"{failed}\n{_tail(logs[died], 5)}")
+                    break
+                if poller.poll(100):
+                    while True:
+                        try:
+                            topic, frame = tap_sock.recv_multipart(zmq.NOBLOCK)[:2]
+                        except zmq.Again:
+                            break
+                        except ValueError:
+                            tap.decode_errors["malformed_parts"] += 1
+                            continue
+                        if tap.on_frame(topic, frame):
+                            last_msg = time.monotonic()
+                s = tap.states
+                if ready_at is None and len(s) >= 4 and all(v >= 1 for v in s.values()):
+                    ready_at = last_report = time.monotonic()
+                    if resuming:
+                        restored = _execution_status(cfg["ops_ports"]) or {}
+                        progress(_resume_line(restored))
+                    _send_go(ctx, cfg["endpoints"]["market_data_control"], cfg["curve"])
+                    progress(f"ready after {ready_at - started:.2f} s: "
+                             f"{', '.join(sorted(s))}; streaming")
+                if s.get("market-data") == 2 and done_at is None:
+                    done_at = time.monotonic()
+                if ready_at is not None and time.monotonic() - last_report > 1.0:
+                    last_report = time.monotonic()
+                    n = tap.live_count
+                    progress(f"  bars {n('bar')}  signals {n('signal')}  orders {n('new_order')}  "
+                             f"risk rejects {n('risk_reject')}  execution reports "
+                             f"{n('execution_report')}")
+                # Finished: the source is done and the pipeline has been quiet (bar heartbeats).
+                if done_at is not None and time.monotonic() - last_msg > 0.3 and \
+                        time.monotonic() - done_at > 0.5:
+                    break
+                if done_at is not None and time.monotonic() - done_at > 30:
+                    break
+            # The components render their metrics once a second: wait for a snapshot taken after
+            # the session's last message before reading their loss counters.
+            _wait_unless_forced(1.1)
+            metrics = _component_metrics(cfg["ops_ports"])
+        except ForcedStop:
+            forced = True
+            raise
+        finally:
+            peak_rss = {name: _peak_rss_mb(p.pid) for name, p in procs.items() if p.poll() is None}
+            _stop_children(procs, at_once=forced)
+            tap_sock.close(0)
+
+        exit_codes = {name: p.returncode for name, p in procs.items()}
+        tap.finish()
+        c = tap.counts
+        md = metrics.get("market-data", {})
+        positions = {sym: {"quantity": p["quantity"], "avg_price": p["avg_price"],
+                           "realized_pnl": p["realized_pnl"], "unrealized_pnl": p["unrealized_pnl"],
+                           "mark_price": p["mark_price"]} for sym, p in sorted(tap.positions.items())}
+        summary = {
+            "session": str(session),
+            "deployment": deployment,
+            "interrupted": interrupted,
+            "failed": failed,
+            "resumed": ({"journal_records": (restored or {}).get("restored_records"),
+                         "positions": (restored or {}).get("positions")} if resuming else None),
+            "duration_s": round(time.monotonic() - started, 3),
+            "bars": c["bar"], "features": c["features"],
+            # From market-data's metrics (None with its ops endpoint off): the tap skips them.
+            "trades": int(md["ztrade_trades_published_total"]) if md else None,
+            "quotes": int(md["ztrade_quotes_published_total"]) if md else None,
+            "stream_s": md.get("ztrade_stream_seconds"),
+            "signals": c["signal"], "orders": c["new_order"], "rejects": dict(tap.rejects),
+            "accepted": c["report_accepted"], "fills": c["report_fill"],
+            "partial_fills": c["report_partial_fill"], "exec_rejects": c["report_rejected"],
+            "positions": positions,
+            "realized_pnl": sum(p["realized_pnl"] for p in positions.values()),
+            "unrealized_pnl": sum(p["unrealized_pnl"] for p in positions.values()),
+            "latency": {hop: _percentiles(v) for hop, v in tap.hops().items()},
+            "bus_gaps_seen_by_tap": tap.gaps,
+            "bus_losses": _bus_losses(metrics),
+            "decode_errors": dict(tap.decode_errors),
+            "exit_codes": exit_codes,
+            "peak_rss_mb": {k: round(v, 1) for k, v in peak_rss.items() if v is not None},
+        }
+        (session / "summary.json").write_text(json.dumps(summary, indent=2))
+        return summary
+    finally:
+        session_lock.close()
 
 
 def _wait_unless_forced(seconds: float) -> None:
@@ -558,6 +591,8 @@ def format_summary(s: dict) -> str:
     lines = [""]
     if s.get("interrupted"):
         lines.append(f"INTERRUPTED ({s['interrupted']}): the summary covers what ran until then")
+    if s.get("failed"):
+        lines.append(f"FAILED: {s['failed']}; the summary covers what ran until then")
     if s.get("resumed"):
         r = s["resumed"]
         lines.append(f"RESUMED an earlier session: {r.get('journal_records')} journal records "

@@ -20,7 +20,7 @@ ztrade_pip_build() {
       sleep 1
     done
     kill -0 "$pid" 2>/dev/null || break
-    step="$(grep -o '^\[[0-9]*/[0-9]*\]' "$log" | tail -1 || true)"
+    step="$(grep -Eo '^ *\[[0-9]+/[0-9]+\]' "$log" | tail -1 | tr -d ' ' || true)"
     echo "    ... $((SECONDS - start)) s${step:+, C++ build step $step}"
   done
   if ! wait "$pid"; then

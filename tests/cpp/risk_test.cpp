@@ -163,6 +163,27 @@ TEST(Risk, DecidesOnThePriceAtTheSignalTime) {
   EXPECT_EQ(r.check(buy(10), 3 * kSec).reference_price, 200.0);
 }
 
+TEST(Risk, RestartedRiskStartsFromExecutionsPositions) {
+  // A restarted risk has booked no fill: execution's snapshot gives it the position (sizing)
+  // and the holding its P&L starts from.
+  RiskLimits l = limits();
+  l.stale_data_ms = 0;
+  RiskEngine r(l);
+  wire::PositionMsg p = position("AAPL", 100);
+  p.avg_price = 100;
+  p.realized_pnl = -900;
+  r.on_position_snapshot(p);
+  r.on_price("AAPL", 99, 5);
+  EXPECT_EQ(r.position("AAPL"), 100);
+  EXPECT_DOUBLE_EQ(r.pnl_at(5), -1000);
+  EXPECT_FALSE(r.size_signal("AAPL", 1.0)) << "already at the target of +100";
+  EXPECT_EQ(r.size_signal("AAPL", -1.0)->quantity, 200);
+  r.on_fill("AAPL", -100, 99, 6);
+  p.quantity = 0;
+  r.on_position_snapshot(p);  // booked from fills now: the snapshot no longer resets it
+  EXPECT_DOUBLE_EQ(r.pnl_at(6), -1000);
+}
+
 TEST(PriceHistory, LastPriceAtOrBeforeATime) {
   PriceHistory h(4);
   EXPECT_FALSE(h.at(5));

@@ -186,12 +186,13 @@ def test_kill_switch_token_from_env_file(tmp_path):
             req.send(text.encode())
             return req.recv().decode()
 
-        assert ask("STATE") == "OK ACTIVE"
+        # No execution runs: risk does not know the positions, so it trades nothing new.
+        assert ask("STATE") == "OK REDUCING"
         assert ask("HALT wrong") == "DENIED"
-        assert ask("STATE") == "OK ACTIVE"
+        assert ask("STATE") == "OK REDUCING"
         assert ask("HALT s3cret") == "OK HALTED"
         assert ask("REDUCE s3cret") == "OK REDUCING"
-        assert ask("RESUME s3cret") == "OK ACTIVE"
+        assert ask("RESUME s3cret") == "OK REDUCING (ACTIVE once execution reports positions)"
         req.close()
     finally:
         p.terminate()

@@ -89,9 +89,10 @@ def test_kill_dash_nine_of_execution_mid_run(tmp_path):
 
     assert all(p.returncode == 0 for p in procs.values()), {n: p.returncode for n, p in procs.items()}
     log = (run_dir / "execution.log").read_text()
-    assert "recovered 0 records" in log  # the first start
-    recovered = [line for line in log.splitlines() if "recovered" in line][-1]
-    assert "recovered 0 records" not in recovered, recovered
+    starts = [line for line in log.splitlines() if "journal" in line and
+              ("new session" in line or "RESUMING" in line)]
+    assert len(starts) == 2 and "new session" in starts[0]  # the first start
+    assert "RESUMING" in starts[1] and "restored 0 records" not in starts[1], starts[1]
 
     # No order executed twice: per order, the cumulative quantity never exceeds the order's,
     # and the position equals the sum of the (deduplicated) fills.

@@ -43,7 +43,10 @@ int main(int argc, char** argv) {
   auto config = apps::load(argc, argv, "ztrade-engine", rc);
   if (!config) return rc;
   config->engine.deployment = "threads";
-  if (!apps::prepare(*config, "ztrade-engine")) return 1;
+  if (!apps::prepare(*config, "ztrade-engine",
+                     {"execution", "risk", "signal-bridge", "market-data"})) {
+    return 1;
+  }
   const auto endpoints = ops::endpoints_for(*config);
   try {
     zmq::context_t context;

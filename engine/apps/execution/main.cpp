@@ -4,7 +4,8 @@
 
 int main(int argc, char** argv) {
   using namespace ztrade;
-  return apps::host(argc, argv, "ztrade-execution", [](auto& ctx, auto& cfg, auto endpoints) {
-    return execution::ExecutionComponent(ctx, cfg, endpoints);
-  });
+  return apps::host(argc, argv, "ztrade-execution", "execution",
+                    [](auto& ctx, auto& cfg, auto endpoints) {
+                      return execution::ExecutionComponent(ctx, cfg, endpoints);
+                    });
 }

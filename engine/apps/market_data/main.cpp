@@ -4,7 +4,8 @@
 
 int main(int argc, char** argv) {
   using namespace ztrade;
-  return apps::host(argc, argv, "ztrade-market-data", [](auto& ctx, auto& cfg, auto endpoints) {
-    return market_data::MarketDataComponent(ctx, cfg, endpoints);
-  });
+  return apps::host(argc, argv, "ztrade-market-data", "market-data",
+                    [](auto& ctx, auto& cfg, auto endpoints) {
+                      return market_data::MarketDataComponent(ctx, cfg, endpoints);
+                    });
 }

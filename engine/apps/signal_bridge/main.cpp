@@ -4,7 +4,8 @@
 
 int main(int argc, char** argv) {
   using namespace ztrade;
-  return apps::host(argc, argv, "ztrade-signal-bridge", [](auto& ctx, auto& cfg, auto endpoints) {
-    return signals::SignalBridgeComponent(ctx, cfg, endpoints);
-  });
+  return apps::host(argc, argv, "ztrade-signal-bridge", "signal-bridge",
+                    [](auto& ctx, auto& cfg, auto endpoints) {
+                      return signals::SignalBridgeComponent(ctx, cfg, endpoints);
+                    });
 }
