@@ -30,7 +30,13 @@ struct SeqCounters {
   std::uint64_t duplicates = 0;
   std::uint64_t reordered = 0;
   std::uint64_t restarts = 0;
+  std::uint64_t evicted = 0;  // streams forgotten to stay within kMaxStreams
 };
+
+// Streams remembered per side. Topics come partly from outside (an external strategy's id is
+// in its signals' topics), so the maps are bounded: past this many streams an arbitrary one is
+// forgotten (counted) - it starts afresh if it comes back, which costs nothing but a "first".
+inline constexpr std::size_t kMaxStreams = 4096;
 
 namespace detail {
 // Stream key: the topic followed by the 2-byte publisher id, built in a fixed buffer.
@@ -56,9 +62,16 @@ class SequenceStamper {
  public:
   std::uint64_t next(std::string_view topic) {
     auto it = next_.find(topic);
-    if (it == next_.end()) it = next_.emplace(std::string(topic), 1).first;
+    if (it == next_.end()) {
+      if (next_.size() >= kMaxStreams) {
+        next_.erase(next_.begin());
+        ++evicted_;
+      }
+      it = next_.emplace(std::string(topic), 1).first;
+    }
     return it->second++;
   }
+  std::uint64_t evicted() const noexcept { return evicted_; }
   // The last number handed out for topic (0 if none).
   std::uint64_t last(std::string_view topic) const {
     auto it = next_.find(topic);
@@ -67,6 +80,7 @@ class SequenceStamper {
 
  private:
   StringMap<std::uint64_t> next_;
+  std::uint64_t evicted_ = 0;
 };
 
 // Subscriber side.
@@ -76,6 +90,10 @@ class SequenceTracker {
     const detail::StreamKey key(publisher, topic);
     auto it = last_.find(key.view());
     if (it == last_.end()) {
+      if (last_.size() >= kMaxStreams) {
+        last_.erase(last_.begin());
+        ++counters_.evicted;
+      }
       last_.emplace(std::string(key.view()), seq);
       ++counters_.in_order;
       return SeqVerdict::kFirst;

@@ -448,10 +448,30 @@ void apply_overrides(toml::table& root, const Environment& env, std::vector<std:
   }
 }
 
+// An error echoes the value it is about; a value can be huge (a 50 MB override): cut it so the
+// report stays readable.
+void cap_lengths(std::vector<std::string>& errors) {
+  constexpr std::size_t kMax = 300;
+  for (auto& e : errors) {
+    if (e.size() > kMax) e = fmt::format("{}... ({} bytes in all)", e.substr(0, kMax), e.size());
+  }
+}
+
+ConfigResult parse(std::string_view toml_text, const Environment& env,
+                   std::string_view source_name);
+
 }  // namespace
 
 ConfigResult parse_config(std::string_view toml_text, const Environment& env,
                           std::string_view source_name) {
+  ConfigResult result = parse(toml_text, env, source_name);
+  cap_lengths(result.errors);
+  return result;
+}
+
+namespace {
+ConfigResult parse(std::string_view toml_text, const Environment& env,
+                   std::string_view source_name) {
   ConfigResult result;
   toml::table root;
   try {
@@ -492,6 +512,7 @@ ConfigResult parse_config(std::string_view toml_text, const Environment& env,
   if (ids.size() != 4) errors.push_back("publisher_id: the four processes need distinct ids");
   return result;
 }
+}  // namespace
 
 ConfigResult load_config(const std::string& path, const Environment& env) {
   std::ifstream in(path);

@@ -38,8 +38,8 @@ struct ControlRequest {
   const std::size_t space = request.find(' ');
   const std::string_view verb = request.substr(0, space);
   ControlRequest r;
-  for (ControlVerb v : {ControlVerb::kState, ControlVerb::kHalt, ControlVerb::kReduce,
-                        ControlVerb::kResume}) {
+  for (ControlVerb v :
+       {ControlVerb::kState, ControlVerb::kHalt, ControlVerb::kReduce, ControlVerb::kResume}) {
     if (verb == verb_name(v)) r.verb = v;
   }
   if (r.verb != ControlVerb::kUnknown && space != std::string_view::npos) {

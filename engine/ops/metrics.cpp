@@ -50,6 +50,8 @@ void render_bus(std::string& out, std::string_view component, const bus::Publish
   metric(out, "ztrade_sequence_missing_total", c, static_cast<double>(seq.missing));
   metric(out, "ztrade_sequence_duplicates_total", c, static_cast<double>(seq.duplicates));
   metric(out, "ztrade_sequence_reordered_total", c, static_cast<double>(seq.reordered));
+  metric(out, "ztrade_sequence_restarts_total", c, static_cast<double>(seq.restarts));
+  metric(out, "ztrade_sequence_streams_evicted_total", c, static_cast<double>(seq.evicted));
 }
 
 OpsEndpoint::OpsEndpoint(int port)

@@ -119,6 +119,8 @@ void SignalBridgeComponent::maybe_publish_metrics() {
   const std::string c = "component=\"signal-bridge\"";
   ops::render_bus(m, "signal-bridge", pub_, market_);
   ops::render_drops(m, c + ",socket=\"ingress\"", ingress_);
+  ops::metric(m, "ztrade_sequence_streams_evicted_total", c + ",socket=\"ingress\"",
+              static_cast<double>(ingress_.sequences().counters().evicted));
   ops::metric(m, "ztrade_features_published_total", c, static_cast<double>(stats_.features.load()));
   ops::metric(m, "ztrade_signals_published_total", c, static_cast<double>(stats_.signals.load()));
   ops::metric(m, "ztrade_invalid_bars_total", c, static_cast<double>(stats_.invalid_bars.load()));

@@ -1,13 +1,15 @@
 #pragma once
 // Checks a signal from an external (e.g. Python) strategy before the signal bridge forwards it
 // to risk: known symbol, strength finite and in [-1, 1], direction matching its sign, a
-// strategy id, and not stale. Each refusal has a reason, counted and logged by the caller.
+// well-formed strategy id that is not a built-in one's, and not stale. Each refusal has a reason,
+// counted and logged by the caller.
 #include <array>
 #include <cmath>
 #include <cstdint>
 #include <string_view>
 
 #include "bus/messages.hpp"
+#include "signals/macd_rsi_strategy.hpp"
 
 namespace ztrade::signals {
 
@@ -19,14 +21,16 @@ enum class SignalProblem : std::uint8_t {
   kNoStrategy,
   kStale,
   kFromTheFuture,
-  kNotASignal,  // a frame of another message type pushed at the ingress
+  kNotASignal,        // a frame of another message type pushed at the ingress
+  kBadStrategyId,     // not 1-16 of [A-Za-z0-9_.-]: ids go into topics and logs
+  kReservedStrategy,  // the id of a built-in strategy (an outsider may not speak for it)
 };
-inline constexpr std::size_t kSignalProblemCount = 8;
+inline constexpr std::size_t kSignalProblemCount = 10;
 
 constexpr std::string_view problem_name(SignalProblem p) noexcept {
   constexpr std::array<std::string_view, kSignalProblemCount> names{
-      "none",        "unknown_symbol", "bad_strength",    "direction_mismatch",
-      "no_strategy", "stale",          "from_the_future", "not_a_signal"};
+      "none",  "unknown_symbol",  "bad_strength", "direction_mismatch", "no_strategy",
+      "stale", "from_the_future", "not_a_signal", "bad_strategy_id",    "reserved_strategy"};
   return names[static_cast<std::size_t>(p)];
 }
 
@@ -39,7 +43,18 @@ inline SignalProblem validate(const wire::SignalMsg& s, bool known_symbol, std::
   }
   const int sign = s.strength > 0 ? 1 : (s.strength < 0 ? -1 : 0);
   if (s.direction != sign) return SignalProblem::kDirectionMismatch;
-  if (s.strategy.view().empty()) return SignalProblem::kNoStrategy;
+  const std::string_view strategy = s.strategy.view();
+  if (strategy.empty()) return SignalProblem::kNoStrategy;
+  for (const char c : strategy) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '-' || c == '.';
+    if (!ok) return SignalProblem::kBadStrategyId;
+  }
+  // FixedString::view stops at the first NUL: bytes after it would be hidden from the check.
+  for (std::size_t i = strategy.size(); i < sizeof(s.strategy.data); ++i) {
+    if (s.strategy.data[i] != '\0') return SignalProblem::kBadStrategyId;
+  }
+  if (strategy == MacdRsiStrategy::kName) return SignalProblem::kReservedStrategy;
   const double age_ms = static_cast<double>(now_ns - s.signal_ns) / 1e6;
   if (age_ms > max_age_ms) return SignalProblem::kStale;
   if (age_ms < -max_age_ms) return SignalProblem::kFromTheFuture;

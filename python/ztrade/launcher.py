@@ -13,6 +13,7 @@ import os
 import secrets
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import threading
@@ -22,7 +23,7 @@ import urllib.request
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import BinaryIO, Dict, List, Optional
 
 import numpy as np
 import zmq
@@ -64,6 +65,9 @@ def find_binary(name: str) -> str:
     return found
 
 
+_SPOOL_RECORD = struct.Struct("<HI")  # topic length, frame length
+
+
 @dataclass
 class Tap:
     """Everything the launcher learns from the bus. While the session runs the tap only keeps
@@ -87,6 +91,14 @@ class Tap:
     last_seq: Dict[tuple, int] = field(default_factory=dict)
     decode_errors: Counter = field(default_factory=Counter)
 
+    spool: Optional[BinaryIO] = None  # frames kept on disk rather than in memory
+
+    def spool_to(self, path: Path) -> None:
+        """Keeps the session's frames in a file (deleted by finish()): a long or busy session
+        costs disk, not the launcher's memory."""
+        self.spool = open(path, "w+b")
+        os.unlink(path)  # gone from the directory; the open file lives until closed
+
     def on_frame(self, topic: bytes, frame: bytes) -> bool:
         """Keeps one frame; returns True for activity (anything but a heartbeat)."""
         kind = frame[3] if len(frame) >= wire.HEADER_SIZE else -1
@@ -94,7 +106,10 @@ class Tap:
         if kind == wire.TYPE_IDS["heartbeat"]:
             self._record(topic, frame)
             return False
-        self.pending.append((topic, frame))
+        if self.spool is not None:
+            self.spool.write(_SPOOL_RECORD.pack(len(topic), len(frame)) + topic + frame)
+        else:
+            self.pending.append((topic, frame))
         return True
 
     def live_count(self, msg_type: str) -> int:
@@ -105,6 +120,17 @@ class Tap:
         for topic, frame in self.pending:
             self._record(topic, frame)
         self.pending.clear()
+        if self.spool is not None:
+            self.spool.seek(0)
+            while True:
+                head = self.spool.read(_SPOOL_RECORD.size)
+                if len(head) < _SPOOL_RECORD.size:
+                    break
+                topic_len, frame_len = _SPOOL_RECORD.unpack(head)
+                topic = self.spool.read(topic_len)
+                self._record(topic, self.spool.read(frame_len))
+            self.spool.close()
+            self.spool = None
 
     def _record(self, topic: bytes, frame: bytes) -> None:
         try:
@@ -287,7 +313,10 @@ def _child_setup(launcher_pid: int):
 
 def _new_session_dir(run_dir: Optional[str]) -> Path:
     if run_dir:
-        return Path(run_dir).resolve()
+        try:
+            return Path(run_dir).resolve()
+        except (RuntimeError, OSError) as exc:  # a symlink loop, ...
+            raise EngineError(f"cannot use {run_dir} as the run directory: {exc}") from None
     base = Path("run") / time.strftime("session-%Y%m%d-%H%M%S")
     candidate, n = base, 1
     while candidate.exists():  # two runs in one second get their own directories
@@ -411,6 +440,7 @@ def run_engine(config: Optional[str] = None, run_dir: Optional[str] = None,
     _prepare_session_dir(session)
     _check_socket_paths(cfg)
     session_lock = _lock_session(session)  # before anything in it is touched
+    tap = Tap()
     try:
         resuming = _check_resume(Path(cfg["journal"]), resume)
         if resume and not resuming:
@@ -437,7 +467,7 @@ def run_engine(config: Optional[str] = None, run_dir: Optional[str] = None,
         programs = ["engine"] if deployment == "threads" else list(PROCESSES)
         procs: Dict[str, subprocess.Popen] = {}
         logs: Dict[str, Path] = {}
-        tap = Tap()
+        tap.spool_to(session / "tap.spool")
         metrics: Dict[str, Dict[str, float]] = {}
         restored: Optional[dict] = None
         interrupted: Optional[str] = None
@@ -549,6 +579,10 @@ def run_engine(config: Optional[str] = None, run_dir: Optional[str] = None,
             "stream_s": md.get("ztrade_stream_seconds"),
             "signals": c["signal"], "orders": c["new_order"], "rejects": dict(tap.rejects),
             "accepted": c["report_accepted"], "fills": c["report_fill"],
+            # Orders neither filled nor canceled when the session ended (from execution's
+            # metrics; None with its ops endpoint off).
+            "open_orders": (int(metrics["execution"].get("ztrade_open_orders", 0))
+                            if "execution" in metrics else None),
             "partial_fills": c["report_partial_fill"], "exec_rejects": c["report_rejected"],
             "positions": positions,
             "realized_pnl": sum(p["realized_pnl"] for p in positions.values()),
@@ -563,6 +597,8 @@ def run_engine(config: Optional[str] = None, run_dir: Optional[str] = None,
         (session / "summary.json").write_text(json.dumps(summary, indent=2))
         return summary
     finally:
+        if tap.spool is not None:
+            tap.spool.close()
         session_lock.close()
 
 
@@ -605,7 +641,9 @@ def format_summary(s: dict) -> str:
         f"{s['exec_rejects']} rejected by execution",
         f"  risk rejects  {sum(s['rejects'].values())}"
         + ("".join(f"\n                  {k}: {v}" for k, v in sorted(s['rejects'].items()))),
-        f"  fills         {s['fills']} complete, {s['partial_fills']} partial",
+        f"  fills         {s['fills']} complete, {s['partial_fills']} partial"
+        + (f"; {s['open_orders']} order(s) still open at the end (unfilled limit orders, or "
+           "decided on the last bar)" if s.get("open_orders") else ""),
         "  positions",
     ]
     if not s["positions"]:

@@ -51,6 +51,20 @@ TEST(SequenceTracker, APublisherRestartIsANewSessionNotAReordering) {
   EXPECT_EQ(t.counters().missing, 2u);
 }
 
+TEST(SequenceTracker, StreamsAreBounded) {
+  // Every message on a topic of its own (an outsider inventing strategy ids): the tracker
+  // keeps at most kMaxStreams, forgetting (and counting) the rest.
+  SequenceTracker t;
+  SequenceStamper stamper;
+  for (int i = 0; i < 3 * static_cast<int>(kMaxStreams); ++i) {
+    const std::string topic = "sig.s" + std::to_string(i) + ".X";
+    (void)t.observe(7, topic, stamper.next(topic));
+  }
+  EXPECT_LE(t.streams(), kMaxStreams);
+  EXPECT_EQ(t.counters().evicted, 2 * kMaxStreams);
+  EXPECT_EQ(stamper.evicted(), 2 * kMaxStreams);
+}
+
 PublisherConfig pub_at(std::string endpoint) {
   PublisherConfig c;
   c.endpoint = std::move(endpoint);

@@ -69,6 +69,15 @@ TEST(Config, TcpBasePortLeavesRoomForEveryEndpoint) {
   EXPECT_NE(r.errors[0].find("bus.tcp_base_port"), std::string::npos) << r.errors[0];
 }
 
+TEST(Config, AHugeValueIsNotEchoedWhole) {
+  const ConfigResult r =
+      parse_config("", {{"ZTRADE__market_data__venue", std::string(50'000'000, 'x')}});
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_LT(r.errors[0].size(), 400u);
+  EXPECT_NE(r.errors[0].find("market_data.venue"), std::string::npos);
+  EXPECT_NE(r.errors[0].find("bytes in all"), std::string::npos);
+}
+
 TEST(Config, ParseErrorNamesTheLine) {
   const ConfigResult r = parse_config("[risk]\nmax_order_qty = = 3\n", {}, "engine.toml");
   ASSERT_EQ(r.errors.size(), 1u);

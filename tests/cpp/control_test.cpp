@@ -71,8 +71,8 @@ TEST(LogLimit, RepeatedLinesAreCountedNotWritten) {
 }
 
 TEST(StateFile, ReplacedWholeAndReadBack) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("ztrade-state-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("ztrade-state-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const std::string path = (dir / "risk.state").string();
   EXPECT_FALSE(read_state_file(path));

@@ -215,3 +215,180 @@ def test_a_restarted_risk_sizes_from_executions_positions(tmp_path):
         assert control(e.cfg["endpoints"]["risk_control"], "STATE") == "OK ACTIVE"
     finally:
         e.stop()
+
+
+# -- the signal ingress ---------------------------------------------------------------------
+
+def metrics(port):
+    import urllib.request
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as r:
+            text = r.read().decode()
+    except OSError:
+        return {}
+    out = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            key, _, value = line.rpartition(" ")
+            out[key] = float(value)
+    return out
+
+
+def rss_mb(pid):
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+BRIDGE_OPS, RISK_OPS = 9212, 9213
+
+
+@pytest.fixture
+def streaming_engine(tmp_path):
+    e = Engine(tmp_path / "run", market_data__replay__speed="3000",
+               signal_bridge__ops_port=str(BRIDGE_OPS), risk__ops_port=str(RISK_OPS),
+               risk__daily_loss_limit="500").listen()
+    for name in ("execution", "risk", "signal-bridge", "market-data"):
+        e.start(name)
+    wait_until(lambda: len(e.of_type("bar")) >= 40, 60, "bars flowing")
+    push = zmq.Context.instance().socket(zmq.PUSH)
+    push.setsockopt(zmq.LINGER, 2000)
+    push.connect(e.cfg["endpoints"]["signal_ingress"])
+    yield e, push
+    push.close()
+    e.stop()
+
+
+def signal_frame(strategy="outsider", symbol="SAMPLE", strength=0.5, **header):
+    now = time.time_ns()
+    return [f"sig.{strategy}.{symbol}".encode(),
+            wire.encode("signal", symbol=symbol, strategy=strategy, strength=strength,
+                        direction=(strength > 0) - (strength < 0), signal_ns=now,
+                        **{"event_ns": now, **header})]
+
+
+def test_a_client_controls_neither_time_nor_price(streaming_engine):
+    e, push = streaming_engine
+    bars_before = {m.body["start_ns"] for _, m in e.of_type("bar")}
+    # A tiny "price" in the feature snapshot (risk once marked positions to it and halted), and
+    # header times a year ahead and ten years back (once taken as the order's time).
+    year = 365 * 24 * 3600 * 10**9
+    bad_price = signal_frame(strength=1.0, event_ns=time.time_ns() + year)
+    push.send_multipart(bad_price)
+    frame = wire.encode("signal", symbol="SAMPLE", strategy="outsider", strength=-1.0,
+                        direction=-1, signal_ns=time.time_ns(), event_ns=time.time_ns() - 10 * year,
+                        has_features=1, feature_count=12, features=[1e-6] * 12)
+    push.send_multipart([b"sig.outsider.SAMPLE", frame])
+    wait_until(lambda: len([m for _, m in e.of_type("new_order")
+                            if m.body["strategy"] == "outsider"]) >= 2, 30, "both orders")
+    bars_after = {m.body["start_ns"] for _, m in e.of_type("bar")}
+    for topic, m in e.of_type("new_order"):
+        if m.body["strategy"] == "outsider":
+            # Stamped with the market time of a bar the bridge had seen, not the client's.
+            assert m.header["event_ns"] in bars_after, m.header
+    assert control(e.cfg["endpoints"]["risk_control"], "STATE") == "OK ACTIVE"
+    assert not [m for _, m in e.of_type("risk_reject") if m.body["text"] == "daily_loss"]
+    assert bars_before  # the session was running before
+
+
+def test_ingress_floods_are_counted_logged_sparingly_and_bounded(streaming_engine):
+    e, push = streaming_engine
+    bridge = e.procs["signal-bridge"].pid
+    rss_before = rss_mb(bridge)
+    # 30,000 signals with an invented strategy id each (a topic each), a few reserved or
+    # malformed ids, and 3,000 frames that are not signals.
+    for i in range(30000):
+        push.send_multipart(signal_frame(strategy=f"s{i}", strength=5.0))
+    push.send_multipart(signal_frame(strategy="macd_rsi"))
+    push.send_multipart(signal_frame(strategy="evil\nFORGED"))
+    for _ in range(3000):
+        push.send_multipart([b"sig.x", wire.encode("trade", symbol="SAMPLE", price=1.0)])
+    key = 'ztrade_external_signals_rejected_total{component="signal-bridge",reason="%s"}'
+    wait_until(lambda: metrics(BRIDGE_OPS).get(key % "not_a_signal") == 3000, 60, "all counted")
+    m = metrics(BRIDGE_OPS)
+    assert m[key % "bad_strength"] == 30000
+    assert m[key % "reserved_strategy"] == 1 and m[key % "bad_strategy_id"] == 1
+    evicted = 'ztrade_sequence_streams_evicted_total{component="signal-bridge",socket="ingress"}'
+    assert m[evicted] > 0
+    assert rss_mb(bridge) - rss_before < 20, "per-stream state is bounded"
+    e.stop()
+    log = (e.run_dir / "signal-bridge.log").read_text()
+    assert len(log.splitlines()) < 200, "33,000 refusals logged at most once a second"
+    assert not any(line.startswith("FORGED") for line in log.splitlines())
+
+
+# -- the run directory ----------------------------------------------------------------------
+
+def test_a_second_run_on_a_busy_run_dir_touches_nothing(tmp_path):
+    run_dir = tmp_path / "run"
+    first = subprocess.Popen([os.sys.executable, "-m", "ztrade", "run", "--run-dir", str(run_dir),
+                              "--set", "market_data.replay.speed=3000"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_until(lambda: (run_dir / "control.token").exists() and
+                   len(list(run_dir.glob("*.sock"))) == 7, 30, "the first session's sockets")
+        token = (run_dir / "control.token").read_text()
+        sockets = {p.name: p.stat().st_ino for p in run_dir.glob("*.sock")}
+        r = subprocess.run([os.sys.executable, "-m", "ztrade", "run", "--run-dir", str(run_dir)],
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode == 1 and "in use by another ztrade run" in r.stderr
+        assert (run_dir / "control.token").read_text() == token
+        assert {p.name: p.stat().st_ino for p in run_dir.glob("*.sock")} == sockets
+        # The running session's kill switch still answers to its token.
+        assert control(f"ipc://{run_dir}/risk-control.sock", "STATE").startswith("OK")
+        assert control(f"ipc://{run_dir}/risk-control.sock", "HALT " + token) == "OK HALTED"
+        # A component started by hand on the same directory refuses too, before binding.
+        env = {**os.environ, "ZTRADE__engine__run_dir": str(run_dir), "ZTRADE__risk__ops_port": "0"}
+        r = subprocess.run([find_binary("ztrade-risk"), "--config", str(default_config())],
+                           env=env, capture_output=True, text=True, timeout=30)
+        assert r.returncode == 1 and "risk already runs on the run directory" in r.stderr
+        assert {p.name: p.stat().st_ino for p in run_dir.glob("*.sock")} == sockets
+    finally:
+        first.send_signal(signal.SIGTERM)
+        first.communicate(timeout=60)
+
+
+@pytest.mark.parametrize("kind", ["file", "symlink_loop", "under_a_file"])
+def test_an_unusable_run_dir_is_a_clear_error(tmp_path, kind):
+    target = tmp_path / "run"
+    if kind == "file":
+        target.write_text("x")
+    elif kind == "symlink_loop":
+        (tmp_path / "a").symlink_to(tmp_path / "b")
+        (tmp_path / "b").symlink_to(tmp_path / "a")
+        target = tmp_path / "a" / "run"
+    else:
+        (tmp_path / "f").write_text("x")
+        target = tmp_path / "f" / "run"
+    env = {**os.environ, "ZTRADE__engine__run_dir": str(target), "ZTRADE__risk__ops_port": "0"}
+    r = subprocess.run([find_binary("ztrade-risk"), "--config", str(default_config())], env=env,
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 1, r.stderr  # not 134 (an abort)
+    assert "engine.run_dir" in r.stderr and "cannot use it as a directory" in r.stderr
+    r = subprocess.run([os.sys.executable, "-m", "ztrade", "run", "--run-dir", str(target)],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and "cannot use" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_process_killed_under_the_launcher_leaves_a_summary(tmp_path):
+    from ztrade.launcher import run_engine
+    run_dir = tmp_path / "run"
+    result = {}
+
+    def run():
+        result["summary"] = run_engine(run_dir=str(run_dir), progress=lambda *a: None,
+                                       timeout_s=120,
+                                       overrides={"ZTRADE__market_data__replay__speed": "3000"})
+
+    t = threading.Thread(target=run)
+    t.start()
+    wait_until(lambda: (run_dir / "execution.journal").exists() and
+               (run_dir / "execution.journal").stat().st_size > 0, 60, "the first order")
+    lock = (run_dir / "risk.lock").read_text().strip()
+    os.kill(int(lock), signal.SIGKILL)
+    t.join(120)
+    s = result["summary"]
+    assert s["failed"] and "ztrade-risk exited with code -9" in s["failed"]
+    assert s["bars"] > 0 and s["orders"] > 0
+    assert (run_dir / "summary.json").exists()
