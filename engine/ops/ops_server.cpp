@@ -125,11 +125,12 @@ struct OpsServer::Impl {
           }
           if (ec || has_body) {
             ++bad_requests;
+            const bool too_large = has_body || ec == http::error::body_limit;
             auto res = std::make_shared<http::response<http::string_body>>(
-                ec ? http::status::bad_request : http::status::payload_too_large, 11);
+                too_large ? http::status::payload_too_large : http::status::bad_request, 11);
             res->set(http::field::content_type, "text/plain");
-            res->body() = ec ? "bad request: " + ec.message() + "\n"
-                             : std::string("a request here has no body\n");
+            res->body() = too_large ? std::string("a request here has no body\n")
+                                    : "bad request: " + ec.message() + "\n";
             res->keep_alive(false);
             res->prepare_payload();
             send(stream, res, done);

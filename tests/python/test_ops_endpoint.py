@@ -77,3 +77,116 @@ def test_ops_endpoints_during_a_session(tmp_path):
     assert json.loads(seen["risk"]["/status"][1])["trading_state"] == "ACTIVE"
     assert "ztrade_fills_total" in seen["execution"]["/metrics"][1]
     assert result["summary"]["fills"] > 0
+
+
+def raw_http(port, data: bytes, read=True) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall(data)
+        if not read:
+            return b""
+        chunks = []
+        while True:
+            try:
+                chunk = s.recv(65536)
+            except socket.timeout:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def risk_alone(tmp_path, port, nofile=None):
+    """ztrade-risk on its own (its ops endpoint answers without the rest), optionally with a
+    low limit on open files."""
+    import os
+    import resource
+    import subprocess
+    from ztrade.launcher import default_config, find_binary
+    env = {**os.environ, "ZTRADE__engine__run_dir": str(tmp_path / "run"),
+           "ZTRADE__risk__ops_port": str(port)}
+
+    def limit():
+        if nofile:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
+
+    p = subprocess.Popen([find_binary("ztrade-risk"), "--config", str(default_config())],
+                         env=env, stderr=subprocess.PIPE, text=True, preexec_fn=limit)
+    end = time.monotonic() + 30
+    while time.monotonic() < end:
+        try:
+            if get(port, "/health")[0] == 200:
+                return p
+        except OSError:
+            pass
+        time.sleep(0.05)
+    p.kill()
+    raise AssertionError("risk's ops endpoint never answered")
+
+
+def test_requests_that_are_not_plain_gets(tmp_path):
+    port = free_port()
+    p = risk_alone(tmp_path, port)
+    try:
+        assert get(port, "/health?probe=1")[0] == 200
+        assert get(port, "/health/")[0] == 200
+        assert get(port, "/metrics?x")[0] == 200
+        # A GET with a body is refused before the body is read (it is never sent here).
+        reply = raw_http(port, b"GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n")
+        assert reply.startswith(b"HTTP/1.1 413")
+        assert raw_http(port, b"NONSENSE\r\n\r\n").startswith(b"HTTP/1.1 400")
+        assert raw_http(port, b"GET / HTTP/1.1\r\nX: " + b"a" * 20000 + b"\r\n\r\n").startswith(
+            b"HTTP/1.1 400")
+        assert get(port, "/health")[0] == 200 and p.poll() is None
+        m = get(port, "/metrics")[1]
+        assert "ztrade_ops_bad_requests_total 3" in m
+    finally:
+        p.terminate()
+        p.communicate(timeout=15)
+
+
+def test_ops_endpoint_outlives_running_out_of_file_descriptors(tmp_path):
+    # With few descriptors allowed, held connections exhaust them: accept fails (EMFILE). Once
+    # they close, the endpoint answers again - it used to stop accepting for good.
+    import os
+    limit = 48
+    port = free_port()
+    p = risk_alone(tmp_path, port, nofile=limit)
+    held = []
+    try:
+        for _ in range(80):
+            try:
+                held.append(socket.create_connection(("127.0.0.1", port), timeout=2))
+            except OSError:
+                break
+        # Every descriptor the process may have is in use: its next accept fails.
+        end = time.monotonic() + 10
+        while time.monotonic() < end and len(os.listdir(f"/proc/{p.pid}/fd")) < limit:
+            time.sleep(0.02)
+        assert len(os.listdir(f"/proc/{p.pid}/fd")) >= limit
+        for s in held:
+            s.close()
+        held.clear()
+        end = time.monotonic() + 15
+        status = 0
+        while time.monotonic() < end:
+            try:
+                status = get(port, "/health")[0]
+            except OSError:
+                status = 0
+            if status == 200:
+                break
+            time.sleep(0.1)
+        assert status == 200
+        m = get(port, "/metrics")[1]
+        errors = [line for line in m.splitlines() if line.startswith("ztrade_ops_accept_errors_total")]
+        refused = [line for line in m.splitlines()
+                   if line.startswith("ztrade_ops_connections_refused_total")]
+        assert errors and refused
+        assert float(errors[0].split()[1]) > 0
+        assert p.poll() is None
+    finally:
+        for s in held:
+            s.close()
+        p.terminate()
+        p.communicate(timeout=15)
