@@ -1,4 +1,5 @@
 // Publisher, Subscriber and socket options: the bus's ZeroMQ code in one translation unit.
+#include <algorithm>
 #include <cstddef>
 #include <cstring>
 #include <ctime>
@@ -102,6 +103,8 @@ Subscriber Subscriber::pull(zmq::context_t& context, const std::string& bind_end
                             const std::string& also_bind, const CurveKeys& curve) {
   zmq::socket_t socket(context, zmq::socket_type::pull);
   socket.set(zmq::sockopt::rcvhwm, hwm);
+  // A client sending more than any engine message cannot make us hold it: disconnected.
+  socket.set(zmq::sockopt::maxmsgsize, static_cast<std::int64_t>(64 * 1024));
   socket.set(zmq::sockopt::linger, 0);
   apply_curve(socket, curve, true);
   for (const auto& ep : {bind_endpoint, also_bind}) {
@@ -135,15 +138,33 @@ int Subscriber::try_receive(Message& out) noexcept {
       drain_parts();
       return -1;
     }
-    auto frame =
-        socket_.recv(zmq::mutable_buffer(frame_.data(), frame_.size()), zmq::recv_flags::none);
-    if (!frame || frame->truncated() || socket_.get(zmq::sockopt::rcvmore)) {
-      ++counters_.malformed_parts;
-      drain_parts();
-      return -1;
+    std::span<const std::byte> bytes;
+    out.peer_key = {};
+    if (capture_peer_keys_) {
+      const auto got = socket_.recv(frame_msg_, zmq::recv_flags::none);
+      if (!got || socket_.get(zmq::sockopt::rcvmore)) {
+        ++counters_.malformed_parts;
+        drain_parts();
+        return -1;
+      }
+      bytes = std::span<const std::byte>(static_cast<const std::byte*>(frame_msg_.data()),
+                                         frame_msg_.size());
+      if (const char* key = zmq_msg_gets(frame_msg_.handle(), "User-Id")) {
+        const std::size_t n = std::min(std::strlen(key), peer_key_.size());
+        std::memcpy(peer_key_.data(), key, n);
+        out.peer_key = std::string_view(peer_key_.data(), n);
+      }
+    } else {
+      auto frame =
+          socket_.recv(zmq::mutable_buffer(frame_.data(), frame_.size()), zmq::recv_flags::none);
+      if (!frame || frame->truncated() || socket_.get(zmq::sockopt::rcvmore)) {
+        ++counters_.malformed_parts;
+        drain_parts();
+        return -1;
+      }
+      bytes = std::span<const std::byte>(frame_.data(), frame->size);
     }
-    const auto err =
-        wire::decode(std::span<const std::byte>(frame_.data(), frame->size), out.frame);
+    const auto err = wire::decode(bytes, out.frame);
     if (err != wire::DecodeError::kOk) {
       ++counters_.decode_errors[static_cast<std::size_t>(err)];
       return -1;
@@ -152,7 +173,7 @@ int Subscriber::try_receive(Message& out) noexcept {
     out.sequence =
         sequences_.observe(out.frame.header.publisher_id, out.topic, out.frame.header.seq);
     ++counters_.received;
-    counters_.bytes += topic->size + frame->size;
+    counters_.bytes += topic->size + bytes.size();
     return 1;
   } catch (const zmq::error_t&) {
     return 0;  // context terminated or interrupted: nothing received

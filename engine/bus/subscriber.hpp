@@ -31,6 +31,9 @@ struct Message {
   std::string_view topic;  // valid until the next receive
   wire::Frame frame;       // body points into the subscriber's buffer, valid until next receive
   SeqVerdict sequence;     // this message's seq against the previous one of its stream
+  // The sender's CURVE public key (Z85) as CURVE authentication established it (ZAP's user
+  // id): set by a subscriber made with capture_peer_keys(), empty otherwise.
+  std::string_view peer_key;
 };
 
 class Subscriber {
@@ -44,6 +47,10 @@ class Subscriber {
   // Receives the next valid message, waiting at most `timeout` (0: don't wait). Invalid frames
   // are counted and skipped. Returns false on timeout.
   bool receive(Message& out, std::chrono::milliseconds timeout) noexcept;
+
+  // From now on, each message carries its sender's authenticated key (Message::peer_key).
+  // Costs a message object per receive: for the signal ingress, not the market-data path.
+  void capture_peer_keys() noexcept { capture_peer_keys_ = true; }
 
   const SubscriberCounters& counters() const noexcept { return counters_; }
   const SequenceTracker& sequences() const noexcept { return sequences_; }
@@ -60,6 +67,9 @@ class Subscriber {
   SequenceTracker sequences_;
   std::array<char, 256> topic_{};
   std::array<std::byte, wire::kMaxFrameSize> frame_{};
+  bool capture_peer_keys_ = false;
+  zmq::message_t frame_msg_;  // with capture_peer_keys(): the frame, with its properties
+  std::array<char, 64> peer_key_{};
 };
 
 }  // namespace ztrade::bus

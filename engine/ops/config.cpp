@@ -370,6 +370,12 @@ void read_signal_bridge(TableReader& r, SignalBridgeSection& s) {
   r.read("rsi_buy_below", s.rsi_buy_below, rsi_level);
   r.read("rsi_sell_above", s.rsi_sell_above, rsi_level);
   r.read("max_signal_age_ms", s.max_signal_age_ms, positive());
+  r.read("strategy_keys", s.strategy_keys);
+  for (const auto& [strategy, key] : s.strategy_keys) {
+    if (key.size() != 40) {
+      r.error("strategy_keys", fmt::format("{}: expected a 40-character Z85 public key", strategy));
+    }
+  }
 }
 
 void read_risk(TableReader& r, RiskSection& s) {
@@ -510,6 +516,12 @@ ConfigResult parse(std::string_view toml_text, const Environment& env,
   const std::set<int> ids{cfg.market_data.publisher_id, cfg.signal_bridge.publisher_id,
                           cfg.risk.publisher_id, cfg.execution.publisher_id};
   if (ids.size() != 4) errors.push_back("publisher_id: the four processes need distinct ids");
+  if (!cfg.signal_bridge.strategy_keys.empty() &&
+      (!cfg.bus.curve.enabled || cfg.bus.curve.authorized_keys_file.empty())) {
+    errors.push_back(
+        "signal_bridge.strategy_keys: needs bus.curve.enabled and bus.curve.authorized_keys_file "
+        "(a client's key is known only through CURVE authentication)");
+  }
   return result;
 }
 }  // namespace

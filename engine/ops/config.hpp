@@ -99,6 +99,9 @@ struct SignalBridgeSection {
   double rsi_buy_below = 50.0;      // macd_rsi: buy on a MACD up-cross with RSI below this
   double rsi_sell_above = 50.0;     // ... sell on a down-cross with RSI above this
   double max_signal_age_ms = 5000;  // external signals older than this are rejected
+  // With CURVE client authentication (bus.curve.authorized_keys_file): strategy id -> the
+  // Z85 public key of the only client that may send signals under it. Empty: no binding.
+  std::map<std::string, std::string> strategy_keys;
 };
 
 struct RiskSection {

@@ -24,6 +24,7 @@ SignalBridgeComponent::SignalBridgeComponent(zmq::context_t& context,
       ops_(config.signal_bridge.ops_port) {
   const auto& s = config.signal_bridge.strategies;
   run_macd_rsi_ = std::find(s.begin(), s.end(), "macd_rsi") != s.end();
+  if (!config.signal_bridge.strategy_keys.empty()) ingress_.capture_peer_keys();
 }
 
 FeatureComputer& SignalBridgeComponent::computer_for(std::string_view symbol) {
@@ -94,8 +95,16 @@ void SignalBridgeComponent::on_external(const bus::Message& m) {
   }
   const auto last_bar = last_bar_ns_.find(s.symbol.view());
   const bool known = last_bar != last_bar_ns_.end();
-  const SignalProblem p =
+  SignalProblem p =
       validate(s, known, bus::wall_clock_ns(), config_.signal_bridge.max_signal_age_ms);
+  const auto& keys = config_.signal_bridge.strategy_keys;
+  if (p == SignalProblem::kNone && !keys.empty()) {
+    // Only the client holding the key bound to this strategy id may speak for it.
+    const auto bound = keys.find(std::string(s.strategy.view()));
+    if (bound == keys.end() || bound->second != m.peer_key) {
+      p = SignalProblem::kUnauthorizedStrategy;
+    }
+  }
   if (p != SignalProblem::kNone) {
     ++stats_.external_rejected[static_cast<std::size_t>(p)];
     reject_log_.warn(*log_, "ingress: rejected signal strategy={} symbol={} reason={}",

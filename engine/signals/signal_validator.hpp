@@ -21,18 +21,35 @@ enum class SignalProblem : std::uint8_t {
   kNoStrategy,
   kStale,
   kFromTheFuture,
-  kNotASignal,        // a frame of another message type pushed at the ingress
-  kBadStrategyId,     // not 1-16 of [A-Za-z0-9_.-]: ids go into topics and logs
-  kReservedStrategy,  // the id of a built-in strategy (an outsider may not speak for it)
+  kNotASignal,            // a frame of another message type pushed at the ingress
+  kBadStrategyId,         // not 1-16 of [A-Za-z0-9_.-]: ids go into topics and logs
+  kReservedStrategy,      // the id of a built-in strategy (an outsider may not speak for it)
+  kUnauthorizedStrategy,  // signal_bridge.strategy_keys binds the id to another client key
 };
-inline constexpr std::size_t kSignalProblemCount = 10;
+inline constexpr std::size_t kSignalProblemCount = 11;
 
 constexpr std::string_view problem_name(SignalProblem p) noexcept {
-  constexpr std::array<std::string_view, kSignalProblemCount> names{
-      "none",  "unknown_symbol",  "bad_strength", "direction_mismatch", "no_strategy",
-      "stale", "from_the_future", "not_a_signal", "bad_strategy_id",    "reserved_strategy"};
+  constexpr std::array<std::string_view, kSignalProblemCount> names{"none",
+                                                                    "unknown_symbol",
+                                                                    "bad_strength",
+                                                                    "direction_mismatch",
+                                                                    "no_strategy",
+                                                                    "stale",
+                                                                    "from_the_future",
+                                                                    "not_a_signal",
+                                                                    "bad_strategy_id",
+                                                                    "reserved_strategy",
+                                                                    "unauthorized_strategy"};
   return names[static_cast<std::size_t>(p)];
 }
+
+// Every problem has a name (the array above is sized by the count, so a missing one is empty).
+static_assert([] {
+  for (std::size_t i = 0; i < kSignalProblemCount; ++i) {
+    if (problem_name(static_cast<SignalProblem>(i)).empty()) return false;
+  }
+  return true;
+}());
 
 // known_symbol: whether the bridge has seen market data for the symbol.
 inline SignalProblem validate(const wire::SignalMsg& s, bool known_symbol, std::int64_t now_ns,

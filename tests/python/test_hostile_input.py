@@ -392,3 +392,45 @@ def test_a_process_killed_under_the_launcher_leaves_a_summary(tmp_path):
     assert s["failed"] and "ztrade-risk exited with code -9" in s["failed"]
     assert s["bars"] > 0 and s["orders"] > 0
     assert (run_dir / "summary.json").exists()
+
+
+def test_with_curve_each_client_key_speaks_only_for_its_strategies(tmp_path):
+    engine_public, engine_secret = zmq.curve_keypair()
+    alice_public, alice_secret = zmq.curve_keypair()
+    (tmp_path / "engine.pub").write_bytes(engine_public + b"\n")
+    (tmp_path / "engine.key").write_bytes(engine_secret + b"\n")
+    (tmp_path / "authorized").write_bytes(alice_public + b"\n")
+    e = Engine(tmp_path / "run", market_data__replay__speed="3000",
+               signal_bridge__ops_port=str(BRIDGE_OPS), signal_bridge__strategies="[]",
+               bus__curve__enabled="true",
+               bus__curve__public_key_file=str(tmp_path / "engine.pub"),
+               bus__curve__secret_key_file=str(tmp_path / "engine.key"),
+               bus__curve__server_public_key_file=str(tmp_path / "engine.pub"),
+               bus__curve__authorized_keys_file=str(tmp_path / "authorized"),
+               signal_bridge__strategy_keys='{ alpha = "%s" }' % alice_public.decode())
+    for name in ("execution", "risk", "signal-bridge", "market-data"):
+        e.start(name)
+    push = zmq.Context.instance().socket(zmq.PUSH)
+    push.setsockopt(zmq.LINGER, 2000)
+    push.curve_publickey, push.curve_secretkey = alice_public, alice_secret
+    push.curve_serverkey = engine_public
+    push.connect(e.cfg["endpoints"]["signal_ingress"])
+    key = 'ztrade_external_signals_rejected_total{component="signal-bridge",reason="%s"}'
+    accepted = 'ztrade_external_signals_accepted_total{component="signal-bridge"}'
+    try:
+        wait_until(lambda: (metrics(BRIDGE_OPS).get(key % "unknown_symbol") or 0) == 0 and
+                   metrics(BRIDGE_OPS).get('ztrade_features_published_total'
+                                           '{component="signal-bridge"}', 0) > 0, 60, "bars")
+        push.send_multipart(signal_frame(strategy="alpha"))  # alice's own strategy
+        push.send_multipart(signal_frame(strategy="beta"))   # not bound to her key
+        wait_until(lambda: metrics(BRIDGE_OPS).get(accepted) == 1 and
+                   metrics(BRIDGE_OPS).get(key % "unauthorized_strategy") == 1, 30,
+                   "both signals judged")
+    finally:
+        push.close()
+        e.stop()
+    # The binding needs CURVE authentication: refused at start without it.
+    bad = {**e.env, "ZTRADE__bus__curve__enabled": "false"}
+    r = subprocess.run([find_binary("ztrade-signal-bridge"), "--config", e.config], env=bad,
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 2 and "signal_bridge.strategy_keys: needs bus.curve" in r.stderr
