@@ -225,7 +225,9 @@ def _peak_rss_mb(pid: int) -> Optional[float]:
 
 
 _LOSS_METRICS = {"ztrade_sequence_missing_total": "missing", "ztrade_dropped_total": "dropped",
-                 "ztrade_send_failures_total": "send_failures"}
+                 "ztrade_send_failures_total": "send_failures",
+                 "ztrade_sequence_reordered_total": "reordered",
+                 "ztrade_sequence_restarts_total": "restarts"}
 # The tap leaves raw trades and quotes to the components (each wake-up of a Python process
 # costs the engine CPU on a small machine); their counts come from market-data's metrics.
 TAP_TOPICS = (b"hb.", b"md.bar.", b"feat.", b"sig.", b"ord.", b"risk.", b"exec.")
@@ -663,7 +665,8 @@ def format_summary(s: dict) -> str:
                  f"frames: {sum(s['decode_errors'].values())}")
     for name, loss in sorted(s.get("bus_losses", {}).items()):
         lines.append(f"                {name:<14} missed {loss['missing']}, dropped {loss['dropped']}, "
-                     f"send failures {loss['send_failures']}")
+                     f"send failures {loss['send_failures']}, reordered {loss['reordered']}, "
+                     f"publisher restarts {loss['restarts']}")
     if s.get("peak_rss_mb"):
         lines.append("  peak RSS      " + ", ".join(f"{k} {v:.1f} MB" for k, v in s["peak_rss_mb"].items()))
     bad = {k: v for k, v in s["exit_codes"].items() if v != 0}

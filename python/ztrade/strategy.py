@@ -24,8 +24,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import inspect
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, List, Optional, Union
 

@@ -28,12 +28,11 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from engine_helpers import all_ready, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -150,33 +149,13 @@ def test_standalone_ztrade_commands(workdir):
         assert "Traceback" not in r.stderr
 
 
-def _all_ready() -> bool:
-    for port in (9101, 9102, 9103, 9104):
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=1) as r:
-                if r.status != 200:
-                    return False
-        except (urllib.error.URLError, OSError):
-            return False
-    return True
-
-
-def _wait(condition, timeout=60.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError("timed out")
-
-
 def test_commands_against_a_running_session(workdir):
     session = workdir / "run" / "session-docs"
     engine = subprocess.Popen([sys.executable, "-m", "ztrade", "run", "--run-dir", str(session),
                                "--set", "market_data.replay.speed=3000"], cwd=workdir,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        _wait(_all_ready)
+        wait_until(all_ready, 60, "the session to be ready")
         for where, command in COMMANDS:
             if runner_for(command) != "live":
                 continue
@@ -228,9 +207,9 @@ def test_benchmark_commands_start_and_run(workdir):
             out, err = p.communicate(timeout=30)
         assert "Traceback" not in err and "rror:" not in err, f"{where}: {command}\n{err[-2000:]}"
     # The engines a latency benchmark started die with it (PR_SET_PDEATHSIG).
-    _wait(lambda: not any(Path(f"/proc/{pid}/comm").read_text().startswith("ztrade-")
+    wait_until(lambda: not any(Path(f"/proc/{pid}/comm").read_text().startswith("ztrade-")
                           for pid in os.listdir("/proc") if pid.isdigit()
-                          and Path(f"/proc/{pid}/comm").exists()), 30)
+                          and Path(f"/proc/{pid}/comm").exists()), 30, "benchmark engines to exit")
 
 
 def test_install_commands():

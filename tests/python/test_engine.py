@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 import zmq
 
+from engine_helpers import metrics, wait_until
 from ztrade import FeatureComputer, wire
 from ztrade.data import load_bars_csv, sample_path
 from ztrade.launcher import find_binary, run_engine
@@ -233,18 +234,8 @@ def _run_in_thread(**kwargs):
     return t, result
 
 
-def _wait_until(condition, timeout=30):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("condition never held")
-
-
 def _wait_for(path, timeout=20):
-    _wait_until(path.exists, timeout)
+    wait_until(path.exists, timeout, str(path))
 
 
 def _http_json(port, path):
@@ -255,28 +246,13 @@ def _http_json(port, path):
         return None
 
 
-def _metrics(port):
-    """name{labels} -> value from a component's /metrics (the exposition text as served)."""
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as r:
-            text = r.read().decode()
-    except (urllib.error.URLError, OSError):
-        return {}
-    out = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            key, _, value = line.rpartition(" ")
-            out[key] = float(value)
-    return out
-
-
 def test_bad_frames_at_the_ingress_are_counted_not_fatal(tmp_path):
     run_dir = tmp_path / "run"
     # ~4 s of replay (5000 one-minute bars at 75,000x), so there is time to push frames.
     t, result = _run_in_thread(run_dir=str(run_dir),
                                overrides={"ZTRADE__market_data__replay__speed": "75000"})
     # SAMPLE must be a known symbol before the pushes.
-    _wait_until(lambda: (_http_json(9102, "/status") or {}).get("symbols", 0) >= 1)
+    wait_until(lambda: (_http_json(9102, "/status") or {}).get("symbols", 0) >= 1)
     push = zmq.Context.instance().socket(zmq.PUSH)
     push.setsockopt(zmq.LINGER, 1000)
     push.connect(f"ipc://{run_dir}/signal-ingress.sock")
@@ -296,7 +272,7 @@ def test_bad_frames_at_the_ingress_are_counted_not_fatal(tmp_path):
     push.close()
     rejected = 'ztrade_external_signals_rejected_total{component="signal-bridge",reason="%s"}'
     reasons = ("not_a_signal", "bad_strength", "unknown_symbol", "direction_mismatch", "stale")
-    _wait_until(lambda: all(_metrics(9102).get(rejected % r) == 1 for r in reasons))
+    wait_until(lambda: all(metrics(9102).get(rejected % r) == 1 for r in reasons))
     t.join(120)
     assert "error" not in result, result.get("error")
     s = result["summary"]

@@ -12,20 +12,11 @@ from pathlib import Path
 import pytest
 import zmq
 
+from engine_helpers import metrics, wait_until
 from ztrade import _core, wire
 from ztrade.launcher import default_config, find_binary
 
 TOKEN = "s3cret-token-for-tests"
-
-
-def wait_until(condition, timeout=30.0, what="condition"):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 class Engine:
@@ -137,6 +128,24 @@ def test_no_control_request_shape_ends_risk(risk_alone):
     assert e.procs["risk"].poll() is None
 
 
+def test_no_control_request_shape_ends_market_data_while_it_waits_for_go(tmp_path):
+    e = Engine(tmp_path / "run", market_data__start_gate="true",
+               market_data__wait_for_downstream="false").listen()
+    e.start("market-data")
+    endpoint = e.cfg["endpoints"]["market_data_control"]
+    try:
+        wait_until(lambda: Path(endpoint[len("ipc://"):]).exists(), what="the control socket")
+        for parts in (["GO", "x"], ["A" * 100000], [b"\xff\x00"], ["", ""]):
+            assert control(endpoint, *parts).startswith("ERROR"), parts[:1]
+            assert e.procs["market-data"].poll() is None
+        assert not e.of_type("bar"), "nothing streams before GO"
+        wait_until(lambda: e.of_type("heartbeat"), 30, "our subscription to be live")
+        assert control(endpoint, "GO") == "OK"
+        wait_until(lambda: e.of_type("bar"), 30, "bars after GO")
+    finally:
+        e.stop()
+
+
 def test_the_token_never_reaches_a_log_and_no_line_can_be_forged(risk_alone):
     e, endpoint = risk_alone
     for attack in (TOKEN, "\t" + TOKEN, "HALT\n" + TOKEN, "x:" + TOKEN, TOKEN + " HALT",
@@ -219,21 +228,6 @@ def test_a_restarted_risk_sizes_from_executions_positions(tmp_path):
 
 # -- the signal ingress ---------------------------------------------------------------------
 
-def metrics(port):
-    import urllib.request
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as r:
-            text = r.read().decode()
-    except OSError:
-        return {}
-    out = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            key, _, value = line.rpartition(" ")
-            out[key] = float(value)
-    return out
-
-
 def rss_mb(pid):
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -290,6 +284,25 @@ def test_a_client_controls_neither_time_nor_price(streaming_engine):
     assert control(e.cfg["endpoints"]["risk_control"], "STATE") == "OK ACTIVE"
     assert not [m for _, m in e.of_type("risk_reject") if m.body["text"] == "daily_loss"]
     assert bars_before  # the session was running before
+    # 200 flips pushed at once, dated a year ahead: the rate limit counts them on the market's
+    # clock (the bars' times), so at most risk.max_orders_per_s (50) per second of it pass.
+    # (A refused flip leaves the position where it was, so the next signal wants no order:
+    # about 50 orders, 75 refusals and 75 signals already at their target.)
+    for i in range(200):
+        push.send_multipart(signal_frame(strategy="flipper", strength=1.0 if i % 2 else -1.0,
+                                         event_ns=time.time_ns() + year))
+    wait_until(lambda: len([m for _, m in e.of_type("new_order")
+                            if m.body["strategy"] == "flipper"]) +
+               len([m for _, m in e.of_type("risk_reject")
+                    if m.body["strategy"] == "flipper"]) >= 120, 60, "the flips decided")
+    per_second = {}
+    for _, m in e.of_type("new_order"):
+        if m.body["strategy"] == "flipper":
+            second = m.header["event_ns"] // 10**9
+            per_second[second] = per_second.get(second, 0) + 1
+            assert m.header["event_ns"] in {b.body["start_ns"] for _, b in e.of_type("bar")}
+    assert per_second and max(per_second.values()) <= 50, per_second
+    assert any(m.body["text"] == "order_rate" for _, m in e.of_type("risk_reject"))
 
 
 def test_ingress_floods_are_counted_logged_sparingly_and_bounded(streaming_engine):
@@ -304,6 +317,11 @@ def test_ingress_floods_are_counted_logged_sparingly_and_bounded(streaming_engin
     push.send_multipart(signal_frame(strategy="evil\nFORGED"))
     for _ in range(3000):
         push.send_multipart([b"sig.x", wire.encode("trade", symbol="SAMPLE", price=1.0)])
+    # And 10,000 valid ones, each under a new id: they reach risk, whose state stays bounded.
+    risk = e.procs["risk"].pid
+    risk_before = rss_mb(risk)
+    for i in range(10000):
+        push.send_multipart(signal_frame(strategy=f"v{i}", strength=0.5 if i % 2 else -0.5))
     key = 'ztrade_external_signals_rejected_total{component="signal-bridge",reason="%s"}'
     wait_until(lambda: metrics(BRIDGE_OPS).get(key % "not_a_signal") == 3000, 60, "all counted")
     m = metrics(BRIDGE_OPS)
@@ -312,6 +330,10 @@ def test_ingress_floods_are_counted_logged_sparingly_and_bounded(streaming_engin
     evicted = 'ztrade_sequence_streams_evicted_total{component="signal-bridge",socket="ingress"}'
     assert m[evicted] > 0
     assert rss_mb(bridge) - rss_before < 20, "per-stream state is bounded"
+    wait_until(lambda: metrics(RISK_OPS).get(
+        'ztrade_signals_received_total{component="risk"}', 0) >= 10000, 60, "risk saw them")
+    assert metrics(RISK_OPS)['ztrade_sequence_streams_evicted_total{component="risk"}'] > 0
+    assert rss_mb(risk) - risk_before < 20
     e.stop()
     log = (e.run_dir / "signal-bridge.log").read_text()
     assert len(log.splitlines()) < 200, "33,000 refusals logged at most once a second"

@@ -118,3 +118,17 @@ def test_dataframes_need_the_pandas_extra_and_say_so(monkeypatch):
     monkeypatch.setitem(sys.modules, "pandas", None)  # as if it were not installed
     with pytest.raises(ImportError, match=r"pip install 'ztrade\[pandas\]'"):
         load_bars_frame(sample_path())
+
+
+def test_the_launchers_tap_keeps_frames_on_disk_not_in_memory(tmp_path):
+    from ztrade import wire
+    from ztrade.launcher import Tap
+    tap = Tap()
+    tap.spool_to(tmp_path / "tap.spool")
+    for i in range(1, 20001):
+        tap.on_frame(b"md.bar.X", wire.encode("bar", seq=i, symbol="X", open=1.0, high=1.0,
+                                             low=1.0, close=1.0, start_ns=i))
+    assert tap.pending == [] and not (tmp_path / "tap.spool").exists()  # unlinked, still open
+    tap.finish()
+    assert tap.counts["bar"] == 20000 and tap.gaps == 0 and len(tap.bars) == 20000
+    assert tap.spool is None

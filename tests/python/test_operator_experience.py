@@ -8,18 +8,15 @@ import os
 import signal
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from engine_helpers import all_ready, wait_until
 from ztrade.launcher import EngineError, run_engine
 
 ENGINE_NAMES = ("ztrade-execution", "ztrade-risk", "ztrade-signal-bridge", "ztrade-market-data",
                 "ztrade-engine")
-OPS_PORTS = (9101, 9102, 9103, 9104)
 
 
 def ztrade(*args, cwd=None, timeout=120):
@@ -30,16 +27,6 @@ def ztrade(*args, cwd=None, timeout=120):
 def start_ztrade(*args, cwd=None):
     return subprocess.Popen([sys.executable, "-m", "ztrade", *args], cwd=cwd,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def wait_until(condition, timeout=30.0, what="condition"):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def engine_pids(parent=None):
@@ -56,17 +43,6 @@ def engine_pids(parent=None):
         if state != "Z" and name.startswith("ztrade-") and (parent is None or ppid == parent):
             out.append(int(stat.parent.name))
     return out
-
-
-def all_ready():
-    for port in OPS_PORTS:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=1) as r:
-                if r.status != 200:
-                    return False
-        except (urllib.error.URLError, OSError):
-            return False
-    return True
 
 
 @pytest.fixture(autouse=True)
@@ -166,6 +142,7 @@ def test_threads_deployment_stops_when_a_component_fails_while_running(tmp_path)
 def test_a_run_dir_holding_a_session_needs_resume(tmp_path):
     run_dir = tmp_path / "run"
     first = run_engine(run_dir=str(run_dir), progress=lambda *a: None, timeout_s=120)
+    assert run_dir.stat().st_mode & 0o777 == 0o700  # its sockets and journal: this user only
     assert first["orders"] == 56 and first["resumed"] is None
     with pytest.raises(EngineError, match="--resume"):
         run_engine(run_dir=str(run_dir), progress=lambda *a: None, timeout_s=120)
