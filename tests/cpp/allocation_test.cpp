@@ -55,7 +55,8 @@ TEST(Allocation, NoneWhileUpdatingOrPeeking) {
             bb.peek(b.close).lower;
   }
   EXPECT_EQ(g_allocations.load() - before, 0) << "allocations on the update path";
-  EXPECT_TRUE(sink == sink || sink != sink);  // keep the work observable
+  volatile double observed = sink;  // keeps the work from being optimised away
+  (void)observed;
 }
 
 }  // namespace

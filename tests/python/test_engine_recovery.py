@@ -11,6 +11,7 @@ from collections import defaultdict
 import zmq
 
 from ztrade import _core
+from engine_helpers import metrics, wait_until
 from ztrade.launcher import Tap, default_config, find_binary
 
 
@@ -68,7 +69,11 @@ def test_kill_dash_nine_of_execution_mid_run(tmp_path):
         assert tap.counts["report_fill"] >= 8, "no fills before the kill"
         procs["execution"].send_signal(signal.SIGKILL)
         procs["execution"].wait()
-        time.sleep(1.5)  # orders (~5/s here) and bars flow on while execution is dead
+        with lock:
+            bars_then, orders_then = tap.counts["bar"], tap.counts["new_order"]
+        # Bars and orders flow on while execution is dead.
+        wait_until(lambda: tap.counts["bar"] >= bars_then + 50 and
+                   tap.counts["new_order"] > orders_then, 30, "orders during the outage")
         procs["execution"] = start("execution")
         while time.monotonic() < deadline:
             with lock:
@@ -76,7 +81,9 @@ def test_kill_dash_nine_of_execution_mid_run(tmp_path):
             if done:
                 break
             time.sleep(0.1)
-        time.sleep(3.0)  # let re-sent orders fill
+        # Every order risk sent is finished: re-sent ones filled.
+        wait_until(lambda: metrics(9103).get('ztrade_orders_unfinished{component="risk"}') == 0,
+                   30, "risk's orders to finish")
     finally:
         for p in procs.values():
             if p.poll() is None:

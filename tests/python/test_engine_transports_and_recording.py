@@ -12,6 +12,8 @@ from test_engine import expected_session
 
 QUIET = {"progress": lambda *a: None, "timeout_s": 120}
 
+NO_LOSSES = {"missing": 0, "dropped": 0, "send_failures": 0, "reordered": 0, "restarts": 0}
+
 
 def _free_port_block(n=7):
     """A base port with n free ports above it (the engine binds base+0 .. base+6)."""
@@ -49,7 +51,7 @@ def _assert_session(s, expected):
     assert pos["realized_pnl"] == pytest.approx(expected["realized"], rel=1e-9, abs=1e-6)
     assert s["bus_gaps_seen_by_tap"] == 0 and s["decode_errors"] == {}
     for name, loss in s["bus_losses"].items():
-        assert loss == {"missing": 0, "dropped": 0, "send_failures": 0}, name
+        assert loss == NO_LOSSES, name
 
 
 def test_session_over_tcp(tmp_path, expected):
@@ -108,7 +110,7 @@ def test_synthetic_quotes_are_published_and_recorded(tmp_path):
             b = m.body
             assert b["bid_price"] < last_trade < b["ask_price"]
             assert b["ask_price"] - b["bid_price"] == pytest.approx(last_trade * 4e-4, abs=2e-4)
-    assert s["bus_losses"]["risk"] == {"missing": 0, "dropped": 0, "send_failures": 0}
+    assert s["bus_losses"]["risk"] == NO_LOSSES
 
 
 def test_recorded_format_without_a_file_is_a_config_error(tmp_path):
