@@ -7,12 +7,51 @@
 #include "bindings.hpp"
 #include "bus/codec.hpp"
 #include "bus/schema.hpp"
+#include "risk/reject_reason.hpp"
+#include "signals/signal_validator.hpp"
 
 namespace py = pybind11;
 
 namespace ztrade::py_bindings {
 
+namespace {
+template <class Enum, std::size_t N>
+py::dict names_of(const wire::EnumName<Enum> (&names)[N]) {
+  py::dict d;
+  for (const auto& n : names) d[py::str(std::string(n.name))] = static_cast<int>(n.value);
+  return d;
+}
+// Enums whose names come from a name function over 0..count-1.
+template <class Enum, class NameOf>
+py::dict names_by_index(std::size_t count, NameOf name_of) {
+  py::dict d;
+  for (std::size_t i = 0; i < count; ++i) {
+    d[py::str(std::string(name_of(static_cast<Enum>(i))))] = static_cast<int>(i);
+  }
+  return d;
+}
+}  // namespace
+
 void bind_wire(py::module_& m) {
+  m.def(
+      "wire_enums",
+      [] {
+        py::dict d;
+        d["Side"] = names_of(wire::kSideNames);
+        d["OrderType"] = names_of(wire::kOrderTypeNames);
+        d["TimeInForce"] = names_of(wire::kTimeInForceNames);
+        d["ExecType"] = names_of(wire::kExecTypeNames);
+        d["RejectReason"] = names_by_index<risk::RejectReason>(
+            risk::kRejectReasonCount, [](risk::RejectReason r) { return risk::reason_name(r); });
+        d["TradingState"] = names_by_index<risk::TradingState>(
+            3, [](risk::TradingState t) { return risk::state_name(t); });
+        d["SignalProblem"] = names_by_index<signals::SignalProblem>(
+            signals::kSignalProblemCount,
+            [](signals::SignalProblem p) { return signals::problem_name(p); });
+        return d;
+      },
+      "Every enum of the wire and of the engine's verdicts, name -> value, as the C++ engine "
+      "defines them (ztrade.wire builds its IntEnums from this).");
   m.attr("WIRE_VERSION") = wire::kWireVersion;
   m.attr("WIRE_MAGIC") = wire::kMagic;
   m.def(

@@ -72,6 +72,20 @@ enum class Side : std::uint8_t { kNone = 0, kBuy = 1, kSell = 2 };
 enum class OrderType : std::uint8_t { kMarket = 1, kLimit = 2 };
 enum class TimeInForce : std::uint8_t { kDay = 1, kGtc = 2, kIoc = 3 };
 
+// The names of enum values, defined beside the enums: Python's enums (ztrade.wire), the
+// launcher's summary and the docs take them from here (ztrade._core.wire_enums).
+template <class Enum>
+struct EnumName {
+  std::string_view name;
+  Enum value;
+};
+inline constexpr EnumName<Side> kSideNames[] = {
+    {"none", Side::kNone}, {"buy", Side::kBuy}, {"sell", Side::kSell}};
+inline constexpr EnumName<OrderType> kOrderTypeNames[] = {{"market", OrderType::kMarket},
+                                                          {"limit", OrderType::kLimit}};
+inline constexpr EnumName<TimeInForce> kTimeInForceNames[] = {
+    {"day", TimeInForce::kDay}, {"gtc", TimeInForce::kGtc}, {"ioc", TimeInForce::kIoc}};
+
 // BarMsg::flags. 0 (the usual case): a closed bar. A venue may also send bars that are not
 // final - a correction of a bar already sent, or a bar still forming (a day in progress) -
 // which consumers that need closed bars (features) skip.
@@ -159,6 +173,10 @@ enum class ExecType : std::uint8_t {
   kCanceled = 5,
   kExpired = 6,
 };
+inline constexpr EnumName<ExecType> kExecTypeNames[] = {
+    {"accepted", ExecType::kAccepted},        {"rejected", ExecType::kRejected},
+    {"partial_fill", ExecType::kPartialFill}, {"fill", ExecType::kFill},
+    {"canceled", ExecType::kCanceled},        {"expired", ExecType::kExpired}};
 
 struct ExecutionReportMsg {
   std::uint64_t client_order_id;

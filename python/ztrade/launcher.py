@@ -33,12 +33,8 @@ from ztrade.bus import apply_curve
 from ztrade.data import sample_path
 
 PROCESSES = ("execution", "risk", "signal-bridge", "market-data")
-REJECT_REASONS = {
-    0: "none", 1: "trading_halted", 2: "reducing_only", 3: "no_market_data",
-    4: "stale_market_data", 5: "invalid_order", 6: "max_order_qty", 7: "max_order_notional",
-    8: "price_band", 9: "max_position", 10: "max_gross_exposure", 11: "order_rate",
-    12: "daily_loss",
-}
+REJECT_REASONS = {int(r): r.name.lower() for r in wire.RejectReason}
+_EXEC_NAMES = {int(e): e.name.lower() for e in wire.ExecType}
 
 
 class EngineError(RuntimeError):
@@ -155,8 +151,7 @@ class Tap:
         elif t == "risk_reject":
             self.rejects[REJECT_REASONS.get(b["reason"], str(b["reason"]))] += 1
         elif t == "execution_report":
-            kind = {1: "accepted", 2: "rejected", 3: "partial_fill", 4: "fill", 5: "canceled",
-                    6: "expired"}.get(b["exec_type"], "other")
+            kind = _EXEC_NAMES.get(b["exec_type"], "other")
             self.counts["report_" + kind] += 1
             if kind == "accepted":
                 self.accepted[b["client_order_id"]] = sent

@@ -30,7 +30,7 @@ from typing import Iterable, List, Optional, Union
 
 import numpy as np
 
-from ztrade import FEATURE_NAMES, FeatureComputer, _core
+from ztrade import FEATURE_NAMES, FeatureComputer, _core, wire
 from ztrade.bus import AsyncSignalPublisher, Subscriber
 
 
@@ -187,10 +187,12 @@ async def run_live(strategy: Strategy, endpoints: dict, *, stop: Optional[asynci
                 # Features carry their close: a signal made now is about that bar.
                 await send(strategy.on_features(body["symbol"], f, body["bar_ns"]),
                            features=f.values, event_ns=body["bar_ns"])
-            elif t == "execution_report" and body["exec_type"] in (3, 4):
+            elif t == "execution_report" and body["exec_type"] in (wire.ExecType.PARTIAL_FILL,
+                                                                   wire.ExecType.FILL):
                 stats["fills"] += 1
                 await send(strategy.on_fill(Fill(body["symbol"],
-                                                 "buy" if body["side"] == 1 else "sell",
+                                                 "buy" if body["side"] == wire.Side.BUY
+                                                 else "sell",
                                                  body["last_qty"], body["last_price"],
                                                  body["client_order_id"])))
     finally:

@@ -26,30 +26,21 @@ VERSION: int = _core.WIRE_VERSION
 MAGIC: int = _core.WIRE_MAGIC
 
 
-class Side(IntEnum):
-    NONE = 0
-    BUY = 1
-    SELL = 2
+# The enums come from the C++ definitions too (no copy to drift): names upper-cased.
+_ENUMS: Dict[str, Dict[str, int]] = _core.wire_enums()
 
 
-class OrderType(IntEnum):
-    MARKET = 1
-    LIMIT = 2
+def _enum(name: str) -> Any:
+    return IntEnum(name, {k.upper(): v for k, v in _ENUMS[name].items()}, module=__name__)
 
 
-class TimeInForce(IntEnum):
-    DAY = 1
-    GTC = 2
-    IOC = 3
-
-
-class ExecType(IntEnum):
-    ACCEPTED = 1
-    REJECTED = 2
-    PARTIAL_FILL = 3
-    FILL = 4
-    CANCELED = 5
-    EXPIRED = 6
+Side = _enum("Side")
+OrderType = _enum("OrderType")
+TimeInForce = _enum("TimeInForce")
+ExecType = _enum("ExecType")
+RejectReason = _enum("RejectReason")  # why risk refused an order (RiskReject.reason)
+TradingState = _enum("TradingState")  # risk's state (its heartbeat's state)
+SignalProblem = _enum("SignalProblem")  # why the signal bridge refused an external signal
 
 
 class WireError(ValueError):

@@ -67,3 +67,31 @@ def test_random_bytes_never_decode():
         assert _core.wire_check(frame)[0] != "ok"
         with pytest.raises(wire.WireError):
             wire.decode(frame)
+
+
+def test_enums_come_from_the_engine():
+    # One definition, in C++: Python's enums and the launcher's names are built from it.
+    from ztrade import _core
+    from ztrade.launcher import REJECT_REASONS
+    enums = _core.wire_enums()
+    assert wire.ExecType.PARTIAL_FILL == enums["ExecType"]["partial_fill"] == 3
+    assert wire.RejectReason.DAILY_LOSS == enums["RejectReason"]["daily_loss"]
+    assert wire.TradingState.HALTED == enums["TradingState"]["HALTED"]
+    assert wire.SignalProblem.NOT_A_SIGNAL == enums["SignalProblem"]["not_a_signal"]
+    assert set(REJECT_REASONS.values()) == set(enums["RejectReason"])
+    for name, members in enums.items():
+        assert len(set(members.values())) == len(members), name  # no two names for a value
+
+
+def test_wire_format_doc_lists_the_engines_enums():
+    import re
+    from pathlib import Path
+    from ztrade import _core
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "wire-format.md").read_text()
+    doc = re.sub(r"\s+", " ", doc)
+    enums = _core.wire_enums()
+    for key, label in [("Side", "side (u8)"), ("OrderType", "order type (u8)"),
+                       ("TimeInForce", "time in force (u8)"), ("ExecType", "exec type (u8)"),
+                       ("RejectReason", "risk reject reason (u16)")]:
+        listed = " / ".join(f"{v} {n}" for n, v in sorted(enums[key].items(), key=lambda x: x[1]))
+        assert f"{label}: {listed}" in doc, key
