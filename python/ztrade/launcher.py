@@ -155,7 +155,7 @@ class Tap:
             self.counts["report_" + kind] += 1
             if kind == "accepted":
                 self.accepted[b["client_order_id"]] = sent
-        elif t == "position":
+        elif t == "position" and b["symbol"]:  # (an empty symbol ends execution's snapshot)
             self.positions[b["symbol"]] = b
 
     def _sequence(self, publisher: int, topic: bytes, seq: int) -> None:

@@ -85,6 +85,7 @@ def test_session_matches_independent_model(tmp_path, expected, threads):
     assert s["orders"] == expected["orders"] and s["accepted"] == expected["orders"]
     assert s["fills"] == expected["fills"] and s["partial_fills"] == 0
     assert s["rejects"] == {}
+    assert list(s["positions"]) == ["SAMPLE"]
     pos = s["positions"]["SAMPLE"]
     assert pos["quantity"] == expected["qty"]
     assert pos["avg_price"] == pytest.approx(expected["avg"], rel=1e-12)
