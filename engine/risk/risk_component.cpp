@@ -72,16 +72,9 @@ RiskComponent::RiskComponent(zmq::context_t& context, const ops::EngineConfig& c
   }
 }
 
-std::string_view RiskComponent::state_reply(TradingState s) noexcept {
-  switch (s) {
-    case TradingState::kActive:
-      return "OK ACTIVE";
-    case TradingState::kReducing:
-      return "OK REDUCING";
-    case TradingState::kHalted:
-      return "OK HALTED";
-  }
-  return "OK";
+std::string RiskComponent::state_reply(TradingState s) {
+  // The control path, not the hot one: the reply is built from the state's one name.
+  return fmt::format("OK {}", state_name(s));
 }
 
 void RiskComponent::set_trading_state(TradingState s, std::string_view why) {
@@ -385,9 +378,8 @@ void RiskComponent::on_control() {
                                                                     : TradingState::kActive;
   set_trading_state(wanted, "control");
   if (engine_.state() != wanted) {
-    pending_reply_ = fmt::format("{} ({} once execution reports positions)",
-                                 state_reply(engine_.state()), state_name(wanted));
-    control_.reply(pending_reply_);
+    control_.reply(fmt::format("{} ({} once execution reports positions)",
+                               state_reply(engine_.state()), state_name(wanted)));
     return;
   }
   control_.reply(state_reply(engine_.state()));

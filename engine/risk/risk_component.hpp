@@ -44,7 +44,7 @@ class RiskComponent {
   void on_report(const wire::ExecutionReportMsg& r, std::int64_t event_ns);
   void on_market(std::string_view symbol, double price, std::int64_t ts_ns);
   void on_control();
-  static std::string_view state_reply(TradingState s) noexcept;
+  static std::string state_reply(TradingState s);
   void set_trading_state(TradingState s, std::string_view why);
   void persist_trading_state(std::string_view why);
   void store_trading_state(TradingState s, std::string_view why);
@@ -61,7 +61,6 @@ class RiskComponent {
   TradingState restored_state_ = TradingState::kActive;  // what applies once positions are known
   bool positions_known_ = false;
   ops::LogLimiter denied_log_, reject_log_;
-  std::string pending_reply_;  // a control reply that is not one of the fixed ones
   RiskEngine engine_;
   ops::Heartbeat heartbeat_{"risk"};
   ops::Upstreams upstreams_{{"market-data", "signal-bridge", "execution"}};

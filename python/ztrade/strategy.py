@@ -269,12 +269,12 @@ def load_strategy(path: str) -> Strategy:
 
 def strategy_name_problem(name) -> Optional[str]:
     """Why `name` cannot identify a strategy on the bus, or None: 1-16 bytes of letters,
-    digits, '_', '-' or '.'."""
+    digits, '_', '-' or '.' (the signal bridge's own rule, from C++)."""
     if not isinstance(name, str) or not name:
         return "must be a non-empty string"
     if len(name.encode()) > 16:
         return f"is {len(name.encode())} bytes; the bus carries at most 16"
-    if not all(ch.isascii() and (ch.isalnum() or ch in "_-.") for ch in name):
+    if _core.signal_problem(0.0, 0, name) == "bad_strategy_id":
         return "may hold only ASCII letters, digits, '_', '-' and '.'"
     return None
 
