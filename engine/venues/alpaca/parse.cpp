@@ -143,7 +143,7 @@ bool Parser::bar(od::object& o, std::uint32_t flags, std::int64_t interval_ns) n
   }
   // n (trade count) is in current feeds, not in the 2021 docs table.
   std::uint64_t n = 0;
-  auto count = o.find_field_unordered("n");
+  auto count = json::field(o, "n");
   if (count.error() != simdjson::NO_SUCH_FIELD && count.get_uint64().get(n)) return false;
   const wire::Symbol* symbol = engine_symbol(symbol_text);
   if (!symbol) return true;
@@ -168,13 +168,13 @@ bool Parser::orderbook(od::object& o, std::int64_t receive_ns) noexcept {
     return true;
   }
   bool reset = false;
-  auto r = o.find_field_unordered("r");
+  auto r = json::field(o, "r");
   if (r.error() != simdjson::NO_SUCH_FIELD && r.get_bool().get(reset)) return false;
   if (reset) b->quoted.book.clear();
   for (const char* name : {"b", "a"}) {
     const auto side = name[0] == 'b' ? OrderBook::Side::kBid : OrderBook::Side::kAsk;
     od::array levels;
-    if (o.find_field_unordered(name).get_array().get(levels)) return false;
+    if (json::field(o, name).get_array().get(levels)) return false;
     for (auto level : levels) {
       od::object l;
       std::int64_t px = 0, qty = 0;

@@ -80,7 +80,7 @@ ParseResult AdvancedTradeParser::parse(simdjson::padded_string_view frame,
     return {};
   }
   od::array events;
-  if (obj.find_field_unordered("events").get_array().get(events)) return malformed<ParseResult>();
+  if (json::field(obj, "events").get_array().get(events)) return malformed<ParseResult>();
   for (auto item : events) {
     od::object event;
     if (item.get_object().get(event)) return malformed<ParseResult>();
@@ -102,7 +102,7 @@ bool AdvancedTradeParser::trades(od::object& event, std::int64_t receive_ns) noe
   std::string_view type;
   od::array list;
   if (!json::string(event, "type", type) || (type != "snapshot" && type != "update") ||
-      event.find_field_unordered("trades").get_array().get(list)) {
+      json::field(event, "trades").get_array().get(list)) {
     return false;
   }
   batch_.clear();
@@ -158,7 +158,7 @@ bool AdvancedTradeParser::trades(od::object& event, std::int64_t receive_ns) noe
 bool AdvancedTradeParser::tickers(od::object& event, std::int64_t envelope_ns,
                                   std::int64_t receive_ns) noexcept {
   od::array list;
-  if (event.find_field_unordered("tickers").get_array().get(list)) return false;
+  if (json::field(event, "tickers").get_array().get(list)) return false;
   for (auto item : list) {
     od::object o;
     std::string_view product_id;
@@ -213,7 +213,7 @@ ParseResult AdvancedTradeParser::level2(od::object& event, std::int64_t envelope
   OrderBook& book = p->quoted.book;
   if (snapshot) book.clear();
   od::array updates;
-  if (event.find_field_unordered("updates").get_array().get(updates)) return resync(true);
+  if (json::field(event, "updates").get_array().get(updates)) return resync(true);
   for (auto item : updates) {
     od::object u;
     std::string_view side, price, qty;
@@ -236,7 +236,7 @@ ParseResult AdvancedTradeParser::level2(od::object& event, std::int64_t envelope
 
 bool AdvancedTradeParser::candles(od::object& event) noexcept {
   od::array list;
-  if (event.find_field_unordered("candles").get_array().get(list)) return false;
+  if (json::field(event, "candles").get_array().get(list)) return false;
   for (auto item : list) {
     od::object o;
     std::string_view product_id, start_text;

@@ -193,7 +193,7 @@ ParseResult ExchangeParser::level2(od::object& o, bool snapshot, std::int64_t re
     for (const char* name : {"bids", "asks"}) {
       const auto side = name[0] == 'b' ? OrderBook::Side::kBid : OrderBook::Side::kAsk;
       od::array levels;
-      if (o.find_field_unordered(name).get_array().get(levels)) return resync(true);
+      if (json::field(o, name).get_array().get(levels)) return resync(true);
       for (auto level : levels) {
         std::string_view f[2];
         if (!level_strings(level, f, 2) || !apply(side, f[0], f[1])) return resync(true);
@@ -202,7 +202,7 @@ ParseResult ExchangeParser::level2(od::object& o, bool snapshot, std::int64_t re
     p->quoted.synced = true;
   } else {
     od::array changes;
-    if (o.find_field_unordered("changes").get_array().get(changes)) return resync(true);
+    if (json::field(o, "changes").get_array().get(changes)) return resync(true);
     for (auto change : changes) {
       std::string_view f[3];
       if (!level_strings(change, f, 3) || (f[0] != "buy" && f[0] != "sell") ||

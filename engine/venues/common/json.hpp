@@ -1,7 +1,13 @@
 #pragma once
 // Field accessors over simdjson On-Demand objects for the venue parsers: each returns false
 // (or kInvalid) instead of throwing, so a malformed message is counted, never fatal. Fields
-// are looked up unordered: venues do not promise an order.
+// are looked up in any order: venues do not promise one.
+//
+// Lookups go through field(), never simdjson's find_field_unordered: that one's second pass
+// (wrapping round to the object's start) assumes the first pass validated the object and has
+// undefined behaviour on malformed input such as {"price":6,"":},"qty":1} (found by the Kraken
+// fuzz target; tests/fuzz/regressions/kraken). field() scans forward, then rewinds and scans
+// again, checking errors on both passes.
 //
 // After any failure other than an absent field (kAbsent) the document must not be touched
 // again - On-Demand leaves its iterator in an error state - so callers end the frame there.
@@ -19,26 +25,36 @@ namespace od = simdjson::ondemand;
 
 enum class Field : std::uint8_t { kPresent, kAbsent, kInvalid };
 
+// The value of `key` in `o`, wherever it is; NO_SUCH_FIELD when absent, another error when
+// the object is malformed.
+[[nodiscard]] inline simdjson::simdjson_result<od::value> field(od::object& o,
+                                                                std::string_view key) noexcept {
+  auto v = o.find_field(key);
+  if (v.error() != simdjson::NO_SUCH_FIELD) return v;
+  bool not_empty = false;
+  if (auto error = o.reset().get(not_empty)) return error;
+  return o.find_field(key);
+}
+
 inline bool string(od::object& o, std::string_view key, std::string_view& out) noexcept {
-  return o.find_field_unordered(key).get_string().get(out) == simdjson::SUCCESS;
+  return field(o, key).get_string().get(out) == simdjson::SUCCESS;
 }
 
 inline Field optional_string(od::object& o, std::string_view key, std::string_view& out) noexcept {
-  auto v = o.find_field_unordered(key);
+  auto v = field(o, key);
   if (v.error() == simdjson::NO_SUCH_FIELD) return Field::kAbsent;
   return v.get_string().get(out) == simdjson::SUCCESS ? Field::kPresent : Field::kInvalid;
 }
 
 inline Field optional_uint(od::object& o, std::string_view key, std::uint64_t& out) noexcept {
-  auto v = o.find_field_unordered(key);
+  auto v = field(o, key);
   if (v.error() == simdjson::NO_SUCH_FIELD) return Field::kAbsent;
   return v.get_uint64().get(out) == simdjson::SUCCESS ? Field::kPresent : Field::kInvalid;
 }
 
 // A JSON number (not a string), finite.
 inline bool number(od::object& o, std::string_view key, double& out) noexcept {
-  return o.find_field_unordered(key).get_double().get(out) == simdjson::SUCCESS &&
-         std::isfinite(out);
+  return field(o, key).get_double().get(out) == simdjson::SUCCESS && std::isfinite(out);
 }
 
 // A decimal sent as a JSON string ("14.7775"), as Coinbase and Alpaca's REST do.
@@ -48,18 +64,18 @@ inline bool string_number(od::object& o, std::string_view key, double& out) noex
 }
 
 inline bool uint(od::object& o, std::string_view key, std::uint64_t& out) noexcept {
-  return o.find_field_unordered(key).get_uint64().get(out) == simdjson::SUCCESS;
+  return field(o, key).get_uint64().get(out) == simdjson::SUCCESS;
 }
 
 inline bool boolean(od::object& o, std::string_view key, bool& out) noexcept {
-  return o.find_field_unordered(key).get_bool().get(out) == simdjson::SUCCESS;
+  return field(o, key).get_bool().get(out) == simdjson::SUCCESS;
 }
 
 // The text of a JSON number token as sent ("18097.1547", "4.0"), for exact decimals.
 inline bool raw_number(od::object& o, std::string_view key, std::string_view& out) noexcept {
   od::value v;
   od::json_type type;
-  if (o.find_field_unordered(key).get(v) != simdjson::SUCCESS || v.type().get(type) ||
+  if (field(o, key).get(v) != simdjson::SUCCESS || v.type().get(type) ||
       type != od::json_type::number) {
     return false;
   }

@@ -95,7 +95,7 @@ ParseResult Parser::method(od::object& obj) noexcept {
     return r;
   }
   od::object result;
-  if (obj.find_field_unordered("result").get_object().get(result) == simdjson::SUCCESS) {
+  if (json::field(obj, "result").get_object().get(result) == simdjson::SUCCESS) {
     json::optional_string(result, "symbol", r.symbol);
   }
   return r;
@@ -110,7 +110,7 @@ ParseResult Parser::data(od::object& obj, std::string_view channel,
   if (channel == "status") {
     od::array items;
     ParseResult r{Control::kStatus, true, {}, {}};
-    if (obj.find_field_unordered("data").get_array().get(items)) return malformed<ParseResult>();
+    if (json::field(obj, "data").get_array().get(items)) return malformed<ParseResult>();
     for (auto item : items) {
       od::object o;
       if (item.get_object().get(o)) return malformed<ParseResult>();
@@ -128,13 +128,13 @@ ParseResult Parser::data(od::object& obj, std::string_view channel,
   }
   if (channel == "instrument") {
     od::object d;
-    if (obj.find_field_unordered("data").get_object().get(d) || !instrument(d)) {
+    if (json::field(obj, "data").get_object().get(d) || !instrument(d)) {
       return malformed<ParseResult>();
     }
     return {};
   }
   od::array items;
-  if (obj.find_field_unordered("data").get_array().get(items)) return malformed<ParseResult>();
+  if (json::field(obj, "data").get_array().get(items)) return malformed<ParseResult>();
   snapshot_trades_.clear();
   for (auto item : items) {
     od::object o;
@@ -281,7 +281,7 @@ bool Parser::ohlc(od::object o) noexcept {
 
 bool Parser::instrument(od::object d) noexcept {
   od::array pairs;
-  if (d.find_field_unordered("pairs").get_array().get(pairs)) return false;
+  if (json::field(d, "pairs").get_array().get(pairs)) return false;
   for (auto item : pairs) {
     od::object p;
     std::string_view venue_symbol;
@@ -316,7 +316,7 @@ ParseResult Parser::book_message(od::object o, bool snapshot, std::int64_t recei
   for (const char* side_name : {"bids", "asks"}) {
     const auto side = side_name[0] == 'b' ? OrderBook::Side::kBid : OrderBook::Side::kAsk;
     od::array levels;
-    if (o.find_field_unordered(side_name).get_array().get(levels)) return resync(*b, true);
+    if (json::field(o, side_name).get_array().get(levels)) return resync(*b, true);
     for (auto level : levels) {
       od::object l;
       std::int64_t p = 0, q = 0;

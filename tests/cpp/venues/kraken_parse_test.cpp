@@ -292,5 +292,20 @@ TEST_F(KrakenTest, MalformedAndUnexpectedInputIsCountedNotFatal) {
   EXPECT_EQ(parser.counters().parse_errors, std::size(bad));
 }
 
+// A level object whose structure is broken after the first field: the lookup of the second
+// field must fail cleanly (simdjson's find_field_unordered had undefined behaviour here, found
+// by the fuzz target; the ASan/UBSan run of this test fails on it).
+TEST_F(KrakenTest, BrokenLevelObjectIsMalformedNotUndefined) {
+  ASSERT_TRUE(feed("instrument.json").ok);
+  const ParseResult r = feed_text(
+      R"({"channel":"book","type":"snapshot","data":[{"symbol":"MATIC/USD","bids":[{"price":6,"":},"qty":1}]}]})");
+  EXPECT_FALSE(r.ok && r.control == Control::kNone);
+  EXPECT_TRUE(sink.quotes.empty());
+  // The parser goes on: the reference snapshot that follows is applied and verified.
+  const ParseResult good = feed("book_snapshot_matic.json");
+  EXPECT_TRUE(good.ok);
+  EXPECT_EQ(good.control, Control::kNone) << good.text;
+}
+
 }  // namespace
 }  // namespace ztrade::venues::kraken
