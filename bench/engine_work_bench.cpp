@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
   std::vector<std::array<std::byte, wire::frame_size<wire::BarMsg>()>> frames(n);
   for (std::size_t i = 0; i < n; ++i) {
     wire::BarMsg b{};
-    b.symbol.assign("BENCH");
+    (void)b.symbol.assign("BENCH");
     b.open = bars[i].open;
     b.high = bars[i].high;
     b.low = bars[i].low;
@@ -55,12 +55,12 @@ int main(int argc, char** argv) {
     wire::Header h;
     h.seq = i + 1;
     h.event_ns = b.start_ns;
-    wire::encode(h, b, frames[i]);
+    if (wire::encode(h, b, frames[i]) == 0) return 1;
   }
 
   FeatureComputer fc;
   signals::MacdRsiStrategy strategy({50, 50});
-  risk::RiskLimits limits;
+  risk::RiskConfig limits;
   limits.max_orders_per_s = 1'000'000;
   risk::RiskEngine risk(limits);
   std::array<std::byte, wire::kMaxFrameSize> out{};

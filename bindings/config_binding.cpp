@@ -1,8 +1,11 @@
-// ztrade._core.engine_config: the C++ config loader and endpoint rules for Python tools (the
-// launcher, ztrade tap/control, strategies), so validation and socket addresses are defined
-// once.
+// ztrade._core.engine_config / config_settings: the C++ config loader, its settings and the
+// endpoint rules for Python tools (the launcher, ztrade config/tap/control, strategies), so
+// validation, defaults, docs and socket addresses are defined once.
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
+
+#include <fstream>
+#include <sstream>
 
 #include "bindings.hpp"
 #include "ops/config.hpp"
@@ -12,6 +15,25 @@
 namespace py = pybind11;
 
 namespace ztrade::py_bindings {
+
+namespace {
+// ZTRADE__* from the process environment, then the caller's overrides on top.
+ops::Environment with_overrides(const std::map<std::string, std::string>& overrides) {
+  ops::Environment env = ops::process_environment();
+  for (const auto& [k, v] : overrides) env[k] = v;
+  return env;
+}
+// The config at path, or ValueError listing every problem.
+ops::ConfigResult load_or_raise(const std::string& path, const ops::Environment& env) {
+  ops::ConfigResult r = ops::load_config(path, env);
+  if (!r.ok()) {
+    std::string msg = "invalid configuration " + path + ":";
+    for (const auto& e : r.errors) msg += "\n  " + e;
+    throw py::value_error(msg);
+  }
+  return r;
+}
+}  // namespace
 
 void bind_config(py::module_& m) {
   m.def(
@@ -32,14 +54,7 @@ void bind_config(py::module_& m) {
   m.def(
       "engine_config",
       [](const std::string& path, const std::map<std::string, std::string>& overrides) {
-        ops::Environment env = ops::process_environment();
-        for (const auto& [k, v] : overrides) env[k] = v;
-        const ops::ConfigResult r = ops::load_config(path, env);
-        if (!r.ok()) {
-          std::string msg = "invalid configuration " + path + ":";
-          for (const auto& e : r.errors) msg += "\n  " + e;
-          throw py::value_error(msg);
-        }
+        const ops::ConfigResult r = load_or_raise(path, with_overrides(overrides));
         const auto& c = r.config;
         const ops::Endpoints e = ops::endpoints_for(c);
         py::dict endpoints;
@@ -85,6 +100,35 @@ void bind_config(py::module_& m) {
       "Load and validate an engine config (ZTRADE__* environment overrides apply, then "
       "`overrides`); returns the endpoints and the settings tools need. Raises ValueError "
       "listing every problem.");
+  m.def(
+      "config_settings",
+      [](const std::string& path, const std::map<std::string, std::string>& overrides) {
+        const ops::Environment env = with_overrides(overrides);
+        std::string text;
+        if (!path.empty()) {
+          (void)load_or_raise(path, env);  // an invalid file is refused, every problem listed
+          std::ifstream in(path);
+          std::stringstream buffer;
+          buffer << in.rdbuf();
+          text = buffer.str();
+        }
+        py::list out;
+        for (const auto& s : ops::describe_config(text, path.empty() ? ops::Environment{} : env)) {
+          py::dict d;
+          d["key"] = s.key;
+          d["type"] = s.type;
+          d["value"] = s.value;
+          d["constraint"] = s.constraint;
+          d["doc"] = s.doc;
+          out.append(d);
+        }
+        return out;
+      },
+      py::arg("path") = std::string(), py::arg("overrides") = std::map<std::string, std::string>{},
+      "Every configuration setting: a list of {key, type, value, constraint, doc}, from the "
+      "engine's one definition of each (engine/ops/config.cpp). Without a path the values are "
+      "the defaults; with one, what that file (and ZTRADE__* overrides, then `overrides`) sets. "
+      "Raises ValueError listing every problem of an invalid file.");
 }
 
 }  // namespace ztrade::py_bindings

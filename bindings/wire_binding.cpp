@@ -1,12 +1,17 @@
-// ztrade._core.wire_schema / wire_check: the wire layout for Python (which builds numpy dtypes
-// from it, so the layout is defined once, in engine/bus/messages.hpp) and the C++ decoder's
-// verdict on a frame, used by tests to cross-check both sides.
+// The wire for Python, from its one definition: enums, topics and the layout (ztrade.wire builds
+// its IntEnums, TOPICS and numpy dtypes from them), the engine's recording reader, and the C++
+// decoder's verdict on a frame (tests cross-check both sides with it).
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
+
+#include <memory>
+#include <string>
 
 #include "bindings.hpp"
 #include "bus/codec.hpp"
 #include "bus/schema.hpp"
+#include "bus/topic.hpp"
+#include "market_data/recording.hpp"
 #include "risk/reject_reason.hpp"
 #include "signals/signal_validator.hpp"
 
@@ -41,6 +46,7 @@ void bind_wire(py::module_& m) {
         d["OrderType"] = names_of(wire::kOrderTypeNames);
         d["TimeInForce"] = names_of(wire::kTimeInForceNames);
         d["ExecType"] = names_of(wire::kExecTypeNames);
+        d["ComponentState"] = names_of(wire::kComponentStateNames);
         d["RejectReason"] = names_by_index<risk::RejectReason>(
             risk::kRejectReasonCount, [](risk::RejectReason r) { return risk::reason_name(r); });
         d["TradingState"] = names_by_index<risk::TradingState>(
@@ -61,20 +67,61 @@ void bind_wire(py::module_& m) {
         for (const auto& spec : wire::schema()) {
           py::list fields;
           for (const auto& f : spec.fields) {
-            fields.append(
-                py::make_tuple(std::string(f.name), f.offset, std::string(f.kind), f.size));
+            fields.append(py::make_tuple(std::string(f.name), f.offset, std::string(f.kind), f.size,
+                                         std::string(f.meaning)));
           }
           py::dict d;
           d["name"] = std::string(spec.name);
           d["type"] = static_cast<int>(spec.type);
           d["size"] = spec.size;
           d["fields"] = fields;
+          d["meaning"] = std::string(spec.meaning);
           out.append(d);
         }
         return out;
       },
-      "The wire layout: a list of {name, type, size, fields=[(name, offset, kind, size)]}, "
-      "the header first.");
+      "The wire layout: a list of {name, type, size, meaning, fields=[(name, offset, kind, "
+      "size, meaning)]}, the header first.");
+  m.def(
+      "wire_topics",
+      [] {
+        py::list out;
+        for (const auto& t : bus::topics::kTopicTable) {
+          py::dict d;
+          d["name"] = std::string(t.name);
+          d["prefix"] = std::string(t.prefix);
+          d["suffix"] = std::string(t.suffix);
+          d["body"] = std::string(t.body);
+          d["publisher"] = std::string(t.publisher);
+          d["meaning"] = std::string(t.meaning);
+          out.append(d);
+        }
+        return out;
+      },
+      "Every topic of the bus: a list of {name, prefix, suffix, body, publisher, meaning} "
+      "(ztrade.wire.TOPICS maps name -> prefix).");
+  m.def(
+      "read_recording",
+      [](const std::string& path) {
+        std::unique_ptr<market_data::RecordingReader> reader;
+        try {
+          reader = std::make_unique<market_data::RecordingReader>(path);
+        } catch (const std::exception& e) {
+          throw py::value_error(e.what());
+        }
+        py::list records;
+        for (std::size_t i = 0; i < reader->size(); ++i) {
+          const auto r = reader->record(i);
+          records.append(py::make_tuple(
+              py::str(r.topic.data(), r.topic.size()),
+              py::bytes(reinterpret_cast<const char*>(r.frame.data()), r.frame.size())));
+        }
+        return py::make_tuple(records, reader->truncated_bytes());
+      },
+      py::arg("path"),
+      "Reads a market-data recording with the engine's own reader: ([(topic, frame)], bytes "
+      "of a cut-short last record skipped). Raises ValueError, naming the byte offset, for "
+      "anything the engine would refuse to replay.");
   m.def(
       "wire_check",
       [](py::bytes frame) -> py::tuple {

@@ -11,6 +11,7 @@ PACKAGES=(
   pybind11-dev
   clang-14 libclang-rt-14-dev clang-format-14
   openssl ca-certificates
+  debootstrap  # the wheel test: a clean Debian without the build's libraries
 )
 
 missing=()

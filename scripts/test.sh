@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is needed, then runs every test: C++ (Release, then ASan/UBSan), the fuzz
-# targets briefly, and Python.
+# targets briefly, the Python static checks (ruff, mypy, stubs), the Python tests against the
+# portable wheel, and that wheel in a clean Debian without the build's libraries.
 # Usage: scripts/test.sh            (from anywhere; idempotent)
 set -euo pipefail
 ZTRADE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -32,6 +33,13 @@ ctest --test-dir build/asan --output-on-failure -j"$JOBS"
 echo "==> Fuzz targets (libFuzzer), briefly: scripts/fuzz.sh SECONDS runs them longer"
 scripts/fuzz.sh "${ZTRADE_FUZZ_SECONDS:-15}"
 
-echo "==> Python tests"
 ztrade_venv "$ZTRADE_ROOT/.venv-test" test,bench
+echo "==> Python static checks"
+scripts/python-checks.sh "$ZTRADE_ROOT/.venv-test/bin/python"
+
+echo "==> Python tests"
 "$ZTRADE_ROOT/.venv-test/bin/python" -m pytest tests/python
+
+echo "==> The wheel in a clean Debian without the build's libraries"
+scripts/wheel-isolation-test.sh "$(ls "$ZTRADE_ROOT"/build/wheel/ztrade-*.whl)" \
+  "$ZTRADE_ROOT/.venv-test/bin/python"

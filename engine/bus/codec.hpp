@@ -28,11 +28,11 @@ struct Frame {
 };
 
 // Validates and splits a received frame. Never reads past `bytes`.
-DecodeError decode(std::span<const std::byte> bytes, Frame& out) noexcept;
+[[nodiscard]] DecodeError decode(std::span<const std::byte> bytes, Frame& out) noexcept;
 
 // Copies the body out of a decoded frame; false when the frame holds another type.
 template <class Body>
-bool body_as(const Frame& frame, Body& out) noexcept {
+[[nodiscard]] bool body_as(const Frame& frame, Body& out) noexcept {
   if (frame.header.type != BodyTraits<Body>::kType || frame.body.size() != sizeof(Body)) {
     return false;
   }
@@ -50,7 +50,8 @@ constexpr std::size_t frame_size() noexcept {
 // Writes [header][body] into `out` (at least frame_size<Body>() bytes), setting the header's
 // type and body_size from Body. Returns the bytes written, 0 if `out` is too small.
 template <class Body>
-std::size_t encode(Header header, const Body& body, std::span<std::byte> out) noexcept {
+[[nodiscard]] std::size_t encode(Header header, const Body& body,
+                                 std::span<std::byte> out) noexcept {
   static_assert(sizeof(Body) <= kMaxFrameSize - sizeof(Header));
   if (out.size() < frame_size<Body>()) return 0;
   header.magic = kMagic;

@@ -6,6 +6,7 @@
 // Every frame is [Header][Body]. All integers and doubles are little-endian; structs use natural
 // alignment with explicit padding, and their sizes and offsets are pinned by static_asserts so a
 // layout change cannot slip through unnoticed (bump kWireVersion instead).
+#include <algorithm>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -58,11 +59,17 @@ struct FixedString {
     while (n < N && data[n] != '\0') ++n;
     return {data, n};
   }
-  // False (field untouched) when s does not fit or contains NUL.
-  bool assign(std::string_view s) noexcept {
+  // False (field untouched) when s does not fit or contains NUL: an identifier (symbol,
+  // strategy id) must never be silently cut, so the result must be looked at.
+  [[nodiscard]] bool assign(std::string_view s) noexcept {
     if (s.size() > N || s.find('\0') != std::string_view::npos) return false;
     for (std::size_t i = 0; i < N; ++i) data[i] = i < s.size() ? s[i] : '\0';
     return true;
+  }
+  // Free text (a reason, a note), or a value known to fit: the first N bytes up to any NUL.
+  void assign_truncated(std::string_view s) noexcept {
+    const std::size_t n = std::min(s.size(), std::min(N, s.find('\0')));
+    for (std::size_t i = 0; i < N; ++i) data[i] = i < n ? s[i] : '\0';
   }
 };
 using Symbol = FixedString<kSymbolSize>;
@@ -85,6 +92,14 @@ inline constexpr EnumName<OrderType> kOrderTypeNames[] = {{"market", OrderType::
                                                           {"limit", OrderType::kLimit}};
 inline constexpr EnumName<TimeInForce> kTimeInForceNames[] = {
     {"day", TimeInForce::kDay}, {"gtc", TimeInForce::kGtc}, {"ioc", TimeInForce::kIoc}};
+
+// HeartbeatMsg::state. A component is starting until it has heard every upstream component
+// (its subscriptions are live), then ready; market-data is done when its source has ended.
+enum class ComponentState : std::uint8_t { kStarting = 0, kReady = 1, kDone = 2 };
+inline constexpr EnumName<ComponentState> kComponentStateNames[] = {
+    {"starting", ComponentState::kStarting},
+    {"ready", ComponentState::kReady},
+    {"done", ComponentState::kDone}};
 
 // BarMsg::flags. 0 (the usual case): a closed bar. A venue may also send bars that are not
 // final - a correction of a bar already sent, or a bar still forming (a day in progress) -
@@ -217,7 +232,7 @@ static_assert(sizeof(RiskRejectMsg) == 112);
 
 struct HeartbeatMsg {
   FixedString<16> component;  // "market-data", "risk", ...
-  std::uint8_t state;         // component-defined (risk: trading state)
+  std::uint8_t state;         // ComponentState
   std::uint8_t reserved[7];
   std::int64_t uptime_ns;
   std::uint64_t messages_out;

@@ -5,116 +5,162 @@
 namespace ztrade::wire {
 namespace {
 
-// F(Struct, member, kind): one field; sizes come from the member itself.
-#define F(S, m, kind)                      \
-  FieldSpec {                              \
-#m, offsetof(S, m), kind, sizeof(S::m) \
+// F(Struct, member, kind, meaning): one field; offsets and sizes come from the member itself.
+#define F(S, m, kind, meaning)                      \
+  FieldSpec {                                       \
+#m, offsetof(S, m), kind, sizeof(S::m), meaning \
   }
 
 constexpr std::array kHeader{
-    F(Header, magic, "u2"),        F(Header, version, "u1"),   F(Header, type, "u1"),
-    F(Header, publisher_id, "u2"), F(Header, body_size, "u2"), F(Header, seq, "u8"),
-    F(Header, event_ns, "i8"),     F(Header, send_ns, "i8"),
+    F(Header, magic, "u2", "0x545A (\"ZT\" in byte order 5A 54)"),
+    F(Header, version, "u1", "wire version (1)"),
+    F(Header, type, "u1", "message type (the bodies table)"),
+    F(Header, publisher_id, "u2", "unique per publishing component; a replay has its own"),
+    F(Header, body_size, "u2", "bytes after the header; must equal the type's body size"),
+    F(Header, seq, "u8", "per (publisher, topic), from 1 (see Sequence numbers)"),
+    F(Header, event_ns, "i8",
+      "event time, ns since the Unix epoch: a bar's start, a trade's or quote's venue time, "
+      "the bar time a signal, order or report belongs to"),
+    F(Header, send_ns, "i8", "the publisher's send time (CLOCK_REALTIME), ns since the epoch"),
 };
 constexpr std::array kBar{
-    F(BarMsg, symbol, "S"),    F(BarMsg, open, "f8"),        F(BarMsg, high, "f8"),
-    F(BarMsg, low, "f8"),      F(BarMsg, close, "f8"),       F(BarMsg, volume, "f8"),
-    F(BarMsg, start_ns, "i8"), F(BarMsg, interval_ns, "i8"), F(BarMsg, trade_count, "u4"),
-    F(BarMsg, flags, "u4"),
+    F(BarMsg, symbol, "S", "engine symbol"),
+    F(BarMsg, open, "f8", "first trade price"),
+    F(BarMsg, high, "f8", "highest trade price"),
+    F(BarMsg, low, "f8", "lowest trade price"),
+    F(BarMsg, close, "f8", "last trade price"),
+    F(BarMsg, volume, "f8", "traded quantity"),
+    F(BarMsg, start_ns, "i8", "the bar's START (open time), ns since the epoch"),
+    F(BarMsg, interval_ns, "i8", "the bar's length; the bar ends at start_ns + interval_ns"),
+    F(BarMsg, trade_count, "u4", "trades in the bar (0 when the venue does not say)"),
+    F(BarMsg, flags, "u4",
+      "a bit set: 0 a closed bar; bit 1 (value 1) updated - a venue's correction of a bar "
+      "already sent with this start; bit 2 (value 2) partial - the interval is still running. "
+      "Features are computed on closed bars only"),
 };
 constexpr std::array kTrade{
-    F(TradeMsg, symbol, "S"),     F(TradeMsg, price, "f8"),       F(TradeMsg, size, "f8"),
-    F(TradeMsg, trade_id, "u8"),  F(TradeMsg, exchange_ns, "i8"), F(TradeMsg, receive_ns, "i8"),
-    F(TradeMsg, aggressor, "u1"), F(TradeMsg, reserved, "V"),
+    F(TradeMsg, symbol, "S", "engine symbol"),
+    F(TradeMsg, price, "f8", "trade price"),
+    F(TradeMsg, size, "f8", "trade quantity"),
+    F(TradeMsg, trade_id, "u8", "the venue's trade id (0 when it has none)"),
+    F(TradeMsg, exchange_ns, "i8", "the venue's timestamp"),
+    F(TradeMsg, receive_ns, "i8",
+      "when the adapter read it from the socket; a replay stamps the time it publishes"),
+    F(TradeMsg, aggressor, "u1", "side of the taker (side enum; 0 when unknown)"),
+    F(TradeMsg, reserved, "V", "zero"),
 };
 constexpr std::array kQuote{
-    F(QuoteMsg, symbol, "S"),      F(QuoteMsg, bid_price, "f8"), F(QuoteMsg, bid_size, "f8"),
-    F(QuoteMsg, ask_price, "f8"),  F(QuoteMsg, ask_size, "f8"),  F(QuoteMsg, exchange_ns, "i8"),
-    F(QuoteMsg, receive_ns, "i8"),
+    F(QuoteMsg, symbol, "S", "engine symbol"),
+    F(QuoteMsg, bid_price, "f8", "best bid"),
+    F(QuoteMsg, bid_size, "f8", "quantity at the best bid"),
+    F(QuoteMsg, ask_price, "f8", "best ask"),
+    F(QuoteMsg, ask_size, "f8", "quantity at the best ask"),
+    F(QuoteMsg, exchange_ns, "i8", "the venue's timestamp"),
+    F(QuoteMsg, receive_ns, "i8",
+      "when the adapter read it from the socket; a replay stamps the time it publishes"),
 };
 constexpr std::array kFeatures{
-    F(FeaturesMsg, symbol, "S"), F(FeaturesMsg, bar_ns, "i8"),  F(FeaturesMsg, ready, "u1"),
-    F(FeaturesMsg, count, "u1"), F(FeaturesMsg, reserved, "V"), F(FeaturesMsg, values, "f8[]"),
+    F(FeaturesMsg, symbol, "S", "engine symbol"),
+    F(FeaturesMsg, bar_ns, "i8", "start_ns of the bar these features close"),
+    F(FeaturesMsg, ready, "u1", "1 once every feature is defined (after the lookback), else 0"),
+    F(FeaturesMsg, count, "u1", "how many entries of values are used (12)"),
+    F(FeaturesMsg, reserved, "V", "zero"),
+    F(FeaturesMsg, values, "f8[]",
+      "FeatureComputer order (docs/indicators.md); NaN where not yet defined"),
 };
 constexpr std::array kSignal{
-    F(SignalMsg, symbol, "S"),         F(SignalMsg, strategy, "S"),
-    F(SignalMsg, signal_ns, "i8"),     F(SignalMsg, strength, "f8"),
-    F(SignalMsg, direction, "i1"),     F(SignalMsg, has_features, "u1"),
-    F(SignalMsg, feature_count, "u1"), F(SignalMsg, reserved, "V"),
-    F(SignalMsg, features, "f8[]"),    F(SignalMsg, metadata, "S"),
+    F(SignalMsg, symbol, "S", "engine symbol"),
+    F(SignalMsg, strategy, "S", "strategy id ([A-Za-z0-9_-], at most 16 bytes)"),
+    F(SignalMsg, signal_ns, "i8", "when the strategy decided (its clock; informational)"),
+    F(SignalMsg, strength, "f8", "in [-1, 1]; its sign is the direction"),
+    F(SignalMsg, direction, "i1", "-1 sell/short, 0 flat, +1 buy/long"),
+    F(SignalMsg, has_features, "u1",
+      "1 when features holds the snapshot the decision used, else 0"),
+    F(SignalMsg, feature_count, "u1", "entries of features used when has_features"),
+    F(SignalMsg, reserved, "V", "zero"),
+    F(SignalMsg, features, "f8[]", "the decision's features (if has_features)"),
+    F(SignalMsg, metadata, "S", "free-form text, e.g. a short JSON object"),
 };
 constexpr std::array kNewOrder{
-    F(NewOrderMsg, client_order_id, "u8"),
-    F(NewOrderMsg, symbol, "S"),
-    F(NewOrderMsg, strategy, "S"),
-    F(NewOrderMsg, side, "u1"),
-    F(NewOrderMsg, type, "u1"),
-    F(NewOrderMsg, tif, "u1"),
-    F(NewOrderMsg, reserved, "V"),
-    F(NewOrderMsg, quantity, "f8"),
-    F(NewOrderMsg, limit_price, "f8"),
-    F(NewOrderMsg, signal_seq, "u8"),
+    F(NewOrderMsg, client_order_id, "u8", "unique per order, assigned by risk"),
+    F(NewOrderMsg, symbol, "S", "engine symbol"),
+    F(NewOrderMsg, strategy, "S", "the strategy whose signal caused it"),
+    F(NewOrderMsg, side, "u1", "side enum"),
+    F(NewOrderMsg, type, "u1", "order type enum"),
+    F(NewOrderMsg, tif, "u1", "time in force enum"),
+    F(NewOrderMsg, reserved, "V", "zero"),
+    F(NewOrderMsg, quantity, "f8", "order quantity (> 0)"),
+    F(NewOrderMsg, limit_price, "f8", "limit price; 0 for a market order"),
+    F(NewOrderMsg, signal_seq, "u8", "seq of the signal that caused it (0 if none)"),
 };
 constexpr std::array kCancel{
-    F(CancelOrderMsg, client_order_id, "u8"),
-    F(CancelOrderMsg, symbol, "S"),
+    F(CancelOrderMsg, client_order_id, "u8", "the order to cancel"),
+    F(CancelOrderMsg, symbol, "S", "its symbol"),
 };
 constexpr std::array kExec{
-    F(ExecutionReportMsg, client_order_id, "u8"),
-    F(ExecutionReportMsg, symbol, "S"),
-    F(ExecutionReportMsg, venue_order_id, "S"),
-    F(ExecutionReportMsg, exec_type, "u1"),
-    F(ExecutionReportMsg, side, "u1"),
-    F(ExecutionReportMsg, reject_code, "u2"),
-    F(ExecutionReportMsg, reserved, "V"),
-    F(ExecutionReportMsg, last_qty, "f8"),
-    F(ExecutionReportMsg, last_price, "f8"),
-    F(ExecutionReportMsg, cum_qty, "f8"),
-    F(ExecutionReportMsg, leaves_qty, "f8"),
-    F(ExecutionReportMsg, avg_price, "f8"),
-    F(ExecutionReportMsg, text, "S"),
+    F(ExecutionReportMsg, client_order_id, "u8", "the order (NewOrder.client_order_id)"),
+    F(ExecutionReportMsg, symbol, "S", "engine symbol"),
+    F(ExecutionReportMsg, venue_order_id, "S", "the broker's id of the order"),
+    F(ExecutionReportMsg, exec_type, "u1", "exec type enum: what happened"),
+    F(ExecutionReportMsg, side, "u1", "side enum"),
+    F(ExecutionReportMsg, reject_code, "u2",
+      "0 in this version (the reason of a rejection is in text)"),
+    F(ExecutionReportMsg, reserved, "V", "zero"),
+    F(ExecutionReportMsg, last_qty, "f8", "quantity of this fill (0 if none)"),
+    F(ExecutionReportMsg, last_price, "f8", "price of this fill (0 if none)"),
+    F(ExecutionReportMsg, cum_qty, "f8", "quantity filled so far"),
+    F(ExecutionReportMsg, leaves_qty, "f8", "quantity still open"),
+    F(ExecutionReportMsg, avg_price, "f8", "average price of the fills so far"),
+    F(ExecutionReportMsg, text, "S", "free text, e.g. why it was rejected"),
 };
 constexpr std::array kPosition{
-    F(PositionMsg, symbol, "S"),          F(PositionMsg, quantity, "f8"),
-    F(PositionMsg, avg_price, "f8"),      F(PositionMsg, realized_pnl, "f8"),
-    F(PositionMsg, unrealized_pnl, "f8"), F(PositionMsg, mark_price, "f8"),
+    F(PositionMsg, symbol, "S", "engine symbol (empty: the end of a snapshot)"),
+    F(PositionMsg, quantity, "f8", "signed: > 0 long, < 0 short"),
+    F(PositionMsg, avg_price, "f8", "average cost of the open quantity"),
+    F(PositionMsg, realized_pnl, "f8", "P&L of closed quantity"),
+    F(PositionMsg, unrealized_pnl, "f8", "open quantity marked at mark_price"),
+    F(PositionMsg, mark_price, "f8", "the latest price: a bar's close or a trade's price"),
 };
 constexpr std::array kReject{
-    F(RiskRejectMsg, client_order_id, "u8"),
-    F(RiskRejectMsg, symbol, "S"),
-    F(RiskRejectMsg, strategy, "S"),
-    F(RiskRejectMsg, reason, "u2"),
-    F(RiskRejectMsg, side, "u1"),
-    F(RiskRejectMsg, reserved, "V"),
-    F(RiskRejectMsg, quantity, "f8"),
-    F(RiskRejectMsg, price, "f8"),
-    F(RiskRejectMsg, text, "S"),
+    F(RiskRejectMsg, client_order_id, "u8", "the id the order would have had"),
+    F(RiskRejectMsg, symbol, "S", "engine symbol"),
+    F(RiskRejectMsg, strategy, "S", "the strategy whose signal was refused"),
+    F(RiskRejectMsg, reason, "u2", "risk reject reason enum"),
+    F(RiskRejectMsg, side, "u1", "side enum"),
+    F(RiskRejectMsg, reserved, "V", "zero"),
+    F(RiskRejectMsg, quantity, "f8", "the order's quantity"),
+    F(RiskRejectMsg, price, "f8", "the price risk checked it at"),
+    F(RiskRejectMsg, text, "S", "the reason with its figures"),
 };
 constexpr std::array kHeartbeat{
-    F(HeartbeatMsg, component, "S"),     F(HeartbeatMsg, state, "u1"),
-    F(HeartbeatMsg, reserved, "V"),      F(HeartbeatMsg, uptime_ns, "i8"),
-    F(HeartbeatMsg, messages_out, "u8"),
+    F(HeartbeatMsg, component, "S", "the sender: market-data, signal-bridge, risk, execution"),
+    F(HeartbeatMsg, state, "u1", "component state enum"),
+    F(HeartbeatMsg, reserved, "V", "zero"),
+    F(HeartbeatMsg, uptime_ns, "i8", "time since the component started"),
+    F(HeartbeatMsg, messages_out, "u8", "messages it has published"),
 };
 #undef F
 
 template <class Body, std::size_t N>
-constexpr MessageSpec body(const std::array<FieldSpec, N>& fields) {
-  return {type_name(BodyTraits<Body>::kType), BodyTraits<Body>::kType, sizeof(Body), fields};
+constexpr MessageSpec body(const std::array<FieldSpec, N>& fields, std::string_view meaning) {
+  return {type_name(BodyTraits<Body>::kType), BodyTraits<Body>::kType, sizeof(Body), fields,
+          meaning};
 }
 
 const std::array kSchema{
-    MessageSpec{"header", MsgType{}, sizeof(Header), kHeader},
-    body<BarMsg>(kBar),
-    body<TradeMsg>(kTrade),
-    body<QuoteMsg>(kQuote),
-    body<FeaturesMsg>(kFeatures),
-    body<SignalMsg>(kSignal),
-    body<NewOrderMsg>(kNewOrder),
-    body<CancelOrderMsg>(kCancel),
-    body<ExecutionReportMsg>(kExec),
-    body<PositionMsg>(kPosition),
-    body<RiskRejectMsg>(kReject),
-    body<HeartbeatMsg>(kHeartbeat),
+    MessageSpec{"header", MsgType{}, sizeof(Header), kHeader, "before every body"},
+    body<BarMsg>(kBar, "an OHLCV bar"),
+    body<TradeMsg>(kTrade, "a venue trade"),
+    body<QuoteMsg>(kQuote, "the top of a venue's book"),
+    body<FeaturesMsg>(kFeatures, "the features of a closed bar"),
+    body<SignalMsg>(kSignal, "a strategy's decision"),
+    body<NewOrderMsg>(kNewOrder, "an order risk approved"),
+    body<CancelOrderMsg>(kCancel,
+                         "cancel an open order (execution acts on it; no component sends it yet)"),
+    body<ExecutionReportMsg>(kExec, "a change of an order's state"),
+    body<PositionMsg>(kPosition, "a symbol's position"),
+    body<RiskRejectMsg>(kReject, "an order risk refused"),
+    body<HeartbeatMsg>(kHeartbeat, "a component's liveness and state"),
 };
 
 }  // namespace

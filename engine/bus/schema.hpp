@@ -1,8 +1,9 @@
 #pragma once
-// A machine-readable description of every wire struct (name, offset, kind, size of each
-// field), so other languages read the layout from the one definition in messages.hpp instead
-// of restating it: the Python module builds its numpy dtypes from this table. A test checks
-// that each description covers its struct exactly (every byte either a field or padding
+// A machine-readable description of every wire struct (name, offset, kind, size and meaning
+// of each field), so other languages and the docs read the layout from the one definition in
+// messages.hpp instead of restating it: the Python module builds its numpy dtypes from this
+// table, and docs/wire-format.md's tables are generated from it (scripts/gen_docs.py). A test
+// checks that each description covers its struct exactly (every byte either a field or padding
 // named "reserved"/"_pad", no overlaps).
 #include <cstddef>
 #include <span>
@@ -19,6 +20,7 @@ struct FieldSpec {
   std::size_t offset;
   std::string_view kind;
   std::size_t size;  // bytes
+  std::string_view meaning;
 };
 
 struct MessageSpec {
@@ -26,6 +28,7 @@ struct MessageSpec {
   MsgType type;           // MsgType{} for the header
   std::size_t size;
   std::span<const FieldSpec> fields;
+  std::string_view meaning;
 };
 
 // The header first, then one entry per MsgType in numeric order.

@@ -15,11 +15,11 @@ ExecutionComponent::ExecutionComponent(zmq::context_t& context, const ops::Engin
            ops::publisher_config(config, endpoints.execution, endpoints.external.execution),
            config.execution.publisher_id),
       sub_(context, ops::subscriber_config(config, {endpoints.risk, endpoints.market_data},
-                                           {"ord.", "md.bar.", "md.trade.", "hb."})),
+                                           {bus::topics::kOrders, bus::topics::kBar,
+                                            bus::topics::kTrade, bus::topics::kHeartbeat})),
       journal_path_(ops::journal_path(config)),
       orders_(std::make_unique<Journal>(journal_path_, false), *this),
-      broker_(orders_, {config.execution.slippage_bps, config.execution.latency_ms,
-                        config.execution.partial_fill_ratio, 1'000'000}),
+      broker_(orders_, config.execution),
       ops_(config.execution.ops_port) {
   if (config.execution.broker != "sim") {
     throw std::runtime_error("execution.broker = \"" + config.execution.broker +
@@ -39,11 +39,11 @@ ExecutionComponent::ExecutionComponent(zmq::context_t& context, const ops::Engin
 }
 
 void ExecutionComponent::on_report(const wire::ExecutionReportMsg& r, std::int64_t event_ns) {
-  pub_.publish(bus::Topic{"exec.report.", r.symbol.view()}, r, event_ns);
+  pub_.publish(bus::Topic{bus::topics::kExecutionReport, r.symbol.view()}, r, event_ns);
 }
 
 void ExecutionComponent::on_position(const wire::PositionMsg& p, std::int64_t event_ns) {
-  pub_.publish(bus::Topic{"exec.pos.", p.symbol.view()}, p, event_ns);
+  pub_.publish(bus::Topic{bus::topics::kPosition, p.symbol.view()}, p, event_ns);
 }
 
 void ExecutionComponent::publish_mark(std::string_view symbol, std::int64_t event_ns) {
@@ -124,7 +124,8 @@ void ExecutionComponent::on_message(const bus::Message& m) {
           publish_mark(symbol, market_ns_);
         }
         for (const auto& [id, o] : orders_.open_orders()) {
-          if (!orders_.portfolio().find(o->symbol)) publish_mark(o->symbol, market_ns_);
+          if (!orders_.portfolio().find(o->symbol.view()))
+            publish_mark(o->symbol.view(), market_ns_);
         }
       }
       break;

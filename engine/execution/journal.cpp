@@ -13,6 +13,23 @@
 #include <fmt/format.h>
 
 namespace ztrade::execution {
+namespace {
+
+// Version 1 numbered kinds new 1, accepted 2, rejected 3, fill 4, canceled 5, expired 6.
+JournalKind kind_of_version_1(std::uint8_t v1) noexcept {
+  switch (v1) {
+    case 1:
+      return JournalKind::kNew;
+    case 2:
+      return JournalKind::kAccepted;
+    case 3:
+      return JournalKind::kRejected;
+    default:  // fill, canceled and expired kept their numbers
+      return static_cast<JournalKind>(v1);
+  }
+}
+
+}  // namespace
 
 std::uint32_t record_crc(const JournalRecord& r) noexcept {
   boost::crc_32_type crc;
@@ -74,6 +91,14 @@ ReplayStats Journal::replay(const std::string& path,
       break;
     }
     if (r.magic != JournalRecord{}.magic || r.crc != record_crc(r)) break;
+    if (r.version == 1) {
+      r.kind = kind_of_version_1(static_cast<std::uint8_t>(r.kind));
+    } else if (r.version != kJournalVersion) {
+      ::close(fd);
+      throw std::runtime_error(fmt::format(
+          "journal {}: the record at byte {} has version {}; this build reads versions 1 and {}",
+          path, offset, r.version, kJournalVersion));
+    }
     on_record(r);
     ++stats.records;
     offset += sizeof(r);

@@ -15,18 +15,26 @@
 
 namespace ztrade::execution {
 
+// What a record holds: an order as risk sent it (kNew), or what happened to it - numbered as
+// the wire's ExecType, one numbering for one thing. A fill record is a partial or a complete
+// fill alike (the order's quantities tell which), so kPartialFill never appears here.
 enum class JournalKind : std::uint8_t {
-  kNew = 1,
-  kAccepted = 2,
-  kRejected = 3,
-  kFill = 4,
-  kCanceled = 5,
-  kExpired = 6,
+  kNew = 0,
+  kAccepted = static_cast<std::uint8_t>(wire::ExecType::kAccepted),
+  kRejected = static_cast<std::uint8_t>(wire::ExecType::kRejected),
+  kFill = static_cast<std::uint8_t>(wire::ExecType::kFill),
+  kCanceled = static_cast<std::uint8_t>(wire::ExecType::kCanceled),
+  kExpired = static_cast<std::uint8_t>(wire::ExecType::kExpired),
 };
+
+// Version 2 numbers kinds as above; version 1 (before 0.1's journals were unified with the
+// wire) numbered them new 1, accepted 2, rejected 3, fill 4, canceled 5, expired 6, and is
+// still read. Another version stops recovery with an error naming it.
+inline constexpr std::uint8_t kJournalVersion = 2;
 
 struct JournalRecord {
   std::uint32_t magic = 0x4E524A5A;  // "ZJRN"
-  std::uint8_t version = 1;
+  std::uint8_t version = kJournalVersion;
   JournalKind kind{};
   wire::Side side = wire::Side::kNone;
   wire::OrderType type = wire::OrderType::kMarket;

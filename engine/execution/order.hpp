@@ -7,7 +7,6 @@
 //       |                   |  \------------------fill(all)------------------->  Filled
 //       +--reject--> Rejected   +--cancel/expire--> Canceled/Expired (also from PartiallyFilled)
 #include <cstdint>
-#include <string>
 #include <string_view>
 
 #include "bus/messages.hpp"
@@ -31,10 +30,11 @@ inline bool is_open(OrderStatus s) noexcept {
 
 enum class Transition : std::uint8_t { kOk, kIllegal, kOverfill };
 
+// Fixed-size value type: no heap string per order (the wire's own 16-byte text fields).
 struct Order {
   std::uint64_t client_order_id = 0;
-  std::string symbol;
-  std::string strategy;
+  wire::Symbol symbol;
+  wire::StrategyId strategy;
   wire::Side side = wire::Side::kBuy;
   wire::OrderType type = wire::OrderType::kMarket;
   double quantity = 0;

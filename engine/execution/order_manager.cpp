@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include <fmt/format.h>
+
 namespace ztrade::execution {
 
 OrderManager::OrderManager(std::unique_ptr<Journal> journal, ReportSink& sink)
@@ -14,8 +16,8 @@ bool OrderManager::journal(JournalKind kind, const Order& o, double qty, double 
   r.kind = kind;
   r.client_order_id = o.client_order_id;
   r.ts_ns = ts;
-  r.symbol.assign(o.symbol);
-  r.strategy.assign(o.strategy);
+  r.symbol = o.symbol;
+  r.strategy = o.strategy;
   r.side = o.side;
   r.type = o.type;
   r.quantity = qty;
@@ -29,8 +31,11 @@ void OrderManager::report(const Order& o, wire::ExecType type, double last_qty, 
                           std::int64_t ts, std::string_view text) {
   wire::ExecutionReportMsg m{};
   m.client_order_id = o.client_order_id;
-  m.symbol.assign(o.symbol);
-  m.venue_order_id.assign("SIM-" + std::to_string(o.client_order_id));
+  m.symbol = o.symbol;
+  // "SIM-<id>", formatted on the stack: no heap string per report (24 bytes hold any id).
+  char id[sizeof(m.venue_order_id.data)];
+  const auto id_end = fmt::format_to_n(id, sizeof(id), "SIM-{}", o.client_order_id).out;
+  m.venue_order_id.assign_truncated({id, static_cast<std::size_t>(id_end - id)});
   m.exec_type = type;
   m.side = o.side;
   m.last_qty = last_qty;
@@ -38,12 +43,12 @@ void OrderManager::report(const Order& o, wire::ExecType type, double last_qty, 
   m.cum_qty = o.filled;
   m.leaves_qty = o.leaves();
   m.avg_price = o.avg_fill_price;
-  m.text.assign(text.substr(0, 48));
+  m.text.assign_truncated(text);
   sink_.on_report(m, ts);
 }
 
 SubmitResult OrderManager::submit(const wire::NewOrderMsg& msg, std::int64_t now_ns) {
-  if (seen_ids_.count(msg.client_order_id)) {
+  if (orders_.count(msg.client_order_id)) {  // every order ever submitted is kept
     ++counters_.duplicates;
     if (const Order* o = find(msg.client_order_id)) {
       wire::ExecType t = wire::ExecType::kAccepted;
@@ -69,21 +74,20 @@ SubmitResult OrderManager::submit(const wire::NewOrderMsg& msg, std::int64_t now
   }
   Order o;
   o.client_order_id = msg.client_order_id;
-  o.symbol = std::string(msg.symbol.view());
-  o.strategy = std::string(msg.strategy.view());
+  o.symbol = msg.symbol;
+  o.strategy = msg.strategy;
   o.side = msg.side;
   o.type = msg.type;
   o.quantity = msg.quantity;
   o.limit_price = msg.limit_price;
   o.created_ns = now_ns;
-  const bool valid = o.quantity > 0 && std::isfinite(o.quantity) && !o.symbol.empty() &&
+  const bool valid = o.quantity > 0 && std::isfinite(o.quantity) && !o.symbol.view().empty() &&
                      (o.side == wire::Side::kBuy || o.side == wire::Side::kSell) &&
                      (o.type == wire::OrderType::kMarket ||
                       (o.type == wire::OrderType::kLimit && o.limit_price > 0));
   if (!journal(JournalKind::kNew, o, o.quantity, o.limit_price, now_ns)) {
     return SubmitResult::kJournalError;  // not recorded: not accepted either
   }
-  seen_ids_.insert(o.client_order_id);
   auto& stored = orders_.emplace(o.client_order_id, std::move(o)).first->second;
   if (!valid) {
     stored.reject();
@@ -142,11 +146,11 @@ bool OrderManager::fill(std::uint64_t id, double qty, double price, std::int64_t
   if (!journal(JournalKind::kFill, o, qty, price, now_ns)) return false;
   o = std::move(trial);
   track(o);
-  portfolio_.apply_fill(o.symbol, o.side, qty, price);
+  portfolio_.apply_fill(o.symbol.view(), o.side, qty, price);
   const bool done = o.status == OrderStatus::kFilled;
   ++(done ? counters_.fills : counters_.partial_fills);
   report(o, done ? wire::ExecType::kFill : wire::ExecType::kPartialFill, qty, price, now_ns);
-  sink_.on_position(portfolio_.message(o.symbol), now_ns);
+  sink_.on_position(portfolio_.message(o.symbol.view()), now_ns);
   return true;
 }
 
@@ -167,14 +171,13 @@ void OrderManager::apply(const JournalRecord& r) {
   if (r.kind == JournalKind::kNew) {
     Order o;
     o.client_order_id = r.client_order_id;
-    o.symbol = std::string(r.symbol.view());
-    o.strategy = std::string(r.strategy.view());
+    o.symbol = r.symbol;
+    o.strategy = r.strategy;
     o.side = r.side;
     o.type = r.type;
     o.quantity = r.quantity;
     o.limit_price = r.price;
     o.created_ns = r.ts_ns;
-    seen_ids_.insert(o.client_order_id);
     orders_[o.client_order_id] = std::move(o);
     return;
   }
@@ -200,7 +203,7 @@ void OrderManager::apply(const JournalRecord& r) {
       break;
     case JournalKind::kFill:
       t = o.fill(r.quantity, r.price);
-      if (t == Transition::kOk) portfolio_.apply_fill(o.symbol, o.side, r.quantity, r.price);
+      if (t == Transition::kOk) portfolio_.apply_fill(o.symbol.view(), o.side, r.quantity, r.price);
       break;
     case JournalKind::kNew:
       break;

@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <memory_resource>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "bus/messages.hpp"
@@ -52,7 +52,7 @@ class OrderManager {
   // Open orders by id (the order they fill in when one price event fills several), kept up to
   // date on every transition: the broker looks at them for every price event, so this must
   // not cost a walk over every order of the session.
-  const std::map<std::uint64_t, const Order*>& open_orders() const noexcept { return open_; }
+  const std::pmr::map<std::uint64_t, const Order*>& open_orders() const noexcept { return open_; }
   const Portfolio& portfolio() const noexcept { return portfolio_; }
   const OrderManagerCounters& counters() const noexcept { return counters_; }
   const std::map<std::uint64_t, Order>& orders() const noexcept { return orders_; }
@@ -69,9 +69,13 @@ class OrderManager {
 
   std::unique_ptr<Journal> journal_;
   ReportSink& sink_;
-  std::map<std::uint64_t, Order> orders_;       // ordered: deterministic iteration
-  std::map<std::uint64_t, const Order*> open_;  // the open ones (map nodes never move)
-  std::unordered_set<std::uint64_t> seen_ids_;
+  // Every order of the session (duplicate ids are found here); ordered: deterministic
+  // iteration. One node per new order - the only allocation on the order path.
+  std::map<std::uint64_t, Order> orders_;
+  // The open ones (map nodes never move). Their nodes come from a pool that keeps what a
+  // finished order gives back, so opening and finishing orders allocates nothing once warm.
+  std::pmr::unsynchronized_pool_resource open_pool_;
+  std::pmr::map<std::uint64_t, const Order*> open_{&open_pool_};
   Portfolio portfolio_;
   OrderManagerCounters counters_;
 };

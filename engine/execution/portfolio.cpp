@@ -25,7 +25,7 @@ const Position* Portfolio::find(std::string_view symbol) const {
 
 wire::PositionMsg Portfolio::message(std::string_view symbol) const {
   wire::PositionMsg m{};
-  m.symbol.assign(symbol);
+  m.symbol.assign_truncated(symbol);  // an order's symbol: fits by construction
   if (const Position* p = find(symbol)) {
     m.quantity = p->quantity;
     m.avg_price = p->avg_price;

@@ -29,20 +29,25 @@ bool SimBroker::try_fill(const Order& o, const Event& e) {
 int SimBroker::on_price(std::string_view symbol, double price, std::int64_t ts_ns, double mark) {
   if (!(price > 0)) return 0;
   auto it = history_.find(symbol);
-  if (it == history_.end()) it = history_.emplace(std::string(symbol), std::deque<Event>{}).first;
+  if (it == history_.end()) {
+    // A symbol's first price: its history, reserved for the usual depth, grows to the limit.
+    it = history_
+             .emplace(std::string(symbol),
+                      PriceHistory(history_limit_, std::min<std::size_t>(history_limit_, 4096)))
+             .first;
+  }
   auto& h = it->second;
-  h.push_back({ts_ns, price});
-  if (h.size() > config_.history) h.pop_front();
+  h.record(ts_ns, price);
   int fills = 0;
   // A fill closes orders, which changes the open set: note the candidates first (the scratch
   // vector keeps its capacity, so this allocates nothing once warm).
   candidates_.clear();
   for (const auto& [id, o] : orders_.open_orders()) {
-    if (o->symbol == symbol) candidates_.push_back(id);
+    if (o->symbol.view() == symbol) candidates_.push_back(id);
   }
   for (const std::uint64_t id : candidates_) {
     const Order* o = orders_.find(id);
-    if (o && try_fill(*o, h.back())) ++fills;
+    if (o && try_fill(*o, *h.latest())) ++fills;
   }
   orders_.mark(symbol, mark > 0 ? mark : price);
   return fills;
@@ -51,16 +56,14 @@ int SimBroker::on_price(std::string_view symbol, double price, std::int64_t ts_n
 int SimBroker::on_order(std::uint64_t client_order_id) {
   const Order* o = orders_.find(client_order_id);
   if (!o) return 0;
-  auto it = history_.find(o->symbol);
+  auto it = history_.find(o->symbol.view());
   if (it == history_.end()) return 0;
   int fills = 0;
   // Events are in time order; start at the first one after the order's time.
   const auto& h = it->second;
-  if (!h.empty() && h.size() >= config_.history && h.front().ts_ns > o->created_ns) ++overruns_;
-  auto e = std::upper_bound(h.begin(), h.end(), o->created_ns,
-                            [](std::int64_t t, const Event& ev) { return t < ev.ts_ns; });
-  for (; e != h.end() && is_open(o->status); ++e) {
-    if (try_fill(*o, *e)) ++fills;
+  if (h.full() && h.at_index(0).ts_ns > o->created_ns) ++overruns_;
+  for (std::size_t i = h.first_after(o->created_ns); i < h.size() && is_open(o->status); ++i) {
+    if (try_fill(*o, h.at_index(i))) ++fills;
   }
   return fills;
 }

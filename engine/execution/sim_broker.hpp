@@ -10,31 +10,29 @@
 // that arrives after later bars were already seen is filled against those recorded bars, the
 // ones it would have met. The broker keeps the last `history` price events per symbol for that.
 #include <cstdint>
-#include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/price_history.hpp"
 #include "core/string_hash.hpp"
 
+#include "execution/execution_config.hpp"
 #include "execution/order_manager.hpp"
 
 namespace ztrade::execution {
 
-struct SimBrokerConfig {
-  double slippage_bps = 1;
-  double latency_ms = 0;
-  double partial_fill_ratio = 0;
+class SimBroker {
+ public:
   // Price events kept per symbol (16 bytes each; memory grows only with real events). An order
   // whose next event was already discarded - market data ran further ahead of the order flow
   // than this - fills at the oldest kept event and is counted and logged as an overrun.
-  std::size_t history = 1'000'000;
-};
+  static constexpr std::size_t kDefaultHistory = 1'000'000;
 
-class SimBroker {
- public:
-  SimBroker(OrderManager& orders, const SimBrokerConfig& config)
-      : orders_(orders), config_(config) {}
+  // The [execution] section's sim settings: slippage_bps, latency_ms, partial_fill_ratio.
+  SimBroker(OrderManager& orders, const ExecutionConfig& config,
+            std::size_t history = kDefaultHistory)
+      : orders_(orders), config_(config), history_limit_(history) {}
 
   // A price event for symbol at market time ts_ns (a bar's open at its start, or a trade).
   // Marks positions to `mark` (0: to price), records the event, fills what it reaches.
@@ -42,20 +40,18 @@ class SimBroker {
   int on_price(std::string_view symbol, double price, std::int64_t ts_ns, double mark = 0);
   // An order just accepted: fills it against recorded events later than its time.
   int on_order(std::uint64_t client_order_id);
-  // Orders that needed a price event the history no longer held (see SimBrokerConfig::history).
+  // Orders that needed a price event the history no longer held (see kDefaultHistory).
   std::uint64_t history_overruns() const noexcept { return overruns_; }
 
  private:
-  struct Event {
-    std::int64_t ts_ns;
-    double price;
-  };
+  using Event = PriceHistory::Point;
   // Tries to fill one order against one event; true if it filled (part of) it.
   bool try_fill(const Order& o, const Event& e);
 
   OrderManager& orders_;
-  SimBrokerConfig config_;
-  StringMap<std::deque<Event>> history_;
+  ExecutionConfig config_;
+  std::size_t history_limit_;
+  StringMap<PriceHistory> history_;
   std::vector<std::uint64_t> candidates_;
   std::uint64_t overruns_ = 0;
 };

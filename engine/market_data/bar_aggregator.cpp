@@ -30,7 +30,7 @@ bool BarAggregator::on_trade(std::string_view symbol, double price, double size,
   }
   if (!s.open) {
     s.bar = wire::BarMsg{};
-    s.bar.symbol.assign(symbol);
+    s.bar.symbol.assign_truncated(symbol);  // a trade's symbol: fits by construction
     s.bar.open = s.bar.high = s.bar.low = price;
     s.bar.start_ns = start;
     s.bar.interval_ns = interval_;

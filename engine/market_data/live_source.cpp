@@ -15,10 +15,9 @@
 
 #include "bus/publisher.hpp"
 #include "ops/metrics.hpp"
-#include "venues/alpaca/session.hpp"
-#include "venues/coinbase/session.hpp"
-#include "venues/kraken/session.hpp"
+#include "venues/adapters.hpp"
 #include "venues/websocket/client.hpp"
+#include "venues/websocket/venue_session.hpp"
 
 namespace ztrade::market_data {
 
@@ -44,20 +43,6 @@ struct VenueSink : venues::MarketSink {
   void on_bar(const wire::BarMsg& b) noexcept override { out.on_bar(b); }
 };
 
-std::string env_or_empty(const std::string& name) {
-  const char* v = name.empty() ? nullptr : std::getenv(name.c_str());
-  return v ? std::string(v) : std::string();
-}
-
-bool has(const std::vector<std::string>& channels, std::initializer_list<std::string_view> any) {
-  for (const auto& c : channels) {
-    for (auto a : any) {
-      if (c == a) return true;
-    }
-  }
-  return false;
-}
-
 }  // namespace
 
 struct LiveSource::Impl {
@@ -73,10 +58,12 @@ struct LiveSource::Impl {
   std::vector<std::unique_ptr<Venue>> venues;
   std::shared_ptr<spdlog::logger> log;
 
-  void add(const std::string& name, const ops::VenueSection& s, LiveSink& out);
+  void add(const std::string& name, const venues::VenueConfig& s, LiveSink& out);
 };
 
-void LiveSource::Impl::add(const std::string& name, const ops::VenueSection& s, LiveSink& out) {
+void LiveSource::Impl::add(const std::string& name, const venues::VenueConfig& s, LiveSink& out) {
+  const venues::SessionFactory make = venues::session_factory(name);
+  if (!make) throw std::runtime_error(name + ": no such venue adapter");
   auto v = std::make_unique<Venue>();
   v->name = name;
   for (const auto& [venue_symbol, engine_symbol] : s.symbols) {
@@ -90,31 +77,12 @@ void LiveSource::Impl::add(const std::string& name, const ops::VenueSection& s, 
   cc.ca_file = s.ca_file;
   cc.connect_timeout = std::chrono::milliseconds(static_cast<long>(s.connect_timeout_s * 1000));
   cc.idle_timeout = std::chrono::milliseconds(static_cast<long>(s.idle_timeout_s * 1000));
-
-  if (name == "kraken") {
-    v->sink = std::make_unique<VenueSink>(out, has(s.channels, {"ohlc"}));
-    venues::kraken::SessionConfig kc{s.channels, s.book_depth, s.ohlc_interval_min};
-    v->session = std::make_unique<venues::kraken::Session>(v->symbols, *v->sink, kc, log);
-  } else if (name == "coinbase" && s.feed == "advanced_trade") {
-    v->sink = std::make_unique<VenueSink>(out, has(s.channels, {"candles"}));
-    v->session = std::make_unique<venues::coinbase::AdvancedTradeSession>(v->symbols, *v->sink,
-                                                                          s.channels, log);
-  } else if (name == "coinbase") {
-    v->sink = std::make_unique<VenueSink>(out, false);
-    v->session =
-        std::make_unique<venues::coinbase::ExchangeSession>(v->symbols, *v->sink, s.channels, log);
-  } else {
-    venues::alpaca::SessionConfig ac{s.channels, env_or_empty(s.key_id_env),
-                                     env_or_empty(s.secret_env)};
-    if (ac.key_id.empty() || ac.secret.empty()) {
-      throw std::runtime_error(
-          fmt::format("alpaca: set {} and {} in the environment or an env file (--env-file)",
-                      s.key_id_env, s.secret_env));
-    }
-    v->sink = std::make_unique<VenueSink>(out, has(s.channels, {"bars"}));
-    v->session =
-        std::make_unique<venues::alpaca::Session>(v->symbols, *v->sink, std::move(ac), log);
-  }
+  // The sink first (the session keeps a reference to it), told whether the venue sends bars.
+  auto sink = std::make_unique<VenueSink>(out, false);
+  auto made = make(s, v->symbols, *sink, log);
+  sink->venue_bars = made.venue_bars;
+  v->sink = std::move(sink);
+  v->session = std::move(made.session);
   v->client = std::make_unique<venues::websocket::Client>(io, std::move(cc), *v->session, log);
   log->info("{}: {} symbol(s), channels {}, endpoint {}", name, v->symbols.size(),
             fmt::join(s.channels, ","), s.url);
@@ -125,9 +93,9 @@ LiveSource::LiveSource(const ops::MarketDataSection& config, LiveSink& out,
                        std::shared_ptr<spdlog::logger> log)
     : impl_(std::make_unique<Impl>()) {
   impl_->log = std::move(log);
-  if (config.alpaca.enabled) impl_->add("alpaca", config.alpaca, out);
-  if (config.coinbase.enabled) impl_->add("coinbase", config.coinbase, out);
-  if (config.kraken.enabled) impl_->add("kraken", config.kraken, out);
+  for (const auto& [name, venue] : config.venues) {
+    if (venue.enabled) impl_->add(name, venue, out);
+  }
 }
 
 LiveSource::~LiveSource() = default;
@@ -160,6 +128,8 @@ void LiveSource::render_metrics(std::string& out) const {
     const auto& p = v->session->parse_counters();
     const std::string l = fmt::format(R"(component="market-data",venue="{}")", v->name);
     ops::metric(out, "ztrade_venue_connected", l, c.connected ? 1 : 0);
+    // 1 once the venue's client has stopped for good (e.g. refused keys): no reconnect follows.
+    ops::metric(out, "ztrade_venue_stopped", l, v->client->stopped() ? 1 : 0);
     ops::metric(out, "ztrade_venue_connects_total", l, static_cast<double>(c.connects));
     ops::metric(out, "ztrade_venue_reconnects_total", l, static_cast<double>(c.disconnects));
     ops::metric(out, "ztrade_venue_connect_attempts_total", l, static_cast<double>(c.attempts));

@@ -1,8 +1,8 @@
 #pragma once
 // Live venues for the market-data component: one WebSocket connection per enabled venue
-// (market_data.alpaca / .coinbase / .kraken), all driven by one io_context on the component's
-// thread, each with its own session, symbol map and counters. A venue's failure - refused
-// keys, an unreachable endpoint, a stale feed - never stops the others: each reconnects on
+// (market_data.<venue>, any adapter of venues/adapters.hpp), all driven by one io_context on the
+// component's thread, each with its own session, symbol map and counters. A venue's failure -
+// refused keys, an unreachable endpoint, a stale feed - never stops the others: each reconnects on
 // its own backoff, or stops alone when retrying cannot help.
 //
 // What the venues send reaches `out` (the component publishes it); per-venue counters and the

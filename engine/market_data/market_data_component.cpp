@@ -21,9 +21,9 @@ MarketDataComponent::MarketDataComponent(zmq::context_t& context, const ops::Eng
       pub_(context,
            ops::publisher_config(config, endpoints.market_data, endpoints.external.market_data),
            config.market_data.publisher_id),
-      heartbeats_(context,
-                  ops::subscriber_config(
-                      config, {endpoints.signals, endpoints.risk, endpoints.execution}, {"hb."})),
+      heartbeats_(context, ops::subscriber_config(
+                               config, {endpoints.signals, endpoints.risk, endpoints.execution},
+                               {bus::topics::kHeartbeat})),
       control_(context, {endpoints.market_data_control, endpoints.external.market_data_control},
                ops::curve_keys(config)),
       ops_(config.market_data.ops_port),
@@ -126,17 +126,17 @@ void MarketDataComponent::publish_event(MarketEvent e, bool aggregate) {
 }
 
 void MarketDataComponent::publish_bar(const wire::BarMsg& b) {
-  publish(bus::Topic{"md.bar.", b.symbol.view()}, b, b.start_ns);
+  publish(bus::Topic{bus::topics::kBar, b.symbol.view()}, b, b.start_ns);
   ++stats_.bars;
 }
 
 void MarketDataComponent::publish_quote(const wire::QuoteMsg& q) {
-  publish(bus::Topic{"md.quote.", q.symbol.view()}, q, q.exchange_ns);
+  publish(bus::Topic{bus::topics::kQuote, q.symbol.view()}, q, q.exchange_ns);
   ++stats_.quotes;
 }
 
 void MarketDataComponent::publish_trade(const wire::TradeMsg& t, bool aggregate) {
-  publish(bus::Topic{"md.trade.", t.symbol.view()}, t, t.exchange_ns);
+  publish(bus::Topic{bus::topics::kTrade, t.symbol.view()}, t, t.exchange_ns);
   ++stats_.trades;
   wire::BarMsg closed{};
   if (aggregate && aggregator_.on_trade(t.symbol.view(), t.price, t.size, t.exchange_ns, closed)) {

@@ -98,12 +98,17 @@ RecordingReader::RecordingReader(const std::string& path) {
   }
 }
 
-bool RecordingReader::next(MarketEvent& out) noexcept {
-  if (pos_ >= offsets_.size()) return false;
-  const std::size_t at = offsets_[pos_++];
+RecordingReader::Record RecordingReader::record(std::size_t i) const noexcept {
+  const std::size_t at = offsets_[i];
   std::uint16_t lengths[2];
   std::memcpy(lengths, data_.data() + at, sizeof(lengths));
-  return event_from_frame({data_.data() + at + sizeof(lengths) + lengths[0], lengths[1]}, out);
+  const std::byte* topic = data_.data() + at + sizeof(lengths);
+  return {{reinterpret_cast<const char*>(topic), lengths[0]}, {topic + lengths[0], lengths[1]}};
+}
+
+bool RecordingReader::next(MarketEvent& out) noexcept {
+  if (pos_ >= offsets_.size()) return false;
+  return event_from_frame(record(pos_++).frame, out);
 }
 
 }  // namespace ztrade::market_data

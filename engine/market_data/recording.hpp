@@ -49,6 +49,14 @@ class RecordingReader {
   explicit RecordingReader(const std::string& path);
 
   bool next(MarketEvent& out) noexcept;
+
+  // The i-th record as recorded (i < size()): what ztrade.wire.read_recording yields, so
+  // Python reads recordings through this one reader.
+  struct Record {
+    std::string_view topic;
+    std::span<const std::byte> frame;
+  };
+  [[nodiscard]] Record record(std::size_t i) const noexcept;
   std::size_t size() const noexcept { return offsets_.size(); }
   std::size_t position() const noexcept { return pos_; }
   // Bytes of a cut-short last record that were skipped (0 for a cleanly closed file).
@@ -56,7 +64,7 @@ class RecordingReader {
 
  private:
   std::vector<std::byte> data_;
-  std::vector<std::uint32_t> offsets_;  // where each record's frame starts in data_
+  std::vector<std::uint32_t> offsets_;  // where each record starts in data_
   std::size_t pos_ = 0;
   std::size_t truncated_ = 0;
 };

@@ -9,20 +9,23 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <initializer_list>
 #include <set>
 #include <string>
+#include <string_view>
 
 #include <spdlog/spdlog.h>
 
 #include "bus/publisher.hpp"
 #include "bus/subscriber.hpp"
+#include "bus/topic.hpp"
 #include "bus/zap_authenticator.hpp"
 #include "ops/config.hpp"
 #include "ops/systemd_notify.hpp"
 
 namespace ztrade::ops {
 
-enum class ComponentState : std::uint8_t { kStarting = 0, kReady = 1, kDone = 2 };
+using wire::ComponentState;
 
 class Heartbeat {
  public:
@@ -39,11 +42,11 @@ class Heartbeat {
     if (!force && now - last_ < interval) return false;
     last_ = now;
     wire::HeartbeatMsg hb{};
-    hb.component.assign(component_);
+    hb.component.assign_truncated(component_);  // component names are short constants
     hb.state = static_cast<std::uint8_t>(state);
     hb.uptime_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now - start_).count();
     hb.messages_out = pub.counters().sent;
-    pub.publish("hb." + component_, hb, bus::wall_clock_ns());
+    pub.publish(bus::Topic{bus::topics::kHeartbeat, component_}, hb, bus::wall_clock_ns());
     return true;
   }
 
@@ -117,10 +120,10 @@ inline bus::PublisherConfig publisher_config(const EngineConfig& c, const std::s
 }
 inline bus::SubscriberConfig subscriber_config(const EngineConfig& c,
                                                std::vector<std::string> endpoints,
-                                               std::vector<std::string> topics) {
+                                               std::initializer_list<std::string_view> topics) {
   bus::SubscriberConfig s;
   s.endpoints = std::move(endpoints);
-  s.topics = std::move(topics);
+  s.topics.assign(topics.begin(), topics.end());
   s.receive_hwm = c.bus.receive_hwm;
   s.curve = curve_keys(c);
   return s;

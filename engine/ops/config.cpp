@@ -14,107 +14,145 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "venues/adapters.hpp"
+
 extern char** environ;
 
 namespace ztrade::ops {
 namespace {
 
 // Reads one table's keys into typed fields, recording every problem with its dotted key and
-// which keys were consumed, so leftovers can be reported as unknown.
+// which keys were consumed, so leftovers can be reported as unknown. Each read also names the
+// setting's meaning and bounds: with a Settings list attached, every setting is recorded there
+// with its type, value (the default when the key is absent), bounds and doc line - the one
+// definition the reference in docs/configuration.md, `ztrade config` and Python are built
+// from (describe_config()).
 class TableReader {
  public:
-  TableReader(const toml::table* table, std::string prefix, std::vector<std::string>& errors)
-      : table_(table), prefix_(std::move(prefix)), errors_(errors) {}
+  TableReader(const toml::table* table, std::string prefix, std::vector<std::string>& errors,
+              std::vector<Setting>* settings)
+      : table_(table), prefix_(std::move(prefix)), errors_(errors), settings_(settings) {}
 
-  using Check = std::function<std::string(double)>;  // "" when fine, else the problem
+  // A bound on a number: `check` gives "" when fine, else the problem; `text` describes it.
+  struct Rule {
+    std::function<std::string(double)> check;
+    std::string_view text;
+  };
 
-  void read(std::string_view key, double& out, const Check& check = {}) {
-    const toml::node* n = find(key);
-    if (!n) return;
-    if (auto v = n->value<double>()) {  // integers convert too
-      if (!std::isfinite(*v)) return error(key, "must be a finite number");
-      if (check) {
-        if (auto problem = check(*v); !problem.empty()) return error(key, problem, *v);
+  // The nested table `key`, read by its own reader (a missing table reads as empty).
+  TableReader child(std::string_view key) {
+    return TableReader(subtable(key), key_path(key), errors_, settings_);
+  }
+
+  void read(std::string_view key, double& out, std::string_view doc, const Rule& rule = {}) {
+    if (const toml::node* n = find(key)) {
+      if (auto v = n->value<double>()) {  // integers convert too
+        if (!std::isfinite(*v)) {
+          error(key, "must be a finite number");
+        } else if (auto problem = rule.check ? rule.check(*v) : std::string(); !problem.empty()) {
+          error(key, problem, *v);
+        } else {
+          out = *v;
+        }
+      } else {
+        error(key, fmt::format("expected a number, got {}", type_name(*n)));
       }
-      out = *v;
-    } else {
-      error(key, fmt::format("expected a number, got {}", type_name(*n)));
     }
+    record(key, "number", fmt::format("{}", out), rule.text, doc);
   }
   template <class Int>
-  void read_int(std::string_view key, Int& out, long long lo, long long hi) {
-    const toml::node* n = find(key);
-    if (!n) return;
-    if (!n->is_integer())
-      return error(key, fmt::format("expected an integer, got {}", type_name(*n)));
-    const long long v = n->as_integer()->get();
-    if (v < lo || v > hi) return error(key, fmt::format("must be in [{}, {}], got {}", lo, hi, v));
-    out = static_cast<Int>(v);
-  }
-  void read(std::string_view key, bool& out) {
-    const toml::node* n = find(key);
-    if (!n) return;
-    if (!n->is_boolean())
-      return error(key, fmt::format("expected true or false, got {}", type_name(*n)));
-    out = n->as_boolean()->get();
-  }
-  void read(std::string_view key, std::string& out,
-            std::initializer_list<std::string_view> allowed = {}) {
-    const toml::node* n = find(key);
-    if (!n) return;
-    if (!n->is_string()) return error(key, fmt::format("expected a string, got {}", type_name(*n)));
-    const std::string v = n->as_string()->get();
-    if (allowed.size() > 0) {
-      bool ok = false;
-      std::string list;
-      for (auto a : allowed) {
-        ok = ok || v == a;
-        list += fmt::format("{}{}", list.empty() ? "" : ", ", a);
+  void read_int(std::string_view key, Int& out, long long lo, long long hi, std::string_view doc) {
+    if (const toml::node* n = find(key)) {
+      if (!n->is_integer()) {
+        error(key, fmt::format("expected an integer, got {}", type_name(*n)));
+      } else if (const long long v = n->as_integer()->get(); v < lo || v > hi) {
+        error(key, fmt::format("must be in [{}, {}], got {}", lo, hi, v));
+      } else {
+        out = static_cast<Int>(v);
       }
-      if (!ok) return error(key, fmt::format("must be one of {}, got \"{}\"", list, v));
     }
-    out = v;
+    record(key, "integer", fmt::format("{}", out), fmt::format("{} to {}", lo, hi), doc);
   }
-  void read_ints(std::string_view key, std::vector<int>& out, long long lo, long long hi) {
-    const toml::node* n = find(key);
-    if (!n) return;
-    const toml::array* a = n->as_array();
-    if (!a) return error(key, fmt::format("expected an array of integers, got {}", type_name(*n)));
-    std::vector<int> v;
-    for (const auto& item : *a) {
-      if (!item.is_integer()) return error(key, "expected an array of integers");
-      const long long x = item.as_integer()->get();
-      if (x < lo || x > hi)
-        return error(key, fmt::format("each must be in [{}, {}], got {}", lo, hi, x));
-      v.push_back(static_cast<int>(x));
+  void read(std::string_view key, bool& out, std::string_view doc) {
+    if (const toml::node* n = find(key)) {
+      if (!n->is_boolean()) {
+        error(key, fmt::format("expected true or false, got {}", type_name(*n)));
+      } else {
+        out = n->as_boolean()->get();
+      }
     }
-    out = std::move(v);
+    record(key, "boolean", out ? "true" : "false", "", doc);
+  }
+  void read(std::string_view key, std::string& out, std::string_view doc,
+            std::initializer_list<std::string_view> allowed = {}) {
+    const std::string list = fmt::format("{}", fmt::join(allowed, ", "));
+    if (const toml::node* n = find(key)) {
+      if (!n->is_string()) {
+        error(key, fmt::format("expected a string, got {}", type_name(*n)));
+      } else if (std::string v = n->as_string()->get();
+                 allowed.size() > 0 &&
+                 std::find(allowed.begin(), allowed.end(), v) == allowed.end()) {
+        error(key, fmt::format("must be one of {}, got \"{}\"", list, v));
+      } else {
+        out = std::move(v);
+      }
+    }
+    record(key, "string", fmt::format("\"{}\"", out),
+           allowed.size() > 0 ? fmt::format("one of {}", list) : std::string(), doc);
+  }
+  void read_ints(std::string_view key, std::vector<int>& out, long long lo, long long hi,
+                 std::string_view doc) {
+    if (const toml::node* n = find(key)) read_int_array(key, *n, out, lo, hi);
+    record(key, "array of integers", fmt::format("[{}]", fmt::join(out, ", ")),
+           fmt::format("each {} to {}", lo, hi), doc);
   }
   // A table of strings to strings (e.g. symbols = { "BTC/USD" = "BTCUSD" }).
-  void read(std::string_view key, std::map<std::string, std::string>& out) {
-    const toml::node* n = find(key);
-    if (!n) return;
-    const toml::table* t = n->as_table();
-    if (!t) return error(key, fmt::format("expected a table of strings, got {}", type_name(*n)));
-    std::map<std::string, std::string> v;
-    for (const auto& [k, item] : *t) {
-      if (!item.is_string()) return error(key, fmt::format("{}: expected a string", k.str()));
-      v.emplace(std::string(k.str()), item.as_string()->get());
+  void read(std::string_view key, std::map<std::string, std::string>& out, std::string_view doc) {
+    if (const toml::node* n = find(key)) {
+      const toml::table* t = n->as_table();
+      std::map<std::string, std::string> v;
+      bool ok = t != nullptr;
+      if (!t) error(key, fmt::format("expected a table of strings, got {}", type_name(*n)));
+      for (auto it = t ? t->begin() : toml::table::const_iterator{}; ok && it != t->end(); ++it) {
+        if (!it->second.is_string()) {
+          error(key, fmt::format("{}: expected a string", it->first.str()));
+          ok = false;
+        } else {
+          v.emplace(std::string(it->first.str()), it->second.as_string()->get());
+        }
+      }
+      if (ok) out = std::move(v);
     }
-    out = std::move(v);
+    std::string shown;
+    for (const auto& [k, v] : out)
+      shown += fmt::format("{}\"{}\" = \"{}\"", shown.empty() ? "" : ", ", k, v);
+    record(key, "table of strings",
+           shown.empty() ? std::string("{}") : fmt::format("{{ {} }}", shown), "", doc);
   }
-  void read(std::string_view key, std::vector<std::string>& out, bool non_empty) {
-    const toml::node* n = find(key);
-    if (!n) return;
-    const toml::array* a = n->as_array();
-    if (!a) return error(key, fmt::format("expected an array of strings, got {}", type_name(*n)));
-    std::vector<std::string> v;
-    for (const auto& item : *a) {
-      if (!item.is_string()) return error(key, "expected an array of strings");
-      v.push_back(item.as_string()->get());
+  void read(std::string_view key, std::vector<std::string>& out, bool non_empty,
+            std::string_view doc) {
+    if (const toml::node* n = find(key)) {
+      const toml::array* a = n->as_array();
+      std::vector<std::string> v;
+      bool ok = a != nullptr;
+      if (!a) error(key, fmt::format("expected an array of strings, got {}", type_name(*n)));
+      for (std::size_t i = 0; ok && i < a->size(); ++i) {
+        if (!(*a)[i].is_string()) {
+          error(key, "expected an array of strings");
+          ok = false;
+        } else {
+          v.push_back((*a)[i].as_string()->get());
+        }
+      }
+      if (ok && non_empty && v.empty()) {
+        error(key, "must not be empty");
+        ok = false;
+      }
+      if (ok) out = std::move(v);
     }
-    if (non_empty && v.empty()) return error(key, "must not be empty");
-    out = std::move(v);
+    std::string shown;
+    for (const auto& x : out) shown += fmt::format("{}\"{}\"", shown.empty() ? "" : ", ", x);
+    record(key, "array of strings", fmt::format("[{}]", shown), non_empty ? "not empty" : "", doc);
   }
   // A nested table: returns nullptr (and records an error) if the key holds something else.
   const toml::table* subtable(std::string_view key) {
@@ -147,6 +185,26 @@ class TableReader {
     seen_.insert(std::string(key));
     return table_ ? table_->get(key) : nullptr;
   }
+  void read_int_array(std::string_view key, const toml::node& n, std::vector<int>& out,
+                      long long lo, long long hi) {
+    const toml::array* a = n.as_array();
+    if (!a) return error(key, fmt::format("expected an array of integers, got {}", type_name(n)));
+    std::vector<int> v;
+    for (const auto& item : *a) {
+      if (!item.is_integer()) return error(key, "expected an array of integers");
+      const long long x = item.as_integer()->get();
+      if (x < lo || x > hi)
+        return error(key, fmt::format("each must be in [{}, {}], got {}", lo, hi, x));
+      v.push_back(static_cast<int>(x));
+    }
+    out = std::move(v);
+  }
+  void record(std::string_view key, std::string_view type, std::string value,
+              std::string_view constraint, std::string_view doc) {
+    if (!settings_) return;
+    settings_->push_back({key_path(key), std::string(type), std::move(value),
+                          std::string(constraint), std::string(doc)});
+  }
   static std::string type_name(const toml::node& n) {
     switch (n.type()) {
       case toml::node_type::string:
@@ -169,37 +227,58 @@ class TableReader {
   const toml::table* table_;
   std::string prefix_;
   std::vector<std::string>& errors_;
+  std::vector<Setting>* settings_;
   std::set<std::string> seen_;
 };
 
-TableReader::Check positive() {
-  return [](double v) { return v > 0 ? std::string() : std::string("must be > 0"); };
+TableReader::Rule positive() {
+  return {[](double v) { return v > 0 ? std::string() : std::string("must be > 0"); }, "> 0"};
 }
-TableReader::Check non_negative() {
-  return [](double v) { return v >= 0 ? std::string() : std::string("must be >= 0"); };
+TableReader::Rule non_negative() {
+  return {[](double v) { return v >= 0 ? std::string() : std::string("must be >= 0"); }, ">= 0"};
+}
+TableReader::Rule between(double lo, double hi, std::string_view text) {
+  return {[lo, hi](double v) {
+            return v >= lo && v <= hi ? std::string() : fmt::format("must be in [{}, {}]", lo, hi);
+          },
+          text};
 }
 
 constexpr long long kMaxPort = 65535;
 
 void read_engine(TableReader& r, EngineSection& s) {
-  r.read("run_dir", s.run_dir);
-  r.read("deployment", s.deployment, {"processes", "threads"});
-  r.read("log_level", s.log_level, {"trace", "debug", "info", "warn", "error"});
-  r.read_ints("cpus", s.cpus, 0, 1023);
+  r.read("run_dir", s.run_dir, "directory of the ipc sockets, journals, state and logs");
+  r.read("deployment", s.deployment,
+         "processes: one process per component (ipc/tcp); threads: one process, inproc",
+         {"processes", "threads"});
+  r.read("log_level", s.log_level, "log level of every component",
+         {"trace", "debug", "info", "warn", "error"});
+  r.read_ints("cpus", s.cpus, 0, 1023,
+              "CPU affinity of every engine process (threads inherit it), e.g. [1]; empty: any "
+              "CPU. A CPU the process may not use stops it at start (see performance.md)");
 }
 
-void read_bus(TableReader& r, BusSection& s, std::vector<std::string>& errors) {
-  r.read("transport", s.transport, {"ipc", "tcp", "inproc"});
-  r.read("tcp_host", s.tcp_host);
-  r.read_int("tcp_base_port", s.tcp_base_port, 1, kMaxPort - (kTcpPortOffsets - 1));
-  r.read_int("send_hwm", s.send_hwm, 0, std::numeric_limits<int>::max());
-  r.read_int("receive_hwm", s.receive_hwm, 0, std::numeric_limits<int>::max());
-  TableReader c(r.subtable("curve"), r.key_path("curve"), errors);
-  c.read("enabled", s.curve.enabled);
-  c.read("public_key_file", s.curve.public_key_file);
-  c.read("secret_key_file", s.curve.secret_key_file);
-  c.read("server_public_key_file", s.curve.server_public_key_file);
-  c.read("authorized_keys_file", s.curve.authorized_keys_file);
+void read_bus(TableReader& r, BusSection& s) {
+  r.read("transport", s.transport, "how the components talk", {"ipc", "tcp", "inproc"});
+  r.read("tcp_host", s.tcp_host, "tcp transport: the address every socket binds");
+  r.read_int("tcp_base_port", s.tcp_base_port, 1, kMaxPort - (kTcpPortOffsets - 1),
+             "tcp transport: market-data +0, signal-bridge +1, risk +2, execution +3, signal "
+             "ingress +4, risk control +5, market-data control +6 (wire-format.md)");
+  r.read_int("send_hwm", s.send_hwm, 0, std::numeric_limits<int>::max(),
+             "ZeroMQ send high-water mark, in messages");
+  r.read_int("receive_hwm", s.receive_hwm, 0, std::numeric_limits<int>::max(),
+             "ZeroMQ receive high-water mark, in messages");
+  TableReader c = r.child("curve");
+  c.read("enabled", s.curve.enabled,
+         "CURVE encryption and authentication; needs the three key files below");
+  c.read("public_key_file", s.curve.public_key_file, "this process's Z85 public key file");
+  c.read("secret_key_file", s.curve.secret_key_file, "this process's Z85 secret key file");
+  c.read("server_public_key_file", s.curve.server_public_key_file,
+         "the servers' (the engine's) Z85 public key file");
+  c.read("authorized_keys_file", s.curve.authorized_keys_file,
+         "client public keys (Z85, one a line, # comments) allowed to connect besides the "
+         "engine's own; empty: any client holding the server key. Refusals are logged with the "
+         "client's key");
   c.report_unknown();
   if (s.curve.enabled && (s.curve.public_key_file.empty() || s.curve.secret_key_file.empty() ||
                           s.curve.server_public_key_file.empty())) {
@@ -214,66 +293,53 @@ bool plain_text(std::string_view s) {
   });
 }
 
-struct VenueDefaults {
-  const char* name;
-  const char* url;
-  std::vector<std::string> channels, allowed_channels, feeds;
+// The engine's config reader as a venue adapter sees it (venues/common/venue_config.hpp).
+class AdapterReader final : public venues::VenueConfigReader {
+ public:
+  explicit AdapterReader(TableReader& r) : r_(r) {}
+  void read(std::string_view key, std::string& out, std::string_view doc,
+            std::initializer_list<std::string_view> allowed) override {
+    r_.read(key, out, doc, allowed);
+  }
+  void read_int(std::string_view key, int& out, long long lo, long long hi,
+                std::string_view doc) override {
+    r_.read_int(key, out, lo, hi, doc);
+  }
+  void error(std::string_view key, std::string_view problem) override { r_.error(key, problem); }
+
+ private:
+  TableReader& r_;
 };
 
-void read_venue(TableReader& parent, const VenueDefaults& d, VenueSection& s,
-                std::vector<std::string>& errors) {
-  TableReader v(parent.subtable(d.name), parent.key_path(d.name), errors);
-  v.read("enabled", s.enabled);
-  v.read("url", s.url);
-  v.read("symbols", s.symbols);
-  v.read("channels", s.channels, false);
-  v.read("ca_file", s.ca_file);
-  v.read("connect_timeout_s", s.connect_timeout_s, positive());
-  v.read("idle_timeout_s", s.idle_timeout_s, positive());
-  if (std::string_view(d.name) == "kraken") {
-    v.read_int("book_depth", s.book_depth, 10, 1000);
-    v.read_int("ohlc_interval_min", s.ohlc_interval_min, 1, 21600);
-    if (s.book_depth != 10 && s.book_depth != 25 && s.book_depth != 100 && s.book_depth != 500 &&
-        s.book_depth != 1000) {
-      v.error("book_depth", fmt::format("must be 10, 25, 100, 500 or 1000, got {}", s.book_depth));
-    }
-  }
-  if (!d.feeds.empty()) {
-    s.feed = d.feeds.front();
-    v.read("feed", s.feed);
-    if (std::find(d.feeds.begin(), d.feeds.end(), s.feed) == d.feeds.end()) {
-      v.error("feed",
-              fmt::format("must be one of {}, got \"{}\"", fmt::join(d.feeds, ", "), s.feed));
-    }
-  }
-  if (std::string_view(d.name) == "alpaca") {
-    v.read("key_id_env", s.key_id_env);
-    v.read("secret_env", s.secret_env);
-  }
+// [market_data.<venue>]: the keys every venue has, then the adapter's own (its config.cpp).
+void read_venue(TableReader& parent, const venues::VenueConfigRules& rules,
+                venues::VenueConfig& s) {
+  TableReader v = parent.child(rules.name);
+  v.read("enabled", s.enabled, "connect this venue when market_data.venue = \"live\"");
+  v.read("url", s.url,
+         "wss:// only (TLS is required); empty: the venue's public endpoint. Point it at a "
+         "private gateway or a test server");
+  v.read("symbols", s.symbols,
+         "venue symbol to engine symbol, e.g. { \"BTC/USD\" = \"BTCUSD\" } (engine symbols 1 "
+         "to 16 characters)");
+  v.read("channels", s.channels, false,
+         "what to subscribe for every symbol; empty: the venue's defaults (see Live venues)");
+  v.read("ca_file", s.ca_file, "PEM bundle to trust instead of the system CA store");
+  v.read("connect_timeout_s", s.connect_timeout_s, "TCP + TLS + WebSocket upgrade", positive());
+  v.read("idle_timeout_s", s.idle_timeout_s,
+         "no frame for this long: a ping; no answer within as long again: the connection is "
+         "stale and is re-established",
+         positive());
+  AdapterReader adapter(v);
+  rules.read_options(adapter, s);
   v.report_unknown();
-  if (s.url.empty()) {
-    s.url = d.url;
-    if (std::string_view(d.name) == "alpaca") {
-      s.url = s.feed == "crypto" ? "wss://stream.data.alpaca.markets/v1beta3/crypto/us"
-                                 : "wss://stream.data.alpaca.markets/v2/" + s.feed;
-    } else if (std::string_view(d.name) == "coinbase" && s.feed == "advanced_trade") {
-      s.url = "wss://advanced-trade-ws.coinbase.com";
-    }
-  }
+  if (s.url.empty()) s.url = rules.default_url(s);
   if (s.url.rfind("wss://", 0) != 0) {
     v.error("url", fmt::format("must be a wss:// address (TLS is required), got \"{}\"", s.url));
   }
-  if (s.channels.empty()) {
-    s.channels = d.channels;
-    if (std::string_view(d.name) == "coinbase" && s.feed == "advanced_trade") {
-      s.channels = {"market_trades", "ticker", "heartbeats"};
-    }
-  }
+  if (s.channels.empty()) s.channels = rules.default_channels(s);
+  const auto allowed = rules.allowed_channels(s);
   for (const auto& c : s.channels) {
-    const bool coinbase_at = std::string_view(d.name) == "coinbase" && s.feed == "advanced_trade";
-    const std::vector<std::string> at{"market_trades", "ticker",     "ticker_batch",
-                                      "level2",        "heartbeats", "candles"};
-    const auto& allowed = coinbase_at ? at : d.allowed_channels;
     if (std::find(allowed.begin(), allowed.end(), c) == allowed.end()) {
       v.error("channels",
               fmt::format("unknown channel \"{}\" (known: {})", c, fmt::join(allowed, ", ")));
@@ -289,57 +355,68 @@ void read_venue(TableReader& parent, const VenueDefaults& d, VenueSection& s,
   }
 }
 
-void read_market_data(TableReader& r, MarketDataSection& s, std::vector<std::string>& errors) {
-  r.read_int("publisher_id", s.publisher_id, 0, 1023);
-  r.read_int("ops_port", s.ops_port, 0, kMaxPort);
-  r.read("venue", s.venue, {"replay", "synthetic", "live"});
-  r.read("bar_interval_s", s.bar_interval_s, positive());
-  r.read("start_gate", s.start_gate);
-  r.read("wait_for_downstream", s.wait_for_downstream);
-  r.read("record_file", s.record_file);
-  TableReader rp(r.subtable("replay"), r.key_path("replay"), errors);
-  rp.read("file", s.replay.file);
-  rp.read("format", s.replay.format, {"bars", "trades", "recorded"});
-  rp.read("symbol", s.replay.symbol);
-  rp.read("speed", s.replay.speed, non_negative());
+constexpr const char* kPublisherIdDoc = "bus publisher id, distinct per process";
+constexpr const char* kOpsPortDoc =
+    "HTTP ops endpoint (/health, /ready, /metrics, /status); 0: off";
+
+void read_market_data(TableReader& r, MarketDataSection& s) {
+  r.read_int("publisher_id", s.publisher_id, 0, 1023, kPublisherIdDoc);
+  r.read_int("ops_port", s.ops_port, 0, kMaxPort, kOpsPortDoc);
+  r.read("venue", s.venue, "replay, synthetic, or live (the venues enabled below)",
+         {"replay", "synthetic", "live"});
+  r.read("bar_interval_s", s.bar_interval_s, "length of the time bars aggregated from trades",
+         positive());
+  r.read("start_gate", s.start_gate,
+         "wait for GO on the market-data control socket before streaming (the launcher uses it "
+         "so its tap sees the first bar)");
+  r.read("wait_for_downstream", s.wait_for_downstream,
+         "false: stream at once, without waiting for signal-bridge, risk and execution "
+         "(market-data alone as a feed handler)");
+  r.read("record_file", s.record_file,
+         "record every published bar, trade and quote (wire frames with topics, see "
+         "wire-format.md) to this file; relative to engine.run_dir; empty: off");
+  TableReader rp = r.child("replay");
+  rp.read("file", s.replay.file,
+          "CSV or recording to replay; empty: the bundled sample (required for recorded)");
+  rp.read("format", s.replay.format,
+          "bars or trades (CSV), or recorded (a record_file of an earlier session, re-published "
+          "as recorded)",
+          {"bars", "trades", "recorded"});
+  rp.read("symbol", s.replay.symbol, "symbol for a file without a symbol column");
+  rp.read("speed", s.replay.speed, "0: as fast as possible; 1: recorded pace; N: N times faster",
+          non_negative());
   if (s.venue == "replay" && s.replay.format == "recorded" && s.replay.file.empty()) {
     rp.error("file", "format \"recorded\" needs the recording's path");
   }
   rp.report_unknown();
-  TableReader sy(r.subtable("synthetic"), r.key_path("synthetic"), errors);
-  sy.read("symbols", s.synthetic.symbols, true);
-  sy.read("rate_per_s", s.synthetic.rate_per_s, positive());
-  sy.read_int("seed", s.synthetic.seed, 0, std::numeric_limits<long long>::max());
-  sy.read("start_price", s.synthetic.start_price, positive());
-  sy.read("volatility", s.synthetic.volatility, non_negative());
-  sy.read("duration_s", s.synthetic.duration_s, non_negative());
-  sy.read("spread_bps", s.synthetic.spread_bps, non_negative());
+  TableReader sy = r.child("synthetic");
+  sy.read("symbols", s.synthetic.symbols, true, "symbols of the random walk, 1 to 16 characters");
+  sy.read("rate_per_s", s.synthetic.rate_per_s, "messages per second, all symbols together",
+          positive());
+  sy.read_int("seed", s.synthetic.seed, 0, std::numeric_limits<long long>::max(),
+              "random seed: the same seed, the same feed");
+  sy.read("start_price", s.synthetic.start_price, "first price of every symbol", positive());
+  sy.read("volatility", s.synthetic.volatility, "standard deviation of each trade's log return",
+          non_negative());
+  sy.read("duration_s", s.synthetic.duration_s, "how long to run; 0: until stopped",
+          non_negative());
+  sy.read("spread_bps", s.synthetic.spread_bps,
+          "> 0: a quote (bid and ask this many bps apart around the last trade) follows every "
+          "trade; quotes count towards rate_per_s",
+          non_negative());
   sy.report_unknown();
-  read_venue(r,
-             {"alpaca",
-              "",
-              {"trades", "quotes", "bars"},
-              {"trades", "quotes", "bars", "updatedBars", "dailyBars", "statuses", "orderbooks"},
-              {"iex", "sip", "crypto"}},
-             s.alpaca, errors);
-  read_venue(r,
-             {"coinbase",
-              "wss://ws-feed.exchange.coinbase.com",
-              {"ticker", "matches", "heartbeat"},
-              {"ticker", "matches", "heartbeat", "level2_batch"},
-              {"exchange", "advanced_trade"}},
-             s.coinbase, errors);
-  read_venue(r,
-             {"kraken",
-              "wss://ws.kraken.com/v2",
-              {"trade", "ticker", "book"},
-              {"trade", "ticker", "book", "ohlc"},
-              {}},
-             s.kraken, errors);
-  if (s.venue == "live" && !s.alpaca.enabled && !s.coinbase.enabled && !s.kraken.enabled) {
-    r.error("venue",
-            "\"live\" needs at least one of market_data.alpaca, .coinbase, .kraken "
-            "with enabled = true");
+  bool any_enabled = false;
+  for (const auto& rules : venues::venue_config_rules()) {
+    auto& venue = s.venues[std::string(rules.name)];
+    read_venue(r, rules, venue);
+    any_enabled = any_enabled || venue.enabled;
+  }
+  if (s.venue == "live" && !any_enabled) {
+    std::string names;
+    for (const auto& rules : venues::venue_config_rules()) {
+      names += fmt::format("{}market_data.{}", names.empty() ? "" : ", ", rules.name);
+    }
+    r.error("venue", fmt::format("\"live\" needs at least one of {} with enabled = true", names));
   }
   for (const auto& sym : s.synthetic.symbols) {
     if (sym.empty() || sym.size() > 16) {
@@ -349,28 +426,33 @@ void read_market_data(TableReader& r, MarketDataSection& s, std::vector<std::str
 }
 
 void read_signal_bridge(TableReader& r, SignalBridgeSection& s) {
-  r.read_int("publisher_id", s.publisher_id, 0, 1023);
-  r.read_int("ops_port", s.ops_port, 0, kMaxPort);
-  r.read_int("rsi_period", s.rsi_period, 1, 100000);
-  r.read_int("macd_fast", s.macd_fast, 1, 100000);
-  r.read_int("macd_slow", s.macd_slow, 2, 100000);
-  r.read_int("macd_signal", s.macd_signal, 1, 100000);
-  r.read_int("sma_period", s.sma_period, 1, 100000);
+  r.read_int("publisher_id", s.publisher_id, 0, 1023, kPublisherIdDoc);
+  r.read_int("ops_port", s.ops_port, 0, kMaxPort, kOpsPortDoc);
+  r.read_int("rsi_period", s.rsi_period, 1, 100000, "FeatureComputer: RSI period");
+  r.read_int("macd_fast", s.macd_fast, 1, 100000, "FeatureComputer: MACD fast EMA (< macd_slow)");
+  r.read_int("macd_slow", s.macd_slow, 2, 100000, "FeatureComputer: MACD slow EMA");
+  r.read_int("macd_signal", s.macd_signal, 1, 100000, "FeatureComputer: MACD signal EMA");
+  r.read_int("sma_period", s.sma_period, 1, 100000, "FeatureComputer: SMA period");
   if (s.macd_fast >= s.macd_slow) {
     r.error("macd_fast", fmt::format("must be < macd_slow ({}), got {}", s.macd_slow, s.macd_fast));
   }
-  r.read("strategies", s.strategies, false);
+  r.read("strategies", s.strategies, false, "built-in strategies to run (known: macd_rsi)");
   for (const auto& name : s.strategies) {
     if (name != "macd_rsi")
       r.error("strategies", fmt::format("unknown strategy \"{}\" (known: macd_rsi)", name));
   }
-  auto rsi_level = [](double v) {
-    return v >= 0 && v <= 100 ? std::string() : std::string("must be in [0, 100]");
-  };
-  r.read("rsi_buy_below", s.rsi_buy_below, rsi_level);
-  r.read("rsi_sell_above", s.rsi_sell_above, rsi_level);
-  r.read("max_signal_age_ms", s.max_signal_age_ms, positive());
-  r.read("strategy_keys", s.strategy_keys);
+  r.read("rsi_buy_below", s.rsi_buy_below, "macd_rsi: buy on a MACD up-cross with RSI below this",
+         between(0, 100, "0 to 100"));
+  r.read("rsi_sell_above", s.rsi_sell_above,
+         "macd_rsi: sell on a MACD down-cross with RSI above this", between(0, 100, "0 to 100"));
+  r.read("max_signal_age_ms", s.max_signal_age_ms,
+         "external signals older than this are rejected (stale)", positive());
+  r.read("strategy_keys", s.strategy_keys,
+         "with CURVE client authentication (bus.curve.enabled and "
+         "bus.curve.authorized_keys_file): strategy id to the Z85 public key of the one client "
+         "that may send signals under it; any other id or key is refused "
+         "(unauthorized_strategy). Empty: any authenticated client may use any id but the "
+         "built-in ones");
   for (const auto& [strategy, key] : s.strategy_keys) {
     if (key.size() != 40) {
       r.error("strategy_keys", fmt::format("{}: expected a 40-character Z85 public key", strategy));
@@ -378,35 +460,51 @@ void read_signal_bridge(TableReader& r, SignalBridgeSection& s) {
   }
 }
 
-void read_risk(TableReader& r, RiskSection& s) {
-  r.read_int("publisher_id", s.publisher_id, 0, 1023);
-  r.read_int("ops_port", s.ops_port, 0, kMaxPort);
-  r.read("order_size", s.order_size, positive());
-  r.read("order_type", s.order_type, {"market", "limit"});
-  r.read("limit_offset_bps", s.limit_offset_bps, non_negative());
-  r.read("max_order_qty", s.max_order_qty, positive());
-  r.read("max_order_notional", s.max_order_notional, positive());
-  r.read("max_position", s.max_position, positive());
-  r.read("max_gross_exposure", s.max_gross_exposure, positive());
-  r.read("price_band_pct", s.price_band_pct, positive());
-  r.read_int("max_orders_per_s", s.max_orders_per_s, 1, 1000000);
-  r.read("daily_loss_limit", s.daily_loss_limit, positive());
-  r.read("stale_data_ms", s.stale_data_ms, non_negative());
-  r.read("control_token_env", s.control_token_env);
+void read_risk(TableReader& r, risk::RiskConfig& s) {
+  r.read_int("publisher_id", s.publisher_id, 0, 1023, kPublisherIdDoc);
+  r.read_int("ops_port", s.ops_port, 0, kMaxPort, kOpsPortDoc);
+  r.read("order_size", s.order_size, "order quantity for a signal of strength 1", positive());
+  r.read("order_type", s.order_type, "the orders risk sends", {"market", "limit"});
+  r.read("limit_offset_bps", s.limit_offset_bps,
+         "limit orders: priced this far through the last price", non_negative());
+  r.read("max_order_qty", s.max_order_qty, "largest quantity of one order", positive());
+  r.read("max_order_notional", s.max_order_notional, "largest value of one order", positive());
+  r.read("max_position", s.max_position, "largest position per symbol, absolute quantity",
+         positive());
+  r.read("max_gross_exposure", s.max_gross_exposure,
+         "largest sum of absolute position values (positions and pending orders)", positive());
+  r.read("price_band_pct", s.price_band_pct,
+         "fat-finger band: orders priced further than this from the last price are refused",
+         positive());
+  r.read_int("max_orders_per_s", s.max_orders_per_s, 1, 1000000,
+             "order rate limit, per second of market time");
+  r.read("daily_loss_limit", s.daily_loss_limit,
+         "realised + unrealised loss that halts trading, reckoned in event time: the fills "
+         "made by the signal's market time, marked to that time's prices (the same decision at "
+         "any replay speed)",
+         positive());
+  r.read("stale_data_ms", s.stale_data_ms,
+         "refuse orders when the symbol's market data is older than this; 0: off (replay)",
+         non_negative());
+  r.read("control_token_env", s.control_token_env,
+         "the environment variable holding the kill-switch token");
 }
 
-void read_execution(TableReader& r, ExecutionSection& s) {
-  r.read_int("publisher_id", s.publisher_id, 0, 1023);
-  r.read_int("ops_port", s.ops_port, 0, kMaxPort);
-  r.read("broker", s.broker, {"sim", "alpaca_paper"});
-  r.read("slippage_bps", s.slippage_bps, non_negative());
-  r.read("latency_ms", s.latency_ms, non_negative());
-  r.read("partial_fill_ratio", s.partial_fill_ratio, [](double v) {
-    return v >= 0 && v <= 1 ? std::string() : std::string("must be in [0, 1]");
-  });
-  r.read("journal", s.journal);
-  r.read("alpaca_base_url", s.alpaca_base_url);
-  r.read("allow_live_endpoint", s.allow_live_endpoint);
+void read_execution(TableReader& r, execution::ExecutionConfig& s) {
+  r.read_int("publisher_id", s.publisher_id, 0, 1023, kPublisherIdDoc);
+  r.read_int("ops_port", s.ops_port, 0, kMaxPort, kOpsPortDoc);
+  r.read("broker", s.broker,
+         "sim: the simulated broker; alpaca_paper is accepted here but refused by execution at "
+         "start until the Alpaca broker lands",
+         {"sim", "alpaca_paper"});
+  r.read("slippage_bps", s.slippage_bps, "sim: slippage of every fill", non_negative());
+  r.read("latency_ms", s.latency_ms, "sim: order latency, in market time", non_negative());
+  r.read("partial_fill_ratio", s.partial_fill_ratio,
+         "sim: fraction of a large order filled per bar; 0: all at once", between(0, 1, "0 to 1"));
+  r.read("journal", s.journal, "append-only order and fill journal, relative to engine.run_dir");
+  r.read("alpaca_base_url", s.alpaca_base_url, "Alpaca trading REST base URL (paper by default)");
+  r.read("allow_live_endpoint", s.allow_live_endpoint,
+         "Alpaca's live API (real money) is refused unless true");
   const bool live = s.alpaca_base_url.find("paper-api.") == std::string::npos &&
                     s.alpaca_base_url.find("api.alpaca.markets") != std::string::npos;
   if (live && !s.allow_live_endpoint) {
@@ -463,21 +561,27 @@ void cap_lengths(std::vector<std::string>& errors) {
   }
 }
 
-ConfigResult parse(std::string_view toml_text, const Environment& env,
-                   std::string_view source_name);
+ConfigResult parse(std::string_view toml_text, const Environment& env, std::string_view source_name,
+                   std::vector<Setting>* settings);
 
 }  // namespace
 
 ConfigResult parse_config(std::string_view toml_text, const Environment& env,
                           std::string_view source_name) {
-  ConfigResult result = parse(toml_text, env, source_name);
+  ConfigResult result = parse(toml_text, env, source_name, nullptr);
   cap_lengths(result.errors);
   return result;
 }
 
+std::vector<Setting> describe_config(std::string_view toml_text, const Environment& env) {
+  std::vector<Setting> settings;
+  (void)parse(toml_text, env, "config", &settings);
+  return settings;
+}
+
 namespace {
-ConfigResult parse(std::string_view toml_text, const Environment& env,
-                   std::string_view source_name) {
+ConfigResult parse(std::string_view toml_text, const Environment& env, std::string_view source_name,
+                   std::vector<Setting>* settings) {
   ConfigResult result;
   toml::table root;
   try {
@@ -491,16 +595,16 @@ ConfigResult parse(std::string_view toml_text, const Environment& env,
 
   auto& errors = result.errors;
   auto& cfg = result.config;
-  TableReader top(&root, "", errors);
-  auto section = [&](const char* name) { return TableReader(top.subtable(name), name, errors); };
+  TableReader top(&root, "", errors, settings);
+  auto section = [&](const char* name) { return top.child(name); };
   TableReader engine = section("engine");
   read_engine(engine, cfg.engine);
   engine.report_unknown();
   TableReader bus = section("bus");
-  read_bus(bus, cfg.bus, errors);
+  read_bus(bus, cfg.bus);
   bus.report_unknown();
   TableReader md = section("market_data");
-  read_market_data(md, cfg.market_data, errors);
+  read_market_data(md, cfg.market_data);
   md.report_unknown();
   TableReader sb = section("signal_bridge");
   read_signal_bridge(sb, cfg.signal_bridge);

@@ -13,6 +13,10 @@
 #include <string_view>
 #include <vector>
 
+#include "execution/execution_config.hpp"
+#include "risk/risk_config.hpp"
+#include "venues/common/venue_config.hpp"
+
 namespace ztrade::ops {
 
 struct EngineSection {
@@ -59,23 +63,6 @@ struct SyntheticSection {
   double spread_bps = 0.0;     // > 0: a quote follows every trade (counts towards rate_per_s)
 };
 
-// A live venue (market_data.alpaca / .coinbase / .kraken). Endpoints can point anywhere
-// (private gateways, the test servers); symbols map the venue's names to the engine's.
-struct VenueSection {
-  bool enabled = false;
-  std::string url;                             // default: the venue's public endpoint
-  std::map<std::string, std::string> symbols;  // venue symbol -> engine symbol (1-16 chars)
-  std::vector<std::string> channels;           // default: the venue's trade/quote channels
-  std::string ca_file;                         // PEM to trust instead of the system store
-  double connect_timeout_s = 10;
-  double idle_timeout_s = 10;  // no frame: ping; no pong either: reconnect
-  int book_depth = 10;         // kraken
-  int ohlc_interval_min = 1;   // kraken
-  std::string feed;            // coinbase: exchange | advanced_trade; alpaca: iex | sip | crypto
-  std::string key_id_env = "APCA_API_KEY_ID";      // alpaca: env var holding the key id
-  std::string secret_env = "APCA_API_SECRET_KEY";  // alpaca: env var holding the secret
-};
-
 struct MarketDataSection {
   std::uint16_t publisher_id = 1;
   int ops_port = 9101;
@@ -88,7 +75,9 @@ struct MarketDataSection {
                                     // (relative paths are under engine.run_dir)
   ReplaySection replay;
   SyntheticSection synthetic;
-  VenueSection alpaca, coinbase, kraken;
+  // Live venues by adapter name ([market_data.<name>]), one entry per registered adapter
+  // (venues/adapters.hpp), enabled or not.
+  std::map<std::string, venues::VenueConfig> venues;
 };
 
 struct SignalBridgeSection {
@@ -104,42 +93,13 @@ struct SignalBridgeSection {
   std::map<std::string, std::string> strategy_keys;
 };
 
-struct RiskSection {
-  std::uint16_t publisher_id = 3;
-  int ops_port = 9103;
-  double order_size = 100;            // quantity for a signal of strength 1
-  std::string order_type = "market";  // market or limit
-  double limit_offset_bps = 5;
-  double max_order_qty = 1000;
-  double max_order_notional = 100000;
-  double max_position = 2000;  // per symbol, absolute
-  double max_gross_exposure = 1000000;
-  double price_band_pct = 5;  // reject orders priced further than this from last
-  int max_orders_per_s = 50;
-  double daily_loss_limit = 10000;  // realised + unrealised; breach halts trading
-  double stale_data_ms = 0;         // 0: off (replay); live: e.g. 5000
-  std::string control_token_env = "ZTRADE_CONTROL_TOKEN";  // env var holding the kill-switch token
-};
-
-struct ExecutionSection {
-  std::uint16_t publisher_id = 4;
-  int ops_port = 9104;
-  std::string broker = "sim";  // sim or alpaca_paper
-  double slippage_bps = 1;
-  double latency_ms = 0;
-  double partial_fill_ratio = 0;  // sim: fraction filled per bar for large orders (0: all)
-  std::string journal = "execution.journal";  // relative to engine.run_dir
-  std::string alpaca_base_url = "https://paper-api.alpaca.markets";
-  bool allow_live_endpoint = false;  // the engine refuses Alpaca's live API unless set
-};
-
 struct EngineConfig {
   EngineSection engine;
   BusSection bus;
   MarketDataSection market_data;
   SignalBridgeSection signal_bridge;
-  RiskSection risk;
-  ExecutionSection execution;
+  risk::RiskConfig risk;  // the domains' own config types (one definition each)
+  execution::ExecutionConfig execution;
 };
 
 struct ConfigResult {
@@ -150,12 +110,26 @@ struct ConfigResult {
 
 using Environment = std::map<std::string, std::string>;
 
+// One setting, as the reader defines it (engine/ops/config.cpp, the only place a key, its
+// bounds and its meaning are written; its default is the struct member's initialiser above).
+struct Setting {
+  std::string key;         // dotted: "risk.max_order_qty"
+  std::string type;        // number, integer, boolean, string, array of ..., table of strings
+  std::string value;       // as TOML: the default, or what a given config sets
+  std::string constraint;  // "> 0", "0 to 1023", "one of ...", or empty
+  std::string doc;
+};
+
 // Parses and validates TOML text (source_name labels parse errors). `env` supplies the
 // ZTRADE__* overrides (normally from the process environment, see process_environment()).
 ConfigResult parse_config(std::string_view toml_text, const Environment& env = {},
                           std::string_view source_name = "config");
 // Reads and parses a file; a missing or unreadable file is an error in the result.
 ConfigResult load_config(const std::string& path, const Environment& env = {});
+// Every setting with its type, bounds and meaning, valued as `toml_text` and `env` set it
+// (the defaults for empty text): what docs/configuration.md's reference, `ztrade config` and
+// ztrade._core.config_settings() show.
+std::vector<Setting> describe_config(std::string_view toml_text = "", const Environment& env = {});
 // The ZTRADE__* variables of this process.
 Environment process_environment();
 

@@ -14,24 +14,6 @@ namespace ztrade::risk {
 
 using namespace std::chrono_literals;
 
-namespace {
-RiskLimits limits_from(const ops::RiskSection& r) {
-  RiskLimits l;
-  l.order_size = r.order_size;
-  l.limit_orders = r.order_type == "limit";
-  l.limit_offset_bps = r.limit_offset_bps;
-  l.max_order_qty = r.max_order_qty;
-  l.max_order_notional = r.max_order_notional;
-  l.max_position = r.max_position;
-  l.max_gross_exposure = r.max_gross_exposure;
-  l.price_band_pct = r.price_band_pct;
-  l.max_orders_per_s = r.max_orders_per_s;
-  l.daily_loss_limit = r.daily_loss_limit;
-  l.stale_data_ms = r.stale_data_ms;
-  return l;
-}
-}  // namespace
-
 RiskComponent::RiskComponent(zmq::context_t& context, const ops::EngineConfig& config,
                              const ops::Endpoints& endpoints, std::string control_token)
     : config_(config),
@@ -40,12 +22,13 @@ RiskComponent::RiskComponent(zmq::context_t& context, const ops::EngineConfig& c
            config.risk.publisher_id),
       sub_(context, ops::subscriber_config(
                         config, {endpoints.market_data, endpoints.signals, endpoints.execution},
-                        {"md.bar.", "md.trade.", "md.quote.", "sig.", "exec.", "hb."})),
+                        {bus::topics::kBar, bus::topics::kTrade, bus::topics::kQuote,
+                         bus::topics::kSignal, bus::topics::kExecution, bus::topics::kHeartbeat})),
       control_(context, {endpoints.risk_control, endpoints.external.risk_control},
                ops::curve_keys(config)),
       token_(std::move(control_token)),
       state_path_((std::filesystem::path(config.engine.run_dir) / "risk.state").string()),
-      engine_(limits_from(config.risk)),
+      engine_(config.risk),
       // Unique across restarts: start time in ms, times 1000, plus a counter.
       next_order_id_(static_cast<std::uint64_t>(bus::wall_clock_ns() / 1'000'000) * 1000),
       ops_(config.risk.ops_port) {
@@ -134,11 +117,7 @@ void RiskComponent::on_signal(const bus::Message& m) {
 bool RiskComponent::ready(const WaitingSignal& w) const {
   const std::int64_t t = w.header.event_ns;
   if (market_clock_ns_ < t && !market_done_) return false;
-  for (const auto& [id, o] : sent_) {
-    if (o.event_ns >= t) continue;  // decided at or after T: cannot have filled by T
-    if (!o.acknowledged || exec_marks_ <= o.marks_at_ack || exec_mark_ns_ < t) return false;
-  }
-  return true;
+  return orders_.settled_before(t, exec_marks_, exec_mark_ns_);
 }
 
 void RiskComponent::release_signals(std::int64_t now_wall_ns) {
@@ -181,8 +160,8 @@ void RiskComponent::decide(const wire::SignalMsg& s, const wire::Header& h) {
     r.side = intent->side;
     r.quantity = intent->quantity;
     r.price = d.reference_price;
-    r.text.assign(reason_name(d.reason));
-    pub_.publish(bus::Topic{"risk.reject.", sym}, r, t);
+    r.text.assign_truncated(reason_name(d.reason));
+    pub_.publish(bus::Topic{bus::topics::kRiskReject, sym}, r, t);
     ++stats_.rejects;
     reject_log_.warn(*log_, "reject symbol={} strategy={} side={} qty={} reason={}",
                      ops::Printable{sym}, ops::Printable{s.strategy.view()},
@@ -200,84 +179,36 @@ void RiskComponent::decide(const wire::SignalMsg& s, const wire::Header& h) {
   o.quantity = intent->quantity;
   o.limit_price = intent->limit_price;
   o.signal_seq = h.seq;
-  pub_.publish(bus::Topic{"ord.new.", sym}, o, t);
-  SentOrder record;
-  record.order = o;
-  record.event_ns = t;
-  record.last_sent_wall_ns = bus::wall_clock_ns();
-  sent_.emplace(o.client_order_id, record);
+  pub_.publish(bus::Topic{bus::topics::kNewOrder, sym}, o, t);
+  orders_.on_sent(o, t, bus::wall_clock_ns());
   ++stats_.orders;
 }
 
 void RiskComponent::on_report(const wire::ExecutionReportMsg& r, std::int64_t event_ns) {
-  // Reconciled from cumulative quantities, so a report that is lost, repeated or re-sent after
-  // an execution restart cannot double-count: the fill delta moves from pending to position,
-  // and a finished order releases whatever never filled.
-  auto it = sent_.find(r.client_order_id);
-  if (it == sent_.end()) return;  // not ours, or already finished
-  SentOrder& o = it->second;
-  if (!o.acknowledged) o.marks_at_ack = exec_marks_;
-  o.acknowledged = true;
-  const double sign = o.order.side == wire::Side::kBuy ? 1.0 : -1.0;
-  if (r.cum_qty > o.filled) {
-    // Normally this fill alone; after lost reports (an execution restart) the cumulative
-    // quantity jumps, and the missing part is booked at the order's average price.
-    const double qty = r.cum_qty - o.filled;
-    const double price =
-        qty == r.last_qty || !(r.avg_price > 0)
-            ? r.last_price
-            : (r.avg_price * r.cum_qty - (o.filled > 0 ? o.filled * o.avg_price : 0.0)) / qty;
-    engine_.on_fill(o.order.symbol.view(), sign * qty, price, event_ns);
-    o.filled = r.cum_qty;
-    o.avg_price = r.avg_price;
-  }
-  const bool done = r.exec_type == wire::ExecType::kRejected ||
-                    r.exec_type == wire::ExecType::kCanceled ||
-                    r.exec_type == wire::ExecType::kExpired ||
-                    (r.exec_type == wire::ExecType::kFill && r.leaves_qty <= 0);
-  if (done) {
-    engine_.add_pending(o.order.symbol.view(), -sign * (o.order.quantity - o.filled));
-    sent_.erase(it);
-  }
+  const auto out = orders_.on_report(r, exec_marks_);
+  if (!out.tracked) return;
+  if (out.fill_qty != 0) engine_.on_fill(out.symbol.view(), out.fill_qty, out.fill_price, event_ns);
+  if (out.finished) engine_.add_pending(out.symbol.view(), -out.unfilled_qty);
 }
 
 void RiskComponent::on_execution_heartbeat(const wire::HeartbeatMsg& hb) {
-  // Uptime going backwards means execution restarted. Reports it had queued when it died are
-  // lost with it, while the positions it publishes after recovery include those fills: an
-  // order we hold as acknowledged but unfinished may in fact be done, and counting it as
-  // pending on top of the recovered position would size the next order wrongly. So every
-  // unfinished order is sent again; execution knows its id and re-reports its state, and
-  // on_report reconciles from the cumulative quantity.
-  if (execution_uptime_ns_ > 0 && hb.uptime_ns < execution_uptime_ns_) {
-    for (auto& [id, o] : sent_) {
-      o.acknowledged = false;
-      o.last_sent_wall_ns = 0;  // due now
-    }
-    ++stats_.execution_restarts;
+  if (orders_.on_execution_uptime(hb.uptime_ns)) {
     log_->warn("execution restarted: re-sending {} unfinished order(s) to reconcile their state",
-               sent_.size());
+               orders_.unfinished());
   }
-  execution_uptime_ns_ = hb.uptime_ns;
 }
 
 void RiskComponent::resend_unacknowledged() {
-  constexpr std::int64_t kResendAfterNs = 1'000'000'000;
-  constexpr int kMaxAttempts = 30;
-  const std::int64_t now = bus::wall_clock_ns();
-  for (auto& [id, o] : sent_) {
-    if (o.acknowledged || now - o.last_sent_wall_ns < kResendAfterNs || o.attempts > kMaxAttempts) {
-      continue;
-    }
-    ++o.attempts;
-    o.last_sent_wall_ns = now;
-    pub_.publish(bus::Topic{"ord.new.", o.order.symbol.view()}, o.order, o.event_ns);
-    if (o.attempts > kMaxAttempts) {
-      log_->error("order {} still unacknowledged after {} sends: is execution running?", id,
-                  kMaxAttempts);
-    } else {
-      log_->warn("order {} unacknowledged: re-sent (attempt {})", id, o.attempts);
-    }
-  }
+  orders_.resend_due(
+      bus::wall_clock_ns(),
+      [&](const wire::NewOrderMsg& o, std::int64_t event_ns) {
+        pub_.publish(bus::Topic{bus::topics::kNewOrder, o.symbol.view()}, o, event_ns);
+        log_->warn("order {} unacknowledged: re-sent", o.client_order_id);
+      },
+      [&](const wire::NewOrderMsg& o) {
+        log_->error("order {} still unacknowledged after {} sends: is execution running?",
+                    o.client_order_id, OrderTracker::kMaxAttempts);
+      });
 }
 
 void RiskComponent::on_market(std::string_view symbol, double price, std::int64_t ts_ns) {
@@ -406,9 +337,12 @@ void RiskComponent::maybe_publish_metrics() {
   ops::metric(m, "ztrade_control_errors_total", c, static_cast<double>(control_.counters().errors));
   ops::metric(m, "ztrade_state_write_errors_total", c,
               static_cast<double>(stats_.state_write_errors.load()));
-  ops::metric(m, "ztrade_orders_unfinished", c, static_cast<double>(sent_.size()));
+  ops::metric(m, "ztrade_orders_unfinished", c, static_cast<double>(orders_.unfinished()));
+  ops::metric(m, "ztrade_orders_resent_total", c, static_cast<double>(orders_.counters().resent));
+  ops::metric(m, "ztrade_orders_abandoned_total", c,
+              static_cast<double>(orders_.counters().gave_up));
   ops::metric(m, "ztrade_execution_restarts_total", c,
-              static_cast<double>(stats_.execution_restarts.load()));
+              static_cast<double>(orders_.counters().execution_restarts));
   ops::metric(m, "ztrade_risk_signals_waiting", c,
               static_cast<double>(waiting_.size() - waiting_head_));
   ops::metric(m, "ztrade_risk_signal_wait_timeouts_total", c,

@@ -6,7 +6,6 @@
 #include <atomic>
 #include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include <zmq.hpp>
@@ -19,13 +18,14 @@
 #include "ops/endpoints.hpp"
 #include "ops/log_limit.hpp"
 #include "ops/metrics.hpp"
+#include "risk/order_tracker.hpp"
 #include "risk/risk_engine.hpp"
 
 namespace ztrade::risk {
 
 struct RiskStats {
   std::atomic<std::uint64_t> signals{0}, orders{0}, rejects{0}, control_denied{0},
-      execution_restarts{0}, signal_wait_timeouts{0}, control_malformed{0}, state_write_errors{0};
+      signal_wait_timeouts{0}, control_malformed{0}, state_write_errors{0};
 };
 
 class RiskComponent {
@@ -65,19 +65,8 @@ class RiskComponent {
   ops::Heartbeat heartbeat_{"risk"};
   ops::Upstreams upstreams_{{"market-data", "signal-bridge", "execution"}};
   std::uint64_t next_order_id_;
-  // What risk sent and has not seen finish. Orders go out on PUB/SUB, which drops messages
-  // while execution is down (a restart): an order without an acknowledgement is re-sent with
-  // the same client_order_id, which execution's journal makes idempotent.
-  struct SentOrder {
-    wire::NewOrderMsg order;
-    std::int64_t event_ns = 0;
-    double filled = 0;     // cumulative, as last reported by execution
-    double avg_price = 0;  // of what filled, as last reported
-    bool acknowledged = false;
-    std::uint64_t marks_at_ack = 0;  // execution's marks seen when it was acknowledged
-    std::int64_t last_sent_wall_ns = 0;
-    int attempts = 1;
-  };
+  // What risk sent and has not seen finish: re-sends, restart detection, reconciliation.
+  OrderTracker orders_;
   // A signal is decided in event time (see RiskEngine): it waits until risk has seen the
   // market up to its time T, and until every order decided before T is either finished or
   // known to have had its chance to fill up to T - execution publishes a mark (exec.mark.)
@@ -100,8 +89,6 @@ class RiskComponent {
   std::int64_t exec_mark_ns_ = INT64_MIN;     // the newest one's market time
   void resend_unacknowledged();
   void on_execution_heartbeat(const wire::HeartbeatMsg& hb);
-  std::int64_t execution_uptime_ns_ = 0;  // from its last heartbeat
-  std::unordered_map<std::uint64_t, SentOrder> sent_;
   RiskStats stats_;
   ops::LatencyHistogram signal_latency_;  // signal-bridge send -> received here
   ops::OpsEndpoint ops_;

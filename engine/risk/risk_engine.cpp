@@ -17,6 +17,25 @@ const RiskEngine::SymbolState* RiskEngine::find(std::string_view symbol) const {
   return it == symbols_.end() ? nullptr : &it->second;
 }
 
+namespace {
+template <class T>
+void set_membership(std::vector<T*>& list, T* item, bool& listed, bool want) {
+  if (listed == want) return;
+  listed = want;
+  if (want) {
+    list.push_back(item);
+  } else {
+    *std::find(list.begin(), list.end(), item) = list.back();
+    list.pop_back();
+  }
+}
+}  // namespace
+
+void RiskEngine::track(SymbolState& s) {
+  set_membership(open_, &s, s.in_open, s.booked.quantity != 0);
+  set_membership(exposed_, &s, s.in_exposed, s.position + s.pending != 0);
+}
+
 std::optional<PriceHistory::Point> RiskEngine::price_at(const SymbolState& s,
                                                         std::int64_t ts_ns) const {
   bool overrun = false;
@@ -32,7 +51,9 @@ void RiskEngine::on_price(std::string_view symbol, double price, std::int64_t ts
 
 void RiskEngine::on_position(const wire::PositionMsg& p) {
   if (!std::isfinite(p.quantity)) return;
-  state_of(p.symbol.view()).position = p.quantity;
+  SymbolState& s = state_of(p.symbol.view());
+  s.position = p.quantity;
+  track(s);
 }
 
 void RiskEngine::on_position_snapshot(const wire::PositionMsg& p) {
@@ -41,11 +62,17 @@ void RiskEngine::on_position_snapshot(const wire::PositionMsg& p) {
   }
   SymbolState& s = state_of(p.symbol.view());
   s.position = p.quantity;
-  if (!s.has_fills) s.booked = Holding{p.quantity, p.avg_price, p.realized_pnl};
+  if (!s.has_fills) {
+    realized_total_ += p.realized_pnl - s.booked.realized;
+    s.booked = Holding{p.quantity, p.avg_price, p.realized_pnl};
+  }
+  track(s);
 }
 
 void RiskEngine::add_pending(std::string_view symbol, double signed_qty) {
-  state_of(symbol).pending += signed_qty;
+  SymbolState& s = state_of(symbol);
+  s.pending += signed_qty;
+  track(s);
 }
 
 void RiskEngine::on_fill(std::string_view symbol, double signed_qty, double price,
@@ -54,6 +81,7 @@ void RiskEngine::on_fill(std::string_view symbol, double signed_qty, double pric
   s.pending -= signed_qty;
   s.position += signed_qty;
   s.has_fills = true;
+  track(s);
   if (!(price > 0) || !std::isfinite(price) || !std::isfinite(signed_qty)) return;
   // Booked by time: reports mostly arrive in time order, so this is an append.
   const BookedFill f{ts_ns, &s, signed_qty, price};
@@ -66,17 +94,18 @@ double RiskEngine::pnl_at(std::int64_t ts_ns) noexcept {
   // Fold in the fills made at or before ts_ns; later ones wait for a later time.
   std::size_t n = 0;
   while (n < fills_.size() && fills_[n].ts_ns <= ts_ns) {
-    fills_[n].symbol->booked.apply_fill(fills_[n].signed_qty, fills_[n].price);
+    SymbolState& s = *fills_[n].symbol;
+    const double realized_before = s.booked.realized;
+    s.booked.apply_fill(fills_[n].signed_qty, fills_[n].price);
+    realized_total_ += s.booked.realized - realized_before;
+    track(s);
     ++n;
   }
   if (n > 0) fills_.erase(fills_.begin(), fills_.begin() + static_cast<std::ptrdiff_t>(n));
-  double pnl = 0;
-  for (const auto& [_, s] : symbols_) {
-    pnl += s.booked.realized;
-    if (s.booked.quantity != 0) {
-      const auto mark = price_at(s, ts_ns);
-      pnl += s.booked.unrealized(mark ? mark->price : s.booked.avg_price);
-    }
+  double pnl = realized_total_;
+  for (const SymbolState* s : open_) {
+    const auto mark = price_at(*s, ts_ns);
+    pnl += s->booked.unrealized(mark ? mark->price : s->booked.avg_price);
   }
   return pnl;
 }
@@ -108,7 +137,7 @@ std::optional<OrderIntent> RiskEngine::size_signal(std::string_view symbol, doub
   o.side = delta > 0 ? wire::Side::kBuy : wire::Side::kSell;
   o.quantity = std::fabs(delta);
   const auto market = s ? price_at(*s, now_ns) : std::nullopt;
-  if (limits_.limit_orders && market) {
+  if (limit_orders_ && market) {
     // Priced through the market by the offset so it is marketable but bounded.
     const double off = market->price * limits_.limit_offset_bps / 10000.0;
     o.type = wire::OrderType::kLimit;
@@ -179,7 +208,7 @@ Decision RiskEngine::check(const OrderIntent& o, std::int64_t now_ns) {
     recent_orders_[recent_next_] = now_ns;
   }
   recent_next_ = (recent_next_ + 1) % cap;
-  state_of(o.symbol).pending += signed_qty;
+  add_pending(o.symbol, signed_qty);
   ++accepted_;
   return {RejectReason::kNone, last};
 }
@@ -199,9 +228,9 @@ double RiskEngine::last_price(std::string_view symbol) const {
 }
 double RiskEngine::gross_exposure(std::int64_t ts_ns) const noexcept {
   double g = 0;
-  for (const auto& [_, s] : symbols_) {
-    const auto p = s.prices.at(ts_ns);
-    if (p) g += std::fabs((s.position + s.pending) * p->price);
+  for (const SymbolState* s : exposed_) {
+    const auto p = s->prices.at(ts_ns);
+    if (p) g += std::fabs((s->position + s->pending) * p->price);
   }
   return g;
 }

@@ -23,24 +23,11 @@
 
 #include "bus/messages.hpp"
 #include "core/holding.hpp"
-#include "risk/price_history.hpp"
+#include "core/price_history.hpp"
 #include "risk/reject_reason.hpp"
+#include "risk/risk_config.hpp"
 
 namespace ztrade::risk {
-
-struct RiskLimits {
-  double order_size = 100;  // quantity for |strength| = 1
-  bool limit_orders = false;
-  double limit_offset_bps = 5;
-  double max_order_qty = 1000;
-  double max_order_notional = 100000;
-  double max_position = 2000;
-  double max_gross_exposure = 1000000;
-  double price_band_pct = 5;
-  int max_orders_per_s = 50;
-  double daily_loss_limit = 10000;
-  double stale_data_ms = 0;  // 0: off
-};
 
 struct OrderIntent {
   std::string_view symbol;
@@ -58,7 +45,10 @@ struct Decision {
 
 class RiskEngine {
  public:
-  explicit RiskEngine(const RiskLimits& limits) : limits_(limits) { fills_.reserve(1024); }
+  explicit RiskEngine(const RiskConfig& limits)
+      : limits_(limits), limit_orders_(limits.order_type == "limit") {
+    fills_.reserve(1024);
+  }
 
   // Market data: a trade price (or bar close, or quote mid) of symbol at market time ts_ns.
   void on_price(std::string_view symbol, double price, std::int64_t ts_ns);
@@ -108,15 +98,17 @@ class RiskEngine {
   std::uint64_t history_overruns() const noexcept { return overruns_; }
   const std::array<std::uint64_t, kRejectReasonCount>& rejects() const noexcept { return rejects_; }
   std::uint64_t accepted() const noexcept { return accepted_; }
-  const RiskLimits& limits() const noexcept { return limits_; }
+  const RiskConfig& limits() const noexcept { return limits_; }
 
  private:
   struct SymbolState {
     PriceHistory prices;
     double position = 0;  // as execution reports it (sizing)
     double pending = 0;
-    Holding booked;          // the fills folded into the P&L so far (event time)
-    bool has_fills = false;  // booked from fills (else from a snapshot, or nothing yet)
+    Holding booked;           // the fills folded into the P&L so far (event time)
+    bool has_fills = false;   // booked from fills (else from a snapshot, or nothing yet)
+    bool in_open = false;     // listed in open_ (booked quantity != 0)
+    bool in_exposed = false;  // listed in exposed_ (position + pending != 0)
   };
   struct Hash {
     using is_transparent = void;
@@ -134,12 +126,22 @@ class RiskEngine {
   const SymbolState* find(std::string_view symbol) const;
   std::optional<PriceHistory::Point> price_at(const SymbolState& s, std::int64_t ts_ns) const;
   Decision reject(RejectReason r, double ref) noexcept;
+  // Keeps open_ and exposed_ in step with s after any change to its holding or quantities.
+  void track(SymbolState& s);
   bool rate_exceeded(std::int64_t now_ns) const noexcept;
 
-  RiskLimits limits_;
+  RiskConfig limits_;
+  bool limit_orders_;  // limits_.order_type == "limit", decided once
   TradingState state_ = TradingState::kActive;
   std::unordered_map<std::string, SymbolState, Hash, std::equal_to<>> symbols_;
   std::vector<BookedFill> fills_;  // reported, not yet folded into the P&L; by time
+  // Running totals, so a check costs the symbols that hold something, not every symbol ever
+  // seen: the realised P&L of every booked holding, the symbols with a booked quantity (their
+  // unrealised P&L depends on the price at the decision's time), and those with a position or
+  // pending quantity (their exposure likewise).
+  double realized_total_ = 0;
+  std::vector<SymbolState*> open_;
+  std::vector<SymbolState*> exposed_;
   mutable std::uint64_t overruns_ = 0;
   std::vector<std::int64_t> recent_orders_;  // ring of the last max_orders_per_s send times
   std::size_t recent_next_ = 0;

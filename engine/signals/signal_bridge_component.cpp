@@ -17,7 +17,8 @@ SignalBridgeComponent::SignalBridgeComponent(zmq::context_t& context,
       log_(ops::make_logger("signal-bridge", config.engine.log_level)),
       pub_(context, ops::publisher_config(config, endpoints.signals, endpoints.external.signals),
            config.signal_bridge.publisher_id),
-      market_(context, ops::subscriber_config(config, {endpoints.market_data}, {"md.bar.", "hb."})),
+      market_(context, ops::subscriber_config(config, {endpoints.market_data},
+                                              {bus::topics::kBar, bus::topics::kHeartbeat})),
       ingress_(bus::Subscriber::pull(context, endpoints.signal_ingress, config.bus.receive_hwm,
                                      endpoints.external.signal_ingress, ops::curve_keys(config))),
       macd_rsi_({config.signal_bridge.rsi_buy_below, config.signal_bridge.rsi_sell_above}),
@@ -65,7 +66,7 @@ void SignalBridgeComponent::on_bar(const bus::Message& m) {
   f.bar_ns = bar.start_ns;
   f.ready = fc.ready() ? 1 : 0;
   f.count = static_cast<std::uint8_t>(kFeatureCount);
-  pub_.publish(bus::Topic{"feat.", bar.symbol.view()}, f, bar.start_ns);
+  pub_.publish(bus::Topic{bus::topics::kFeatures, bar.symbol.view()}, f, bar.start_ns);
   ++stats_.features;
   if (!run_macd_rsi_) return;
   FeatureRow row;
@@ -73,14 +74,15 @@ void SignalBridgeComponent::on_bar(const bus::Message& m) {
   if (auto d = macd_rsi_.on_features(bar.symbol.view(), row, fc.ready())) {
     wire::SignalMsg s{};
     s.symbol = bar.symbol;
-    s.strategy.assign(MacdRsiStrategy::kName);
+    s.strategy.assign_truncated(MacdRsiStrategy::kName);  // 8 bytes
     s.signal_ns = bus::wall_clock_ns();
     s.strength = d->strength;
     s.direction = d->direction;
     s.has_features = 1;
     s.feature_count = static_cast<std::uint8_t>(kFeatureCount);
     std::copy(row.begin(), row.end(), s.features);
-    pub_.publish(bus::Topic{"sig.macd_rsi.", bar.symbol.view()}, s, bar.start_ns);
+    pub_.publish(bus::Topic{bus::topics::kSignal, MacdRsiStrategy::kName, ".", bar.symbol.view()},
+                 s, bar.start_ns);
     ++stats_.signals;
   }
 }
@@ -115,7 +117,8 @@ void SignalBridgeComponent::on_external(const bus::Message& m) {
   // The client's time is not trusted: an external signal is about the market as the bridge
   // last saw it - the latest closed bar of its symbol - so risk decides it in event time
   // against that bar, however the client stamped it.
-  pub_.publish(bus::Topic{"sig.", s.strategy.view(), ".", s.symbol.view()}, s, last_bar->second);
+  pub_.publish(bus::Topic{bus::topics::kSignal, s.strategy.view(), ".", s.symbol.view()}, s,
+               last_bar->second);
   ++stats_.signals;
   ++stats_.external_accepted;
 }

@@ -8,7 +8,7 @@ The native core (``ztrade._core``) is C++; this package re-exports it:
 
 Indicators on their own live in :mod:`ztrade.indicators`.
 """
-from ztrade._core import FEATURE_NAMES, FeatureComputer, MarketBar, __version__
 from ztrade import indicators, wire
+from ztrade._core import FEATURE_NAMES, FeatureComputer, MarketBar, __version__
 
-__all__ = ["FEATURE_NAMES", "FeatureComputer", "MarketBar", "indicators", "wire", "__version__"]
+__all__ = ["FEATURE_NAMES", "FeatureComputer", "MarketBar", "__version__", "indicators", "wire"]

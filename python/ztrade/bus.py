@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, List, Optional, Sequence
+from typing import Any
 
 import zmq
 import zmq.asyncio
@@ -21,7 +22,7 @@ import zmq.asyncio
 from ztrade import wire
 
 
-def apply_curve(sock: zmq.Socket, curve: Optional[dict]) -> None:
+def apply_curve(sock: zmq.Socket, curve: dict | None) -> None:
     """Makes `sock` a CURVE client of the engine when bus.curve is enabled (`curve` is the
     ``curve`` entry of ``ztrade._core.engine_config``); a no-op otherwise."""
     if not curve:
@@ -48,8 +49,8 @@ class BusMessage:
 
 class Subscriber:
     def __init__(self, endpoints: Sequence[str], topics: Iterable[str] = ("",),
-                 context: Optional[zmq.asyncio.Context] = None, hwm: int = 100_000,
-                 curve: Optional[dict] = None):
+                 context: zmq.asyncio.Context | None = None, hwm: int = 100_000,
+                 curve: dict | None = None):
         self._ctx = context or zmq.asyncio.Context.instance()
         self._sock = self._ctx.socket(zmq.SUB)
         self._sock.setsockopt(zmq.RCVHWM, hwm)
@@ -63,7 +64,7 @@ class Subscriber:
         self.gaps = 0
         self._last: dict = {}
 
-    async def recv(self, timeout: Optional[float] = None) -> Optional[BusMessage]:
+    async def recv(self, timeout: float | None = None) -> BusMessage | None:
         """The next valid message, or None after `timeout` seconds. Bad frames are counted in
         ``dropped`` and skipped."""
         while True:
@@ -90,18 +91,19 @@ class Subscriber:
 
 
 def _signal_frame(strategy: str, seq: int, symbol: str, strength: float,
-                  features: Optional[Sequence[float]], metadata: str,
-                  event_ns: Optional[int]) -> List[bytes]:
+                  features: Sequence[float] | None, metadata: str,
+                  event_ns: int | None) -> list[bytes]:
     if not -1.0 <= float(strength) <= 1.0:
         raise ValueError(f"strength must be in [-1, 1], got {strength}")
     now = time.time_ns()
-    fields = dict(symbol=symbol, strategy=strategy, signal_ns=now, strength=float(strength),
-                  direction=(strength > 0) - (strength < 0), metadata=metadata)
+    fields: dict[str, Any] = dict(
+        symbol=symbol, strategy=strategy, signal_ns=now, strength=float(strength),
+        direction=(strength > 0) - (strength < 0), metadata=metadata)
     if features is not None:
         vals = list(features)[: 12]
         fields.update(has_features=1, feature_count=len(vals), features=vals)
     frame = wire.encode("signal", seq=seq, event_ns=event_ns or now, send_ns=now, **fields)
-    return [f"sig.{strategy}.{symbol}".encode(), frame]
+    return [f"{wire.TOPICS['signal']}{strategy}.{symbol}".encode(), frame]
 
 
 class SignalPublisher:
@@ -110,8 +112,8 @@ class SignalPublisher:
     sees them. Blocking: ``send`` waits while the socket's queue is full (use
     AsyncSignalPublisher inside asyncio code)."""
 
-    def __init__(self, ingress: str, strategy: str, context: Optional[zmq.Context] = None,
-                 curve: Optional[dict] = None, hwm: int = 1000):
+    def __init__(self, ingress: str, strategy: str, context: zmq.Context | None = None,
+                 curve: dict | None = None, hwm: int = 1000):
         if not 1 <= len(strategy.encode()) <= 16:
             raise ValueError("strategy name must be 1-16 bytes")
         self._ctx = context or zmq.Context.instance()
@@ -123,8 +125,8 @@ class SignalPublisher:
         self.strategy = strategy
         self._seq = 0
 
-    def send(self, symbol: str, strength: float, *, features: Optional[Sequence[float]] = None,
-             metadata: str = "", event_ns: Optional[int] = None) -> None:
+    def send(self, symbol: str, strength: float, *, features: Sequence[float] | None = None,
+             metadata: str = "", event_ns: int | None = None) -> None:
         self._seq += 1
         self._sock.send_multipart(_signal_frame(self.strategy, self._seq, symbol, strength,
                                                 features, metadata, event_ns))
@@ -138,13 +140,13 @@ class AsyncSignalPublisher(SignalPublisher):
     the queue is full instead of blocking it."""
 
     def __init__(self, ingress: str, strategy: str,
-                 context: Optional[zmq.asyncio.Context] = None, curve: Optional[dict] = None,
+                 context: zmq.asyncio.Context | None = None, curve: dict | None = None,
                  hwm: int = 1000):
         super().__init__(ingress, strategy, context or zmq.asyncio.Context.instance(), curve, hwm)
 
     async def send(self, symbol: str, strength: float, *,  # type: ignore[override]
-                   features: Optional[Sequence[float]] = None, metadata: str = "",
-                   event_ns: Optional[int] = None) -> None:
+                   features: Sequence[float] | None = None, metadata: str = "",
+                   event_ns: int | None = None) -> None:
         self._seq += 1
         await self._sock.send_multipart(_signal_frame(self.strategy, self._seq, symbol, strength,
                                                       features, metadata, event_ns))

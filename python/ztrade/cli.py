@@ -5,7 +5,6 @@ import argparse
 import sys
 import time
 from datetime import datetime, timezone
-from typing import List, Optional
 
 import numpy as np
 
@@ -69,7 +68,7 @@ def _cmd_features(args: argparse.Namespace) -> int:
     print(header)
     print("-" * len(header))
     for i in range(n - tail, n):
-        cells = "".join(" " + (fmt.format(matrix[i, col[name]]) if not np.isnan(matrix[i, col[name]])
+        cells = "".join(" " + (fmt.format(v) if not np.isnan(v := matrix[i, col[name]])
                                else f"{'NaN':>{len(fmt.format(0.0))}}") for name, fmt in _TABLE)
         print(f"{i:>6}  {_fmt_time(int(bars['ts_ns'][i])):<16}{cells}")
     print()
@@ -79,15 +78,16 @@ def _cmd_features(args: argparse.Namespace) -> int:
         hist = ready[:, col["macd_hist"]]
         crosses = int(np.count_nonzero(np.diff(np.sign(hist)) != 0))
         print(f"summary: {len(ready)} bars with every feature defined; RSI mean {rsi.mean():.2f} "
-              f"(min {rsi.min():.2f}, max {rsi.max():.2f}); {int((rsi > 70).sum())} bars overbought "
-              f"(>70), {int((rsi < 30).sum())} oversold (<30); {crosses} MACD signal crosses")
+              f"(min {rsi.min():.2f}, max {rsi.max():.2f}); "
+              f"{int((rsi > 70).sum())} bars overbought (>70), "
+              f"{int((rsi < 30).sum())} oversold (<30); {crosses} MACD signal crosses")
     else:
         print(f"summary: fewer than {fc.lookback + 1} bars, so no bar has every feature defined")
     print(f"computed in {elapsed * 1e3:.2f} ms ({elapsed / max(n, 1) * 1e9:.1f} ns/bar, batch)")
     return 0
 
 
-def _overrides(pairs: List[str]) -> dict:
+def _overrides(pairs: list[str]) -> dict:
     out = {}
     for pair in pairs or []:
         key, sep, value = pair.partition("=")
@@ -109,7 +109,7 @@ _SIGNAL_EXIT = {"SIGINT": 130, "SIGTERM": 143}
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from ztrade.launcher import EngineError, ForcedStop, StopRequest, format_summary, run_engine
+    from ztrade.launcher import EngineError, ForcedStop, StopRequest, print_summary, run_engine
     stop = StopRequest()
     stop.install()
     try:
@@ -121,13 +121,46 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(f"ztrade run: stopped at once ({exc}, twice): every engine process was killed; "
               "no summary", file=sys.stderr)
         return _SIGNAL_EXIT.get(str(exc), 130)
-    print(format_summary(summary))
+    print_summary(summary)
     if summary.get("failed"):
         print(f"ztrade run: {summary['failed']}", file=sys.stderr)
         return 1
     if summary.get("interrupted"):
         return _SIGNAL_EXIT.get(summary["interrupted"], 130)
     return 0 if all(v == 0 for v in summary["exit_codes"].values()) else 1
+
+
+def _cmd_config(args: argparse.Namespace) -> int:
+    """Every setting with its value, default, bounds and meaning (from the engine's reader)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from ztrade import _core
+    from ztrade.launcher import default_config
+    path = str(args.config or default_config())
+    try:
+        settings = _core.config_settings(path, _overrides(args.set))
+    except ValueError as exc:
+        raise CliError(str(exc), 2) from None
+    defaults = {s["key"]: s["value"] for s in _core.config_settings()}
+    shown = [s for s in settings if not args.changed or s["value"] != defaults[s["key"]]]
+    if args.key:
+        shown = [s for s in shown if s["key"].startswith(args.key)]
+    note = " (settings that differ from the defaults)" if args.changed else ""
+    table = Table(title=f"{path}{note}", title_justify="left")
+    table.add_column("key", no_wrap=True)
+    for column in ("value", "default", "bounds"):
+        table.add_column(column, overflow="fold", max_width=28)
+    table.add_column("meaning", overflow="fold", ratio=1)
+    for s in shown:
+        default = defaults[s["key"]]
+        value = s["value"] if s["value"] == default else f"[bold]{s['value']}[/bold]"
+        table.add_row(s["key"], value, default, s["constraint"], s["doc"])
+    console = Console(highlight=False)
+    if not console.is_terminal:  # a pipe or a file: wide enough for one line per setting
+        console = Console(highlight=False, width=200)
+    console.print(table)
+    return 0
 
 
 def _endpoints(args: argparse.Namespace) -> dict:
@@ -142,7 +175,7 @@ def _endpoints(args: argparse.Namespace) -> dict:
         raise CliError(str(exc)) from None
 
 
-def _newest_session(base: str) -> Optional[str]:
+def _newest_session(base: str) -> str | None:
     """The most recent session directory under `base` (ztrade run's default layout)."""
     from pathlib import Path
     sessions = sorted((p for p in Path(base).glob("session-*") if p.is_dir()),
@@ -154,7 +187,10 @@ def _wait_for_engine(cfg: dict, args: argparse.Namespace, command: str) -> None:
     """Returns once a heartbeat from the engine is heard on its bus. Says what it waits for;
     without --wait, gives up after --connect-timeout seconds with a clear error."""
     import os
+
     import zmq
+
+    from ztrade import wire
     from ztrade.bus import apply_curve
     run_dir = cfg["run_dir"]
     hint = ""
@@ -164,14 +200,14 @@ def _wait_for_engine(cfg: dict, args: argparse.Namespace, command: str) -> None:
                 "; pass the session's --run-dir (ztrade run prints it)")
     if cfg["transport"] == "ipc" and not os.path.isdir(run_dir) and not args.wait:
         raise CliError(f"no engine: the run directory {run_dir} does not exist{hint}", 1)
-    sock = zmq.Context.instance().socket(zmq.SUB)
+    sock: zmq.Socket = zmq.Context.instance().socket(zmq.SUB)
     sock.setsockopt(zmq.LINGER, 0)
     try:
         apply_curve(sock, cfg["curve"])
     except (OSError, ValueError) as exc:
         sock.close(0)
         raise CliError(f"bus.curve: {exc}") from None
-    sock.setsockopt(zmq.SUBSCRIBE, b"hb.")
+    sock.setsockopt(zmq.SUBSCRIBE, wire.TOPICS["heartbeat"].encode())
     for name in ("market_data", "signals", "risk", "execution"):
         sock.connect(cfg["endpoints"][name])
     where = cfg["endpoints"]["signals"]
@@ -191,6 +227,7 @@ def _wait_for_engine(cfg: dict, args: argparse.Namespace, command: str) -> None:
 
 def _cmd_strategy_run(args: argparse.Namespace) -> int:
     import asyncio
+
     from ztrade.strategy import StrategyLoadError, load_strategy, run_live
     try:
         strategy = load_strategy(args.file)
@@ -198,7 +235,8 @@ def _cmd_strategy_run(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     cfg = _endpoints(args)
     _wait_for_engine(cfg, args, "strategy run")
-    print(f"running {type(strategy).__name__} ('{strategy.name}') against {cfg['endpoints']['signals']}"
+    print(f"running {type(strategy).__name__} ('{strategy.name}') against "
+          f"{cfg['endpoints']['signals']}"
           " - Ctrl-C to stop")
     stop = asyncio.Event()
 
@@ -218,12 +256,14 @@ def _cmd_strategy_run(args: argparse.Namespace) -> int:
 
 def _cmd_tap(args: argparse.Namespace) -> int:
     import json
+
     import zmq
+
     from ztrade import wire
     from ztrade.bus import apply_curve
     cfg = _endpoints(args)
     _wait_for_engine(cfg, args, "tap")
-    sock = zmq.Context.instance().socket(zmq.SUB)
+    sock: zmq.Socket = zmq.Context.instance().socket(zmq.SUB)
     apply_curve(sock, cfg["curve"])
     for t in args.topic or [""]:
         sock.setsockopt(zmq.SUBSCRIBE, t.encode())
@@ -239,7 +279,8 @@ def _cmd_tap(args: argparse.Namespace) -> int:
             try:
                 m = wire.decode(parts[-1])
                 line = {"topic": parts[0].decode(errors="replace"), "type": m.type, **m.header,
-                        **{k: (v.tolist() if hasattr(v, "tolist") else v) for k, v in m.body.items()}}
+                        **{k: (v.tolist() if hasattr(v, "tolist") else v)
+                           for k, v in m.body.items()}}
             except wire.WireError as exc:
                 line = {"topic": parts[0].decode(errors="replace"), "error": exc.reason}
             print(json.dumps(line), flush=True)
@@ -283,6 +324,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
 def _cmd_control(args: argparse.Namespace) -> int:
     import os
     from pathlib import Path
+
     import zmq
     cfg = _endpoints(args)
     token = os.environ.get(cfg["control_token_env"], "")
@@ -290,12 +332,13 @@ def _cmd_control(args: argparse.Namespace) -> int:
     if not token and token_file.is_file():
         token = token_file.read_text().strip()
     from ztrade.bus import apply_curve
-    sock = zmq.Context.instance().socket(zmq.REQ)
+    sock: zmq.Socket = zmq.Context.instance().socket(zmq.REQ)
     apply_curve(sock, cfg["curve"])
     sock.setsockopt(zmq.LINGER, 0)
     sock.setsockopt(zmq.RCVTIMEO, 3000)
     sock.connect(cfg["endpoints"]["risk_control"])
-    sock.send((args.command.upper() + (" " + token if args.command.upper() != "STATE" else "")).encode())
+    command = args.command.upper()
+    sock.send((command + (" " + token if command != "STATE" else "")).encode())
     try:
         reply = sock.recv().decode()
     except zmq.Again:
@@ -349,6 +392,16 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--connect-timeout", type=float, default=5.0, metavar="SECONDS",
                            help="how long to look for a running engine (default 5)")
 
+    conf = sub.add_parser("config", help="every setting of a config: value, default, bounds, "
+                                         "meaning (validated as the engine does)")
+    conf.add_argument("--config", help="engine TOML (default: the packaged config/ztrade.toml)")
+    conf.add_argument("--set", action="append", metavar="SECTION.KEY=VALUE",
+                      help="override a value, as ztrade run --set does")
+    conf.add_argument("--changed", action="store_true",
+                      help="only the settings that differ from the defaults")
+    conf.add_argument("key", nargs="?", help="only keys starting with this, e.g. risk.")
+    conf.set_defaults(func=_cmd_config)
+
     strat = sub.add_parser("strategy", help="Python strategies against a running engine")
     strat_sub = strat.add_subparsers(dest="strategy_command", required=True)
     srun = strat_sub.add_parser("run", help="connect the Strategy in FILE to the engine")
@@ -376,7 +429,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

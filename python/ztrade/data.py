@@ -5,7 +5,7 @@ import csv
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Dict
+from typing import Any
 
 import numpy as np
 
@@ -17,7 +17,7 @@ def sample_path() -> Path:
     return Path(str(resources.files("ztrade") / "data" / "sample_bars.csv"))
 
 
-def load_bars_csv(path: str | Path) -> Dict[str, np.ndarray]:
+def load_bars_csv(path: str | Path) -> dict[str, np.ndarray]:
     """Read a CSV of bars with a header row (a UTF-8 byte-order mark is allowed).
 
     Needs open, high, low, close and volume columns; a time column is optional: ``ts_ns``
@@ -56,7 +56,7 @@ def load_bars_csv(path: str | Path) -> Dict[str, np.ndarray]:
     return out
 
 
-def require_pandas(feature: str):
+def require_pandas(feature: str) -> Any:
     """pandas, or an ImportError that names the extra to install."""
     try:
         import pandas
@@ -65,7 +65,7 @@ def require_pandas(feature: str):
     return pandas
 
 
-def load_bars_frame(path: str | Path):
+def load_bars_frame(path: str | Path) -> Any:
     """The bars of a CSV file (see load_bars_csv) as a pandas DataFrame with open, high, low,
     close, volume and ts_ns columns and a UTC DatetimeIndex. Needs the ``pandas`` extra."""
     pd = require_pandas("load_bars_frame")
@@ -73,7 +73,7 @@ def load_bars_frame(path: str | Path):
     return pd.DataFrame(bars, index=pd.to_datetime(bars["ts_ns"], unit="ns", utc=True))
 
 
-def _ts_ns(row, index) -> int:
+def _ts_ns(row: list[str], index: dict[str, int]) -> int:
     # Integers stay integers: through a float, ns timestamps would round to 256 ns.
     if "ts_ns" in index:
         return int(row[index["ts_ns"]].strip())

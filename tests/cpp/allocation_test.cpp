@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <new>
 
+#include "allocation_counter.hpp"
 #include "features/atr.hpp"
 #include "features/bollinger.hpp"
 #include "features/feature_computer.hpp"
@@ -17,6 +18,10 @@
 
 namespace {
 std::atomic<long> g_allocations{0};
+}
+
+long ztrade::test::allocations() noexcept {
+  return g_allocations.load(std::memory_order_relaxed);
 }
 
 void* operator new(std::size_t size) {

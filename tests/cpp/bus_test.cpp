@@ -79,7 +79,7 @@ SubscriberConfig sub_to(std::string endpoint, std::vector<std::string> topics) {
 
 wire::TradeMsg trade(double price) {
   wire::TradeMsg t{};
-  t.symbol.assign("AAPL");
+  (void)t.symbol.assign("AAPL");
   t.price = price;
   t.size = 10;
   return t;

@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
 
 namespace ztrade::ops {
 namespace {
@@ -14,14 +17,47 @@ bool has_error(const ConfigResult& r, std::string_view needle) {
                      [&](const std::string& e) { return e.find(needle) != std::string::npos; });
 }
 
-TEST(Config, ShippedDefaultFileIsValidAndMatchesDefaults) {
-  const ConfigResult r = load_config(std::string(ZTRADE_SOURCE_DIR) + "/config/ztrade.toml");
+TEST(Config, ShippedDefaultFileIsValidAndSetsEveryDefault) {
+  const std::string path = std::string(ZTRADE_SOURCE_DIR) + "/config/ztrade.toml";
+  const ConfigResult r = load_config(path);
   ASSERT_TRUE(r.ok()) << r.errors.front();
-  const EngineConfig defaults;
-  EXPECT_EQ(r.config.market_data.venue, defaults.market_data.venue);
-  EXPECT_EQ(r.config.risk.max_order_qty, defaults.risk.max_order_qty);
-  EXPECT_EQ(r.config.signal_bridge.strategies, defaults.signal_bridge.strategies);
-  EXPECT_EQ(r.config.execution.alpaca_base_url, defaults.execution.alpaca_base_url);
+  // The annotated default file restates the defaults: every value it sets is the default.
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  const auto shipped = describe_config(text.str());
+  const auto defaults = describe_config();
+  ASSERT_EQ(shipped.size(), defaults.size());
+  for (std::size_t i = 0; i < shipped.size(); ++i) {
+    EXPECT_EQ(shipped[i].key, defaults[i].key);
+    EXPECT_EQ(shipped[i].value, defaults[i].value) << shipped[i].key;
+  }
+}
+
+// Each setting is defined once, in the reader: key, type, bounds and meaning. The list the docs
+// and `ztrade config` are generated from has every key once, each with its meaning, valued as
+// the text sets it.
+TEST(Config, EverySettingIsDescribedOnceWithItsMeaningAndValue) {
+  const auto settings = describe_config();
+  std::set<std::string> keys;
+  for (const auto& s : settings) {
+    EXPECT_TRUE(keys.insert(s.key).second) << "described twice: " << s.key;
+    EXPECT_FALSE(s.doc.empty()) << s.key;
+    EXPECT_FALSE(s.type.empty()) << s.key;
+  }
+  EXPECT_GT(settings.size(), 80u);
+  const auto find = [](const std::vector<Setting>& v, std::string_view key) {
+    return *std::find_if(v.begin(), v.end(), [&](const Setting& s) { return s.key == key; });
+  };
+  EXPECT_EQ(find(settings, "risk.max_order_qty").value, "1000");
+  EXPECT_EQ(find(settings, "risk.max_order_qty").constraint, "> 0");
+  EXPECT_EQ(find(settings, "engine.deployment").constraint, "one of processes, threads");
+  const auto set = describe_config("[risk]\nmax_order_qty = 5\n",
+                                   {{"ZTRADE__market_data__kraken__book_depth", "25"}});
+  EXPECT_EQ(find(set, "risk.max_order_qty").value, "5");
+  EXPECT_EQ(find(set, "market_data.kraken.book_depth").value, "25");
+  // A key the reader does not know is an error, so the description covers every accepted key.
+  EXPECT_TRUE(has_error(parse_config("[risk]\nmax_order_quantity = 5\n"), "unknown key"));
 }
 
 TEST(Config, EveryErrorIsListedByKey) {
@@ -133,12 +169,12 @@ feed = "advanced_trade"
 )");
   ASSERT_TRUE(ok.ok()) << ok.errors.front();
   const auto& md = ok.config.market_data;
-  EXPECT_EQ(md.kraken.url, "wss://ws.kraken.com/v2");
-  EXPECT_EQ(md.kraken.channels, (std::vector<std::string>{"trade", "ticker", "book"}));
-  EXPECT_EQ(md.kraken.symbols.at("BTC/USD"), "BTCUSD");
-  EXPECT_EQ(md.alpaca.url, "wss://stream.data.alpaca.markets/v1beta3/crypto/us");
-  EXPECT_EQ(md.coinbase.url, "wss://advanced-trade-ws.coinbase.com");
-  EXPECT_EQ(md.coinbase.channels,
+  EXPECT_EQ(md.venues.at("kraken").url, "wss://ws.kraken.com/v2");
+  EXPECT_EQ(md.venues.at("kraken").channels, (std::vector<std::string>{"trade", "ticker", "book"}));
+  EXPECT_EQ(md.venues.at("kraken").symbols.at("BTC/USD"), "BTCUSD");
+  EXPECT_EQ(md.venues.at("alpaca").url, "wss://stream.data.alpaca.markets/v1beta3/crypto/us");
+  EXPECT_EQ(md.venues.at("coinbase").url, "wss://advanced-trade-ws.coinbase.com");
+  EXPECT_EQ(md.venues.at("coinbase").channels,
             (std::vector<std::string>{"market_trades", "ticker", "heartbeats"}));
 
   const ConfigResult r = parse_config(R"(

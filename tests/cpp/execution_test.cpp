@@ -30,13 +30,21 @@ wire::NewOrderMsg new_order(std::uint64_t id, wire::Side side, double qty,
                             const char* sym = "AAPL") {
   wire::NewOrderMsg m{};
   m.client_order_id = id;
-  m.symbol.assign(sym);
-  m.strategy.assign("test");
+  (void)m.symbol.assign(sym);
+  (void)m.strategy.assign("test");
   m.side = side;
   m.type = type;
   m.quantity = qty;
   m.limit_price = limit;
   return m;
+}
+
+ExecutionConfig sim(double slippage_bps, double latency_ms, double partial_fill_ratio) {
+  ExecutionConfig c;
+  c.slippage_bps = slippage_bps;
+  c.latency_ms = latency_ms;
+  c.partial_fill_ratio = partial_fill_ratio;
+  return c;
 }
 
 std::string temp_path(const char* name) {
@@ -87,7 +95,7 @@ TEST(Portfolio, AverageCostRealisedAndFlips) {
 TEST(SimBroker, MarketLimitPartialAndLatency) {
   Recorder rec;
   OrderManager om(nullptr, rec);
-  SimBroker broker(om, {10, 0, 0, 4096});  // 10 bps slippage
+  SimBroker broker(om, sim(10, 0, 0), 4096);  // 10 bps slippage
   ASSERT_EQ(om.submit(new_order(1, wire::Side::kBuy, 10), 0), SubmitResult::kAccepted);
   ASSERT_EQ(om.submit(new_order(2, wire::Side::kSell, 5, wire::OrderType::kLimit, 101), 0),
             SubmitResult::kAccepted);
@@ -97,7 +105,7 @@ TEST(SimBroker, MarketLimitPartialAndLatency) {
   EXPECT_DOUBLE_EQ(om.find(2)->avg_fill_price, 102);
   EXPECT_DOUBLE_EQ(om.portfolio().find("AAPL")->quantity, 5);
 
-  SimBroker partial(om, {0, 5, 0.3, 4096});  // 5 ms latency, 30% per update
+  SimBroker partial(om, sim(0, 5, 0.3), 4096);  // 5 ms latency, 30% per update
   ASSERT_EQ(om.submit(new_order(3, wire::Side::kBuy, 10), 10'000'000), SubmitResult::kAccepted);
   EXPECT_EQ(partial.on_price("AAPL", 100, 12'000'000), 0) << "inside the latency";
   EXPECT_EQ(partial.on_price("AAPL", 100, 15'000'001), 1);
@@ -113,7 +121,7 @@ TEST(SimBroker, MarketLimitPartialAndLatency) {
 TEST(SimBroker, LateOrdersFillInEventTime) {
   Recorder rec;
   OrderManager om(nullptr, rec);
-  SimBroker broker(om, {0, 0, 0, 4096});
+  SimBroker broker(om, sim(0, 0, 0), 4096);
   broker.on_price("AAPL", 100, 10);
   broker.on_price("AAPL", 101, 20);
   broker.on_price("AAPL", 102, 30);
@@ -132,7 +140,7 @@ TEST(SimBroker, LateOrdersFillInEventTime) {
 TEST(SimBroker, HistoryOverrunIsCounted) {
   Recorder rec;
   OrderManager om(nullptr, rec);
-  SimBroker broker(om, {0, 0, 0, 3});
+  SimBroker broker(om, sim(0, 0, 0), 3);
   for (int i = 1; i <= 5; ++i) broker.on_price("AAPL", 100 + i, i * 10);  // keeps t=30,40,50
   ASSERT_EQ(om.submit(new_order(1, wire::Side::kBuy, 1), 15), SubmitResult::kAccepted);
   EXPECT_EQ(broker.on_order(1), 1);
@@ -164,7 +172,7 @@ TEST(Journal, RecoveryRebuildsOrdersPositionsAndRefusesResends) {
   Recorder rec;
   {
     OrderManager om(std::make_unique<Journal>(path, false), rec);
-    SimBroker broker(om, {0, 0, 0.5, 4096});
+    SimBroker broker(om, sim(0, 0, 0.5), 4096);
     om.submit(new_order(1, wire::Side::kBuy, 10), 0);
     om.submit(new_order(2, wire::Side::kSell, 4, wire::OrderType::kLimit, 150, "MSFT"), 0);
     om.submit(new_order(3, wire::Side::kBuy, 8), 0);
@@ -217,6 +225,45 @@ TEST(Journal, TornTailIsTruncated) {
   std::filesystem::remove(path);
 }
 
+// Journals written before the kinds were numbered as the wire's exec types (version 1) are
+// still recovered, with their old numbering; a version this build does not know stops
+// recovery with an error rather than being misread.
+TEST(Journal, Version1RecordsKeepTheirMeaningAndUnknownVersionsAreRefused) {
+  const std::string path = temp_path("v1");
+  {
+    Journal j(path, false);
+    JournalRecord r;
+    r.version = 1;
+    r.client_order_id = 7;
+    r.side = wire::Side::kBuy;
+    (void)r.symbol.assign("AAPL");
+    (void)r.strategy.assign("test");
+    r.quantity = 10;
+    for (int v1_kind : {1, 2, 4}) {  // new, accepted, fill (version 1 numbers)
+      r.kind = static_cast<JournalKind>(static_cast<std::uint8_t>(v1_kind));
+      if (v1_kind == 4) r.price = 100;
+      ASSERT_TRUE(j.append(r));
+    }
+  }
+  Recorder rec;
+  OrderManager om(nullptr, rec);
+  EXPECT_EQ(om.recover(path).records, 3u);
+  ASSERT_NE(om.find(7), nullptr);
+  EXPECT_EQ(om.find(7)->status, OrderStatus::kFilled);
+  EXPECT_EQ(om.counters().illegal_transitions, 0u);
+  {
+    Journal j(path, false);
+    JournalRecord r;
+    r.version = 9;
+    r.kind = JournalKind::kNew;
+    r.client_order_id = 8;
+    ASSERT_TRUE(j.append(r));
+  }
+  OrderManager again(nullptr, rec);
+  EXPECT_THROW(again.recover(path), std::runtime_error);
+  std::filesystem::remove(path);
+}
+
 // A child process trades against a journal and is killed with SIGKILL at an arbitrary point;
 // recovery must find a consistent state: every journaled fill in positions, no order twice.
 TEST(Journal, SurvivesKillDashNine) {
@@ -229,7 +276,7 @@ TEST(Journal, SurvivesKillDashNine) {
     ::close(pipefd[0]);
     Recorder rec;
     OrderManager om(std::make_unique<Journal>(path, false), rec);
-    SimBroker broker(om, {0, 0, 0.5, 4096});
+    SimBroker broker(om, sim(0, 0, 0.5), 4096);
     for (std::uint64_t id = 1;; ++id) {
       om.submit(new_order(id, id % 3 ? wire::Side::kBuy : wire::Side::kSell, 2), 0);
       broker.on_price("AAPL", 100.0 + static_cast<double>(id % 7), static_cast<std::int64_t>(id));

@@ -6,14 +6,19 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "core/holding.hpp"
 
 namespace ztrade::risk {
 namespace {
 
 constexpr std::int64_t kSec = 1'000'000'000;
 
-RiskLimits limits() {
-  RiskLimits l;
+RiskConfig limits() {
+  RiskConfig l;
   l.order_size = 100;
   l.max_order_qty = 150;
   l.max_order_notional = 20000;
@@ -59,8 +64,8 @@ TEST(Risk, SizesSignalsTowardTarget) {
 }
 
 TEST(Risk, LimitOrdersPricedThroughTheMarket) {
-  RiskLimits l = limits();
-  l.limit_orders = true;
+  RiskConfig l = limits();
+  l.order_type = "limit";
   l.limit_offset_bps = 10;
   RiskEngine r(l);
   r.on_price("AAPL", 200, 0);
@@ -136,7 +141,7 @@ TEST(Risk, PnlIsTakenInEventTime) {
   // A fill made after the decision time and prices seen after it do not count toward the
   // loss at that time, whatever order they were reported in: the same decision at any
   // replay speed.
-  RiskLimits l = limits();
+  RiskConfig l = limits();
   l.stale_data_ms = 0;
   RiskEngine r(l);
   r.on_price("AAPL", 100, 10 * kSec);
@@ -151,8 +156,8 @@ TEST(Risk, PnlIsTakenInEventTime) {
 }
 
 TEST(Risk, DecidesOnThePriceAtTheSignalTime) {
-  RiskLimits l = limits();
-  l.limit_orders = true;
+  RiskConfig l = limits();
+  l.order_type = "limit";
   l.limit_offset_bps = 10;
   RiskEngine r(l);
   r.on_price("AAPL", 100, 1 * kSec);
@@ -166,7 +171,7 @@ TEST(Risk, DecidesOnThePriceAtTheSignalTime) {
 TEST(Risk, RestartedRiskStartsFromExecutionsPositions) {
   // A restarted risk has booked no fill: execution's snapshot gives it the position (sizing)
   // and the holding its P&L starts from.
-  RiskLimits l = limits();
+  RiskConfig l = limits();
   l.stale_data_ms = 0;
   RiskEngine r(l);
   wire::PositionMsg p = position("AAPL", 100);
@@ -202,6 +207,54 @@ TEST(PriceHistory, LastPriceAtOrBeforeATime) {
   EXPECT_EQ(h.at(12, &overrun)->price, 2.0) << "older than kept: the oldest, flagged";
   EXPECT_TRUE(overrun);
   EXPECT_EQ(h.latest()->price, 5.0);
+}
+
+// P&L and exposure are running totals over the symbols that hold something (not a sum over
+// every symbol per check): across many symbols, fills that open, flip and close positions, and
+// snapshots, they equal a brute-force sum at every decision time.
+TEST(RiskEngine, RunningTotalsEqualTheSumOverEverySymbol) {
+  RiskConfig l = limits();
+  RiskEngine e(l);
+  constexpr int kSymbols = 40;
+  std::vector<std::string> names;
+  std::vector<Holding> reference(kSymbols);
+  std::vector<double> price(kSymbols, 0), quantity(kSymbols, 0), pending(kSymbols, 0);
+  for (int i = 0; i < kSymbols; ++i) {
+    char name[8];
+    std::snprintf(name, sizeof(name), "S%d", i);  // (GCC 12 warns falsely on "S" + string)
+    names.emplace_back(name);
+  }
+  std::uint64_t x = 12345;
+  auto next = [&](int n) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<int>((x >> 33) % static_cast<std::uint64_t>(n));
+  };
+  for (std::int64_t t = 1; t <= 3000; ++t) {
+    const int i = next(kSymbols);
+    price[i] = 50.0 + next(100);
+    e.on_price(names[i], price[i], t * kSec);
+    if (next(3) == 0) {  // a fill of -3..3 lots, some flipping or closing the position
+      const double qty = 10.0 * (next(7) - 3);
+      if (qty != 0) {
+        e.add_pending(names[i], qty);
+        e.on_fill(names[i], qty, price[i], t * kSec);
+        reference[i].apply_fill(qty, price[i]);
+        quantity[i] += qty;
+      }
+    }
+    if (next(5) == 0) {  // an order sent, not filled
+      const double qty = 10.0 * (next(3) - 1);
+      e.add_pending(names[i], qty);
+      pending[i] += qty;
+    }
+    double pnl = 0, gross = 0;
+    for (int k = 0; k < kSymbols; ++k) {
+      pnl += reference[k].realized + (quantity[k] != 0 ? reference[k].unrealized(price[k]) : 0.0);
+      gross += std::fabs((quantity[k] + pending[k]) * price[k]);
+    }
+    ASSERT_NEAR(e.pnl_at(t * kSec), pnl, 1e-6 * (1 + std::fabs(pnl))) << "t=" << t;
+    ASSERT_NEAR(e.gross_exposure(t * kSec), gross, 1e-6 * (1 + gross)) << "t=" << t;
+  }
 }
 
 }  // namespace

@@ -86,7 +86,7 @@ TEST(Wire, FixedStringRejectsTooLongOrNul) {
 
 TEST(Wire, RejectsBadFrames) {
   std::vector<std::byte> buf(frame_size<BarMsg>());
-  encode(Header{}, BarMsg{}, buf);
+  ASSERT_EQ(encode(Header{}, BarMsg{}, buf), buf.size());
   Frame f;
   EXPECT_EQ(decode(std::span(buf).first(10), f), DecodeError::kTooShort);
   EXPECT_EQ(decode(std::span(buf).first(buf.size() - 1), f), DecodeError::kSizeMismatch);

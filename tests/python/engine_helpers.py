@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 import urllib.error
 import urllib.request
-from typing import Callable, Dict, Iterable, TypeVar
+from collections.abc import Iterable
+from typing import Callable, TypeVar
 
 T = TypeVar("T")
 
@@ -21,7 +22,7 @@ def wait_until(condition: Callable[[], T], timeout: float = 30.0, what: str = "c
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def metrics(port: int) -> Dict[str, float]:
+def metrics(port: int) -> dict[str, float]:
     """name{labels} -> value from a component's /metrics (empty if it does not answer)."""
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as r:

@@ -1,11 +1,11 @@
 """Every indicator and FeatureComputer against TA-Lib 0.6.4's output for the shared sample,
 through the Python module: batch functions, streaming classes and the feature vector."""
 import numpy as np
-import pytest
 
 import ztrade
-from ztrade import FeatureComputer, MarketBar, indicators as ind
 from conftest import assert_matches
+from ztrade import FeatureComputer, MarketBar
+from ztrade import indicators as ind
 
 
 def test_batch_functions_match_reference(sample, ref):
@@ -40,7 +40,7 @@ def test_streaming_classes_match_reference(sample, ref):
     rsi, macd, bb = ind.RSI(14), ind.MACD(12, 26, 9), ind.BollingerBands(20, 2.0, 2.0)
     atr, stoch, obv = ind.ATR(14), ind.Stochastic(14, 3, 3), ind.OBV()
     out = {k: [] for k in ("rsi14", "macd_hist", "bb_lower", "atr14", "stoch_d", "obv")}
-    for o, h, l, c, v in zip(sample["open"], sample["high"], sample["low"], sample["close"],
+    for _o, h, l, c, v in zip(sample["open"], sample["high"], sample["low"], sample["close"],
                              sample["volume"]):
         out["rsi14"].append(rsi.update(c))
         out["macd_hist"].append(macd.update(c)[2])

@@ -42,6 +42,8 @@ NOT_RUN = {
     "scripts/run.sh": "the README's main command: install-deps + a venv + `ztrade run`, each "
                       "run here; building a second venv would double the test time",
     "scripts/test.sh": "the README's test command: it is what runs this test (.ci/run)",
+    "scripts/build-wheel.sh": "scripts/test.sh builds the same wheel with the same function "
+                              "(ztrade_build_wheel) and tests it in a clean Debian",
     "cmake -S . -B build/release -G Ninja": "scripts/test.sh configures this build",
     "cmake --build build/release -j2": "scripts/test.sh builds it",
     "ctest --test-dir build/release": "scripts/test.sh runs it",
@@ -200,11 +202,11 @@ def test_benchmark_commands_start_and_run(workdir):
         p = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True, start_new_session=True)
         try:
-            out, err = p.communicate(timeout=SMOKE_SECONDS)
+            _out, err = p.communicate(timeout=SMOKE_SECONDS)
             assert p.returncode == 0, f"{where}: {command} failed:\n{err[-2000:]}"
         except subprocess.TimeoutExpired:
             os.killpg(p.pid, signal.SIGKILL)  # still running: it started fine
-            out, err = p.communicate(timeout=30)
+            _out, err = p.communicate(timeout=30)
         assert "Traceback" not in err and "rror:" not in err, f"{where}: {command}\n{err[-2000:]}"
     # The engines a latency benchmark started die with it (PR_SET_PDEATHSIG).
     wait_until(lambda: not any(Path(f"/proc/{pid}/comm").read_text().startswith("ztrade-")

@@ -277,7 +277,7 @@ def test_a_client_controls_neither_time_nor_price(streaming_engine):
     wait_until(lambda: len([m for _, m in e.of_type("new_order")
                             if m.body["strategy"] == "outsider"]) >= 2, 30, "both orders")
     bars_after = {m.body["start_ns"] for _, m in e.of_type("bar")}
-    for topic, m in e.of_type("new_order"):
+    for _topic, m in e.of_type("new_order"):
         if m.body["strategy"] == "outsider":
             # Stamped with the market time of a bar the bridge had seen, not the client's.
             assert m.header["event_ns"] in bars_after, m.header
@@ -429,7 +429,7 @@ def test_with_curve_each_client_key_speaks_only_for_its_strategies(tmp_path):
                bus__curve__secret_key_file=str(tmp_path / "engine.key"),
                bus__curve__server_public_key_file=str(tmp_path / "engine.pub"),
                bus__curve__authorized_keys_file=str(tmp_path / "authorized"),
-               signal_bridge__strategy_keys='{ alpha = "%s" }' % alice_public.decode())
+               signal_bridge__strategy_keys=f'{{ alpha = "{alice_public.decode()}" }}')
     for name in ("execution", "risk", "signal-bridge", "market-data"):
         e.start(name)
     push = zmq.Context.instance().socket(zmq.PUSH)

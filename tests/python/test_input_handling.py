@@ -122,7 +122,7 @@ def test_dataframes_need_the_pandas_extra_and_say_so(monkeypatch):
 
 def test_the_launchers_tap_keeps_frames_on_disk_not_in_memory(tmp_path):
     from ztrade import wire
-    from ztrade.launcher import Tap
+    from ztrade.tap import Tap
     tap = Tap()
     tap.spool_to(tmp_path / "tap.spool")
     for i in range(1, 20001):

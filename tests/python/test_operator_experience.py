@@ -95,11 +95,11 @@ def sigint_pending(pid):
 
 
 def test_second_ctrl_c_stops_at_once(tmp_path):
-    p, children = slow_run(tmp_path / "run")
+    p, _children = slow_run(tmp_path / "run")
     p.send_signal(signal.SIGINT)
     wait_until(lambda: not sigint_pending(p.pid), 10, "the first Ctrl-C to be taken")
     p.send_signal(signal.SIGINT)
-    out, err = p.communicate(timeout=30)
+    _out, err = p.communicate(timeout=30)
     assert p.returncode == 130
     assert "Traceback" not in err and "stopped at once" in err
     wait_until(lambda: not engine_pids(), 10, "the engine processes to be killed")

@@ -7,6 +7,7 @@ import time
 import urllib.error
 import urllib.request
 
+from engine_helpers import metrics, wait_until
 from ztrade.launcher import run_engine
 
 
@@ -33,6 +34,16 @@ def cli_status(ports):
                           capture_output=True, text=True, timeout=30)
 
 
+def _has_traffic(port, name):
+    """The component's metrics snapshot was rendered after messages flowed through it."""
+    m = metrics(port)
+    component = name.replace("_", "-")
+    if name == "signal_bridge":  # bars have arrived from market-data
+        hop = 'ztrade_hop_latency_seconds_count{component="signal-bridge",hop="market-data->signal-bridge"}'
+        return m.get(hop, 0) > 0
+    return m.get(f'ztrade_messages_out_total{{component="{component}"}}', 0) > 0
+
+
 def test_ops_endpoints_during_a_session(tmp_path):
     ports = {name: free_port() for name in ("market_data", "signal_bridge", "risk", "execution")}
     overrides = {f"ZTRADE__{name}__ops_port": str(p) for name, p in ports.items()}
@@ -53,7 +64,8 @@ def test_ops_endpoints_during_a_session(tmp_path):
             except OSError:
                 continue
             if status == 200:
-                time.sleep(1.2)  # a metrics refresh with traffic in it
+                wait_until(lambda port=port, name=name: _has_traffic(port, name), 10,
+                           f"{name}'s metrics with traffic in them")
                 if name == "execution":
                     seen["cli"] = cli_status(ports)
                 seen[name] = {path: get(port, path) for path in
@@ -102,6 +114,7 @@ def risk_alone(tmp_path, port, nofile=None):
     import os
     import resource
     import subprocess
+
     from ztrade.launcher import default_config, find_binary
     env = {**os.environ, "ZTRADE__engine__run_dir": str(tmp_path / "run"),
            "ZTRADE__risk__ops_port": str(port)}

@@ -3,8 +3,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 import ztrade
 
 
@@ -24,7 +22,7 @@ def test_import_from_any_directory_uses_installed_package(tmp_path):
 
 def test_package_ships_stubs_and_sample():
     root = Path(ztrade.__file__).parent
-    for name in ("py.typed", "_core.pyi", "indicators.pyi", "data/sample_bars.csv"):
+    for name in ("py.typed", "_core/__init__.pyi", "_core/indicators.pyi", "data/sample_bars.csv"):
         assert (root / name).is_file(), name
 
 

@@ -7,8 +7,8 @@ import pytest
 pytest.importorskip("websockets")
 pytest.importorskip("trustme")
 
-from venue_servers.coinbase import AdvancedTradeServer, ExchangeServer  # noqa: E402
-from venue_servers.feed_handler import FeedHandler  # noqa: E402
+from venue_servers.coinbase import AdvancedTradeServer, ExchangeServer
+from venue_servers.feed_handler import FeedHandler
 
 
 def feed_for(tmp_path, server, feed="exchange", channels='["ticker", "matches", "heartbeat"]'):

@@ -9,10 +9,10 @@ import pytest
 pytest.importorskip("websockets")
 pytest.importorskip("trustme")
 
-from venue_servers.alpaca import AlpacaServer  # noqa: E402
-from venue_servers.coinbase import AdvancedTradeServer, ExchangeServer  # noqa: E402
-from venue_servers.feed_handler import FeedHandler  # noqa: E402
-from venue_servers.kraken import KrakenServer  # noqa: E402
+from venue_servers.alpaca import AlpacaServer
+from venue_servers.coinbase import AdvancedTradeServer, ExchangeServer
+from venue_servers.feed_handler import FeedHandler
+from venue_servers.kraken import KrakenServer
 
 KEYS = {"APCA_API_KEY_ID": "PKTEST", "APCA_API_SECRET_KEY": "s3cr3t"}
 

@@ -8,8 +8,8 @@ import pytest
 pytest.importorskip("websockets")
 pytest.importorskip("trustme")
 
-from venue_servers.feed_handler import FeedHandler  # noqa: E402
-from venue_servers.kraken import KrakenServer  # noqa: E402
+from venue_servers.feed_handler import FeedHandler
+from venue_servers.kraken import KrakenServer
 
 PAIRS = {"BTC/USD": (1, 8), "ETH/USD": (2, 8)}
 BOOK_BIDS = [("29430.5", "0.5"), ("29430.0", "1.25"), ("29429.1", "0.001")]
@@ -49,8 +49,8 @@ def test_session_streams_exact_trades_and_book_quotes(tmp_path, server):
         # instrument came first: its precisions are what book checksums need
         channels = [r["params"]["channel"] for r in server.requests("method", "subscribe")]
         assert channels.index("instrument") < channels.index("book")
-        sub = [r for r in server.requests("method", "subscribe")
-               if r["params"]["channel"] == "book"][0]
+        sub = next(r for r in server.requests("method", "subscribe")
+               if r["params"]["channel"] == "book")
         assert sorted(sub["params"]["symbol"]) == ["BTC/USD", "ETH/USD"]
         assert sub["params"]["depth"] == 10
 

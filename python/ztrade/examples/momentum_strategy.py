@@ -12,7 +12,7 @@ class Momentum(Strategy):
     def __init__(self, overbought: float = 70.0, oversold: float = 30.0):
         self.overbought = overbought
         self.oversold = oversold
-        self.last = {}
+        self.last: dict[str, float] = {}
 
     def on_features(self, symbol, features, bar_ns):
         if not features.ready:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Dict, List
 
 from .base import VenueServer
 
@@ -25,7 +24,7 @@ class AlpacaServer(VenueServer):
         self.key, self.secret = key, secret
         self.deadline = auth_deadline_s
         self.authenticated = set()   # connections that authenticated
-        self.subs: Dict[str, set] = {c: set() for c in CHANNELS}
+        self.subs: dict[str, set] = {c: set() for c in CHANNELS}
         self.reject_connections = False  # answer auth with 406 (limit) while set
 
     async def _error(self, ws, code: int, msg: str, close: bool = False):
@@ -71,7 +70,7 @@ class AlpacaServer(VenueServer):
             return await ws.send(json.dumps([{"T": "subscription", **state}]))
         await self._error(ws, 400, "invalid syntax")
 
-    def data(self, items: List[dict]) -> None:
+    def data(self, items: list[dict]) -> None:
         """One batched frame of data messages (to authenticated connections only)."""
         async def go():
             for ws in list(self.connections):

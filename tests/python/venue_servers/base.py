@@ -9,12 +9,13 @@ Test code only: it stands in for the venues, never for the engine.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import ssl
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable, List, Optional
+from typing import Any, Callable
 
 import trustme
 from websockets.asyncio.server import ServerConnection, serve
@@ -32,17 +33,17 @@ class VenueServer:
         self._ssl = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         cert.configure_cert(self._ssl)
         self.loop = asyncio.new_event_loop()
-        self.connections: List[ServerConnection] = []
+        self.connections: list[ServerConnection] = []
         self.connects = 0
-        self.received: List[Any] = []  # every client message, decoded, in order
+        self.received: list[Any] = []  # every client message, decoded, in order
         self.port = 0
         self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self._server = None
-        self._gate: Optional[asyncio.Event] = None
+        self._gate: asyncio.Event | None = None
         self._tasks: set = set()
 
     # -- lifecycle ---------------------------------------------------------------------------
-    def start(self) -> "VenueServer":
+    def start(self) -> VenueServer:
         self._thread.start()
 
         async def up():
@@ -61,10 +62,8 @@ class VenueServer:
             for ws in list(self.connections):  # silenced ones would never close gracefully
                 ws.transport.abort()
             self._server.close()
-            try:
+            with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._server.wait_closed(), 3)
-            except asyncio.TimeoutError:
-                pass
 
         try:
             self.call(down(), timeout=5)
@@ -72,7 +71,7 @@ class VenueServer:
             self.loop.call_soon_threadsafe(self.loop.stop)
             self._thread.join(5)
 
-    def open(self) -> "VenueServer":
+    def open(self) -> VenueServer:
         """Lets connections proceed. Until then the server holds each new connection before
         greeting it, so a test can first make sure its own bus subscriber is live (a feed
         started without waiting for downstream would otherwise publish into ZeroMQ's
@@ -80,7 +79,7 @@ class VenueServer:
         self.loop.call_soon_threadsafe(self._gate.set)
         return self
 
-    def hold(self) -> "VenueServer":
+    def hold(self) -> VenueServer:
         """Holds new connections again (until open()): with drop(), an outage during which the
         venue carries on without the client."""
         self.loop.call_soon_threadsafe(self._gate.clear)
@@ -190,7 +189,7 @@ class VenueServer:
             time.sleep(0.02)
         raise AssertionError(f"timed out waiting for {what}; received: {self.received[-10:]}")
 
-    def requests(self, key: str, value: Optional[str] = None) -> List[dict]:
+    def requests(self, key: str, value: str | None = None) -> list[dict]:
         """Client messages that have key (equal to value, if given)."""
         return [m for m in self.received if isinstance(m, dict) and key in m
                 and (value is None or m[key] == value)]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Dict, List, Tuple
 
 from .base import VenueServer
 
@@ -25,10 +24,10 @@ class ExchangeServer(VenueServer):
     def __init__(self, workdir, subscribe_deadline_s: float = 5.0):
         super().__init__(workdir)
         self.deadline = subscribe_deadline_s
-        self.channels: Dict[str, set] = {}
-        self.sequence: Dict[str, int] = {}
-        self.last_trade_id: Dict[str, int] = {}
-        self.books: Dict[str, Tuple[list, list]] = {}
+        self.channels: dict[str, set] = {}
+        self.sequence: dict[str, int] = {}
+        self.last_trade_id: dict[str, int] = {}
+        self.books: dict[str, tuple[list, list]] = {}
 
     def _seq(self, product: str) -> int:
         self.sequence[product] = self.sequence.get(product, 1000) + 1
@@ -53,7 +52,7 @@ class ExchangeServer(VenueServer):
         for c in msg.get("channels", []):
             names.append((c["name"], c.get("product_ids", products)) if isinstance(c, dict)
                          else (c, products))
-        for name, ids in names:
+        for name, _ids in names:
             if name in ("level2", "level3", "full") and "signature" not in msg:
                 await ws.send(json.dumps({
                     "type": "error", "message": "Failed to subscribe",
@@ -100,11 +99,11 @@ class ExchangeServer(VenueServer):
                    "side": "sell", "time": TIME, "trade_id": self.last_trade_id.get(product, 1),
                    "last_size": "0.1"})
 
-    def set_book(self, product: str, bids: List[Tuple[str, str]],
-                 asks: List[Tuple[str, str]]) -> None:
+    def set_book(self, product: str, bids: list[tuple[str, str]],
+                 asks: list[tuple[str, str]]) -> None:
         self.books[product] = ([list(b) for b in bids], [list(a) for a in asks])
 
-    def l2update(self, product: str, changes: List[Tuple[str, str, str]]) -> None:
+    def l2update(self, product: str, changes: list[tuple[str, str, str]]) -> None:
         self.send({"type": "l2update", "product_id": product,
                    "changes": [list(c) for c in changes], "time": TIME})
 
@@ -120,7 +119,7 @@ class AdvancedTradeServer(VenueServer):
     def __init__(self, workdir):
         super().__init__(workdir)
         self.sequence_num = -1
-        self.history: Dict[str, List[dict]] = {}  # product -> trades, newest first
+        self.history: dict[str, list[dict]] = {}  # product -> trades, newest first
         self.skip = 0
 
     async def on_connect(self, ws):
@@ -145,7 +144,7 @@ class AdvancedTradeServer(VenueServer):
                 await ws.send(self.envelope("market_trades", [{
                     "type": "snapshot", "trades": self.history.get(p, [])[:50]}]))
 
-    def trades(self, product: str, trades: List[Tuple[int, str, str, str]],
+    def trades(self, product: str, trades: list[tuple[int, str, str, str]],
                deliver: bool = True) -> None:
         """trades: (trade_id, price, size, side BUY/SELL), oldest first; sent newest first, as
         the venue batches them."""

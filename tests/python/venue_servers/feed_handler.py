@@ -8,7 +8,6 @@ import subprocess
 import time
 import urllib.request
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
 
 import zmq
 
@@ -23,7 +22,7 @@ def free_port() -> int:
 
 
 class FeedHandler:
-    def __init__(self, tmp_path: Path, overrides: Dict[str, str], env: Optional[dict] = None,
+    def __init__(self, tmp_path: Path, overrides: dict[str, str], env: dict | None = None,
                  servers=()):
         """servers: test servers to open() once this subscriber is live."""
         self.run_dir = tmp_path / "run"
@@ -45,7 +44,7 @@ class FeedHandler:
             [find_binary("ztrade-market-data"), "--config", str(default_config())],
             env={**os.environ, **(env or {}), **self.overrides}, stdout=subprocess.DEVNULL,
             stderr=open(self.log, "wb"))
-        self.seen: List[Tuple[str, wire.Message]] = []
+        self.seen: list[tuple[str, wire.Message]] = []
         # The first heartbeat proves the subscription is live (no slow-joiner loss after it).
         self.wait_for(lambda: any(m.type == "heartbeat" for _, m in self.seen), 10, "heartbeat")
         for s in servers:
@@ -69,10 +68,10 @@ class FeedHandler:
         raise AssertionError(f"timed out waiting for {what}; log:\n"
                              + self.log.read_text(errors="replace")[-3000:])
 
-    def messages(self, kind: str) -> List[Tuple[str, dict]]:
+    def messages(self, kind: str) -> list[tuple[str, dict]]:
         return [(t, m.body) for t, m in self.seen if m.type == kind]
 
-    def metrics(self) -> Dict[str, float]:
+    def metrics(self) -> dict[str, float]:
         """/metrics as {name{labels}: value} (the snapshot is refreshed once a second)."""
         with urllib.request.urlopen(f"http://127.0.0.1:{self.ops_port}/metrics", timeout=2) as r:
             text = r.read().decode()

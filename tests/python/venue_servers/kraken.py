@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 import zlib
 from collections import deque
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Dict, Iterable, List, Tuple
 
 from .base import VenueServer
 
@@ -24,16 +24,16 @@ def _render(value: Decimal, decimals: int) -> str:
 class KrakenServer(VenueServer):
     path = "/v2"
 
-    def __init__(self, workdir, pairs: Dict[str, Tuple[int, int]], depth: int = 10):
+    def __init__(self, workdir, pairs: dict[str, tuple[int, int]], depth: int = 10):
         """pairs: symbol -> (price_precision, qty_precision)."""
         super().__init__(workdir)
         self.pairs = pairs
         self.depth = depth
-        self.books: Dict[str, Dict[str, Dict[Decimal, Decimal]]] = {}
-        self.subscribed: Dict[str, set] = {}  # channel -> symbols
+        self.books: dict[str, dict[str, dict[Decimal, Decimal]]] = {}
+        self.subscribed: dict[str, set] = {}  # channel -> symbols
         # The venue's recent trades per symbol (what a trade snapshot holds: the last 50),
         # kept whether or not a client is connected.
-        self.recent_trades: Dict[str, deque] = {}
+        self.recent_trades: dict[str, deque] = {}
 
     # -- protocol ----------------------------------------------------------------------------
     async def on_connect(self, ws):
@@ -96,11 +96,11 @@ class KrakenServer(VenueServer):
                 await ws.send(self._book_message(symbol, "snapshot", self._book(symbol)))
             if channel == "trade" and extra["snapshot"]:
                 items = ",".join(self.recent_trades.get(symbol, ()))
-                await ws.send('{"channel":"trade","type":"snapshot","data":[%s]}' % items)
+                await ws.send(f'{{"channel":"trade","type":"snapshot","data":[{items}]}}')
 
     # -- books -------------------------------------------------------------------------------
-    def set_book(self, symbol: str, bids: Iterable[Tuple[str, str]],
-                 asks: Iterable[Tuple[str, str]]) -> None:
+    def set_book(self, symbol: str, bids: Iterable[tuple[str, str]],
+                 asks: Iterable[tuple[str, str]]) -> None:
         """The book the next snapshot for symbol starts from (prices and sizes as text)."""
         self.books[symbol] = {"bids": {Decimal(p): Decimal(q) for p, q in bids},
                               "asks": {Decimal(p): Decimal(q) for p, q in asks}}
@@ -108,7 +108,7 @@ class KrakenServer(VenueServer):
     def _book(self, symbol):
         return self.books.setdefault(symbol, {"bids": {}, "asks": {}})
 
-    def _top(self, side: Dict[Decimal, Decimal], bids: bool) -> List[Tuple[Decimal, Decimal]]:
+    def _top(self, side: dict[Decimal, Decimal], bids: bool) -> list[tuple[Decimal, Decimal]]:
         return sorted(side.items(), key=lambda kv: kv[0], reverse=bids)[: self.depth]
 
     def checksum(self, symbol: str) -> int:
@@ -152,12 +152,12 @@ class KrakenServer(VenueServer):
               timestamp: str = "2026-11-22T12:00:01.123456Z") -> None:
         """A trade on the venue: kept among its recent trades, and sent to every connected
         client (none during an outage)."""
-        item = ('{"symbol":"%s","side":"%s","price":%s,"qty":%s,"ord_type":"market",'
-                '"trade_id":%d,"timestamp":"%s"}' % (symbol, side, price, qty, trade_id, timestamp))
+        item = (f'{{"symbol":"{symbol}","side":"{side}","price":{price},"qty":{qty},'
+                f'"ord_type":"market","trade_id":{trade_id},"timestamp":"{timestamp}"}}')
 
         def message():  # on the server's loop, like every other change of its state
             self.recent_trades.setdefault(symbol, deque(maxlen=50)).append(item)
-            return '{"channel":"trade","type":"update","data":[%s]}' % item
+            return f'{{"channel":"trade","type":"update","data":[{item}]}}'
 
         self.send(message, raw=True)
 

@@ -1,15 +1,17 @@
 #pragma once
 // The recent market prices of one symbol in event time, so that risk can ask "what was the
 // price at time T?" and decide a signal made at T on the market as it was at T - not on
-// whatever later data happened to reach risk first. A fixed ring, allocated once per symbol:
-// recording a price allocates nothing.
+// whatever later data happened to reach risk first - and the simulated broker can fill an
+// order against the prices that followed its time. A ring of at most `capacity` points, the
+// oldest dropped first: `reserve` points are allocated up front, and recording allocates
+// nothing until the ring grows beyond them (then only while it grows to its capacity).
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <vector>
 
-namespace ztrade::risk {
+namespace ztrade {
 
 class PriceHistory {
  public:
@@ -19,19 +21,22 @@ class PriceHistory {
   };
 
   PriceHistory() : PriceHistory(8192) {}
-  explicit PriceHistory(std::size_t capacity) : ring_(std::max<std::size_t>(capacity, 2)) {}
+  explicit PriceHistory(std::size_t capacity) : PriceHistory(capacity, capacity) {}
+  PriceHistory(std::size_t capacity, std::size_t reserve)
+      : capacity_(std::max<std::size_t>(capacity, 2)) {
+    ring_.reserve(std::min(reserve, capacity_));
+  }
 
   // Times are kept non-decreasing: an event older than the newest one recorded (venues may
   // send slightly out-of-order timestamps) is recorded at the newest time.
   void record(std::int64_t ts_ns, double price) noexcept {
     if (size_ > 0) ts_ns = std::max(ts_ns, at_index(size_ - 1).ts_ns);
-    const std::size_t cap = ring_.size();
-    if (size_ < cap) {
-      ring_[(head_ + size_) % cap] = {ts_ns, price};
+    if (size_ < capacity_) {  // still growing: head_ is 0, the ring is the vector in order
+      ring_.push_back({ts_ns, price});
       ++size_;
     } else {
       ring_[head_] = {ts_ns, price};
-      head_ = (head_ + 1) % cap;
+      head_ = (head_ + 1) % capacity_;
       full_ = true;
     }
   }
@@ -63,13 +68,32 @@ class PriceHistory {
     return at_index(size_ - 1);
   }
 
- private:
+  // The index of the first point later than ts_ns (size() if none): what follows an order.
+  std::size_t first_after(std::int64_t ts_ns) const noexcept {
+    std::size_t lo = 0, hi = size_;
+    while (lo < hi) {
+      const std::size_t mid = lo + (hi - lo) / 2;
+      if (at_index(mid).ts_ns <= ts_ns) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  std::size_t size() const noexcept { return size_; }
+  // Has dropped points (the oldest kept is not the first ever recorded).
+  bool full() const noexcept { return full_; }
+  // The i-th kept point, oldest first (i < size()).
   const Point& at_index(std::size_t i) const noexcept { return ring_[(head_ + i) % ring_.size()]; }
 
+ private:
+  std::size_t capacity_;
   std::vector<Point> ring_;
   std::size_t head_ = 0;  // oldest
   std::size_t size_ = 0;
   bool full_ = false;  // has dropped prices
 };
 
-}  // namespace ztrade::risk
+}  // namespace ztrade

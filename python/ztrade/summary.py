@@ -1,0 +1,138 @@
+"""A session's summary as an operator reads it: counts, rejects by reason, positions, P&L,
+latency per hop and bus losses, in tables (rich). ``format_summary`` gives plain text (files,
+tests, pipes); ``print_summary`` prints to a terminal, in colour where it is one."""
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+WIDTH = 110
+
+
+def _count(n: int | None) -> str:
+    return "n/a (market-data ops endpoint off)" if n is None else str(n)
+
+
+def resume_line(status: dict) -> str:
+    """What a resumed session restored, from execution's /status."""
+    if not status:
+        return ("RESUMING an earlier session from its journal (execution's ops endpoint is off, "
+                "so what was restored is not shown)")
+    held = ", ".join(f"{sym} {p['quantity']:g} @ {p['avg_price']:.4f}"
+                     for sym, p in sorted(status.get("positions", {}).items())) or "flat"
+    return (f"RESUMING an earlier session: restored {status.get('restored_records')} journal "
+            f"records, {status.get('open_orders')} open orders; positions: {held}")
+
+
+def _banners(s: dict[str, Any]) -> list[RenderableType]:
+    out: list[RenderableType] = []
+    if s.get("interrupted"):
+        out.append(Text(f"INTERRUPTED ({s['interrupted']}): the summary covers what ran until "
+                        "then", style="bold yellow"))
+    if s.get("failed"):
+        out.append(Text(f"FAILED: {s['failed']}; the summary covers what ran until then",
+                        style="bold red"))
+    if s.get("resumed"):
+        r = s["resumed"]
+        out.append(Text(f"RESUMED an earlier session: {r.get('journal_records')} journal records "
+                        "restored; positions include its fills", style="bold"))
+    return out
+
+
+def _activity(s: dict[str, Any]) -> Table:
+    t = Table(show_header=False, box=None, padding=(0, 2))
+    t.add_column(style="bold")
+    t.add_column()
+    t.add_row("market data", f"bars {s['bars']}, trades {_count(s['trades'])}, "
+                             f"quotes {_count(s['quotes'])}")
+    t.add_row("signals", f"{s['signals']} (features published: {s['features']})")
+    t.add_row("orders", f"{s['orders']} sent, {s['accepted']} accepted, "
+                        f"{s['exec_rejects']} rejected by execution")
+    rejects = "".join(f"\n  {k}: {v}" for k, v in sorted(s["rejects"].items()))
+    t.add_row("risk rejects", f"{sum(s['rejects'].values())}{rejects}")
+    open_note = (f"; {s['open_orders']} order(s) still open at the end (unfilled limit orders, "
+                 "or decided on the last bar)" if s.get("open_orders") else "")
+    t.add_row("fills", f"{s['fills']} complete, {s['partial_fills']} partial{open_note}")
+    total = s["realized_pnl"] + s["unrealized_pnl"]
+    t.add_row("P&L", f"realized {s['realized_pnl']:.2f}, unrealized {s['unrealized_pnl']:.2f}, "
+                     f"total {total:.2f}")
+    losses = sum(sum(v.values()) for v in s.get("bus_losses", {}).values())
+    t.add_row("bus", f"gaps seen by the tap {s['bus_gaps_seen_by_tap']}, undecodable frames "
+                     f"{sum(s['decode_errors'].values())}, component losses {losses}")
+    if s.get("peak_rss_mb"):
+        t.add_row("peak RSS", ", ".join(f"{k} {v:.1f} MB" for k, v in s["peak_rss_mb"].items()))
+    return t
+
+
+def _positions(s: dict[str, Any]) -> Table:
+    t = Table(title="positions", title_justify="left", box=None, padding=(0, 2))
+    for name in ("symbol", "qty", "avg", "mark", "realized", "unrealized"):
+        t.add_column(name, justify="left" if name == "symbol" else "right")
+    for sym, p in s["positions"].items():
+        t.add_row(sym, f"{p['quantity']:.2f}", f"{p['avg_price']:.4f}", f"{p['mark_price']:.4f}",
+                  f"{p['realized_pnl']:.2f}", f"{p['unrealized_pnl']:.2f}")
+    if not s["positions"]:
+        t.add_row("(flat)", "", "", "", "", "")
+    return t
+
+
+def _latency(s: dict[str, Any]) -> Table:
+    t = Table(title="latency (us)", title_justify="left", box=None, padding=(0, 2))
+    for name in ("hop", "count", "p50", "p99", "p99.9", "max"):
+        t.add_column(name, justify="left" if name == "hop" else "right")
+    for hop, p in s["latency"].items():
+        if p:
+            t.add_row(hop, str(p["count"]), f"{p['p50_us']:.1f}", f"{p['p99_us']:.1f}",
+                      f"{p['p999_us']:.1f}", f"{p['max_us']:.1f}")
+    return t
+
+
+def _bus_losses(s: dict[str, Any]) -> Table:
+    t = Table(title="bus losses by component", title_justify="left", box=None, padding=(0, 2))
+    for name in ("component", "missed", "dropped", "send failures", "reordered",
+                 "publisher restarts"):
+        t.add_column(name, justify="left" if name == "component" else "right")
+    for name, loss in sorted(s.get("bus_losses", {}).items()):
+        t.add_row(name, str(loss["missing"]), str(loss["dropped"]), str(loss["send_failures"]),
+                  str(loss["reordered"]), str(loss["restarts"]))
+    return t
+
+
+def render_summary(s: dict[str, Any]) -> Group:
+    parts: list[RenderableType] = [
+        *_banners(s),
+        Text(f"Session summary ({s['deployment']}, {s['duration_s']:.2f} s) - {s['session']}",
+             style="bold"),
+        _activity(s), _positions(s), _latency(s)]
+    if any(any(v.values()) for v in s.get("bus_losses", {}).values()):
+        parts.append(_bus_losses(s))  # the detail, only when something was lost
+    unhealthy = {k: v for k, v in s.get("health", {}).items() if v}
+    if unhealthy:
+        parts.append(Text("WARNING: " + ", ".join(f"{k} = {v}" for k, v in unhealthy.items()),
+                          style="bold yellow"))
+    bad = {k: v for k, v in s["exit_codes"].items() if v != 0}
+    if bad:
+        parts.append(Text(f"WARNING: non-zero exit codes: {bad}", style="bold red"))
+    return Group(*parts)
+
+
+def format_summary(s: dict[str, Any], width: int = WIDTH) -> str:
+    """The summary as plain text."""
+    buf = io.StringIO()
+    Console(file=buf, width=width, color_system=None, force_terminal=False,
+            highlight=False).print(render_summary(s))
+    return "\n" + "\n".join(line.rstrip() for line in buf.getvalue().rstrip().splitlines())
+
+
+def print_summary(s: dict[str, Any]) -> None:
+    """The summary on stdout: coloured on a terminal, plain text otherwise."""
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        print(format_summary(s))
+        return
+    console.print()
+    console.print(render_summary(s))
