@@ -1,8 +1,10 @@
 // The engine's own work per message, in process and without sockets (a measurement, not a
 // test): decode a bar frame, update the symbol's FeatureComputer, run the macd_rsi strategy,
-// and - when it signals - size and risk-check the order and encode it. Each message is timed
-// on its own, so the output is a latency distribution (p50/p99/p99.9/max), from which the
-// clock's own cost (measured the same way around nothing) is subtracted.
+// let the simulated broker fill at this bar what was ordered before it (order state, position,
+// execution reports), and - when the strategy signals - size and risk-check the order, encode
+// it, and hand it to execution's order manager. Each message is timed on its own, so the
+// output is a latency distribution (p50/p99/p99.9/max), from which the clock's own cost
+// (measured the same way around nothing) is subtracted.
 // Run: build/release/bench/ztrade_bench_engine_work [messages]
 #include <algorithm>
 #include <array>
@@ -13,6 +15,8 @@
 #include <vector>
 
 #include "bus/codec.hpp"
+#include "execution/order_manager.hpp"
+#include "execution/sim_broker.hpp"
 #include "features/feature_computer.hpp"
 #include "risk/risk_engine.hpp"
 #include "series.hpp"
@@ -21,6 +25,13 @@
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Execution's reports and positions would be published; here they are only counted.
+struct CountingReports : ztrade::execution::ReportSink {
+  std::size_t reports = 0;
+  void on_report(const ztrade::wire::ExecutionReportMsg&, std::int64_t) override { ++reports; }
+  void on_position(const ztrade::wire::PositionMsg&, std::int64_t) override {}
+};
 
 struct Percentiles {
   double p50, p99, p999, max;
@@ -63,6 +74,9 @@ int main(int argc, char** argv) {
   risk::RiskConfig limits;
   limits.max_orders_per_s = 1'000'000;
   risk::RiskEngine risk(limits);
+  CountingReports reports;
+  execution::OrderManager om(nullptr, reports);
+  execution::SimBroker broker(om, execution::ExecutionConfig{});
   std::array<std::byte, wire::kMaxFrameSize> out{};
   std::vector<double> all, with_order;
   all.reserve(n);
@@ -84,6 +98,7 @@ int main(int argc, char** argv) {
     wire::BarMsg bar{};
     bool ordered = false;
     if (wire::decode(frames[i], f) == wire::DecodeError::kOk && wire::body_as(f, bar)) {
+      broker.on_price(bar.symbol.view(), bar.open, bar.start_ns, bar.close);
       FeatureRow row{};
       const Bar b{bar.open, bar.high, bar.low, bar.close, bar.volume, bar.start_ns};
       if (fc.try_update(b, std::span<double, kFeatureCount>(row))) {
@@ -95,10 +110,15 @@ int main(int argc, char** argv) {
               o.client_order_id = ++orders;
               o.symbol = bar.symbol;
               o.side = intent->side;
+              o.type = intent->type;
+              o.tif = wire::TimeInForce::kDay;
               o.quantity = intent->quantity;
               wire::Header h;
               h.seq = orders;
               sink += wire::encode(h, o, out);
+              if (om.submit(o, bar.start_ns) == execution::SubmitResult::kAccepted) {
+                broker.on_order(o.client_order_id);
+              }
               risk.on_fill("BENCH",
                            intent->side == wire::Side::kBuy ? intent->quantity : -intent->quantity,
                            bar.close, bar.start_ns);
@@ -117,14 +137,15 @@ int main(int argc, char** argv) {
   }
   const Percentiles a = percentiles(all);
   std::printf("engine work per message, %zu bars, clock cost %.0f ns subtracted\n", n, timer);
-  std::printf("%-42s %8s %8s %8s %8s %10s\n", "path", "p50 ns", "p99 ns", "p99.9 ns", "max ns",
+  std::printf("%-44s %8s %8s %8s %8s %10s\n", "path", "p50 ns", "p99 ns", "p99.9 ns", "max ns",
               "messages");
-  std::printf("%-42s %8.0f %8.0f %8.0f %8.0f %10zu\n", "every bar (decode+features+strategy)",
+  std::printf("%-44s %8.0f %8.0f %8.0f %8.0f %10zu\n", "every bar (decode+features+strategy+fills)",
               a.p50, a.p99, a.p999, a.max, all.size());
   if (!with_order.empty()) {
     const Percentiles o = percentiles(with_order);
-    std::printf("%-42s %8.0f %8.0f %8.0f %8.0f %10zu\n", "bars that became an order (+risk+encode)",
+    std::printf("%-44s %8.0f %8.0f %8.0f %8.0f %10zu\n", "bars that became an order (+risk+submit)",
                 o.p50, o.p99, o.p999, o.max, with_order.size());
   }
-  return sink == 0 ? 1 : 0;
+  std::printf("execution reports: %zu (accepted and filled orders)\n", reports.reports);
+  return sink == 0 || reports.reports == 0 ? 1 : 0;
 }

@@ -132,6 +132,7 @@ void LiveSource::render_metrics(std::string& out) const {
     ops::metric(out, "ztrade_venue_stopped", l, v->client->stopped() ? 1 : 0);
     ops::metric(out, "ztrade_venue_connects_total", l, static_cast<double>(c.connects));
     ops::metric(out, "ztrade_venue_reconnects_total", l, static_cast<double>(c.disconnects));
+    ops::metric(out, "ztrade_venue_stale_total", l, static_cast<double>(c.stale));
     ops::metric(out, "ztrade_venue_connect_attempts_total", l, static_cast<double>(c.attempts));
     ops::metric(out, "ztrade_venue_messages_total", l, static_cast<double>(c.frames));
     ops::metric(out, "ztrade_venue_bytes_total", l, static_cast<double>(c.bytes));

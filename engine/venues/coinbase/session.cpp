@@ -54,7 +54,7 @@ std::vector<std::string> Session<Parser>::requests(std::string_view type,
 
 template <class Parser>
 void Session<Parser>::on_open(websocket::Client& client) {
-  resyncing_.clear();
+  resyncs_.clear();
   for (auto& r : requests("subscribe", symbols_.venue_symbols(), false)) client.send(std::move(r));
 }
 
@@ -71,10 +71,7 @@ void Session<Parser>::on_frame(websocket::Client& client, simdjson::padded_strin
       log_->error("coinbase: venue error: {}", r.text);
       break;
     case Control::kBookResync:
-      if (!r.product.empty() &&
-          std::find(resyncing_.begin(), resyncing_.end(), r.product) == resyncing_.end()) {
-        resyncing_.emplace_back(r.product);
-        ++counters_.book_resyncs;
+      if (resyncs_.start(r.product)) {
         log_->warn("coinbase: book {} resynchronised", r.product);
         const std::vector<std::string> one{std::string(r.product)};
         for (auto& q : requests("unsubscribe", one, true)) client.send(std::move(q));
@@ -84,12 +81,10 @@ void Session<Parser>::on_frame(websocket::Client& client, simdjson::padded_strin
     default:
       break;
   }
-  if (!resyncing_.empty()) {
-    std::erase_if(resyncing_, [&](const std::string& p) {
-      const OrderBook* b = parser_.book(p);
-      return b && !b->empty();
-    });
-  }
+  resyncs_.settle([&](const std::string& p) {
+    const OrderBook* b = parser_.book(p);
+    return b && !b->empty();
+  });
 }
 
 template <class Parser>
@@ -99,7 +94,7 @@ void Session<Parser>::on_close(websocket::Client&, std::string_view) {
   } else {
     parser_.reset_books();
   }
-  resyncing_.clear();
+  resyncs_.clear();
 }
 
 template class Session<ExchangeParser>;

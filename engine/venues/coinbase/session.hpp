@@ -13,12 +13,12 @@
 
 #include "venues/coinbase/advanced_parse.hpp"
 #include "venues/coinbase/exchange_parse.hpp"
+#include "venues/common/book_resyncs.hpp"
 #include "venues/websocket/venue_session.hpp"
 
 namespace ztrade::venues::coinbase {
 
 struct SessionCounters {
-  std::uint64_t book_resyncs = 0;
   std::uint64_t venue_errors = 0;
 };
 
@@ -38,7 +38,7 @@ class Session : public websocket::VenueSession {
   const Parser& parser() const noexcept { return parser_; }
   const SessionCounters& counters() const noexcept { return counters_; }
   const ParseCounters& parse_counters() const noexcept override { return parser_.counters(); }
-  std::uint64_t book_resyncs() const noexcept override { return counters_.book_resyncs; }
+  std::uint64_t book_resyncs() const noexcept override { return resyncs_.count(); }
   // Subscribe/unsubscribe requests for some products (exposed for tests).
   std::vector<std::string> requests(std::string_view type, const std::vector<std::string>& products,
                                     bool book_only) const;
@@ -49,7 +49,7 @@ class Session : public websocket::VenueSession {
   std::shared_ptr<spdlog::logger> log_;
   Parser parser_;
   SessionCounters counters_;
-  std::vector<std::string> resyncing_;  // products whose book was re-requested
+  BookResyncs resyncs_;  // products whose book was re-requested
 };
 
 using ExchangeSession = Session<ExchangeParser>;

@@ -61,10 +61,7 @@ void Session::on_frame(websocket::Client& client, simdjson::padded_string_view f
       if (r.text != "online") log_->warn("kraken: system status {}", r.text);
       break;
     case Control::kBookResync:
-      if (book_requested_ && !r.symbol.empty() &&
-          std::find(resyncing_.begin(), resyncing_.end(), r.symbol) == resyncing_.end()) {
-        resyncing_.emplace_back(r.symbol);
-        ++counters_.book_resyncs;
+      if (book_requested_ && resyncs_.start(r.symbol)) {
         log_->warn("kraken: book {} resynchronised ({})", r.symbol, r.text);
         const std::vector<std::string> one{std::string(r.symbol)};
         client.send(request("unsubscribe", "book", one));
@@ -74,9 +71,7 @@ void Session::on_frame(websocket::Client& client, simdjson::padded_string_view f
     default:
       break;
   }
-  if (!resyncing_.empty()) {
-    std::erase_if(resyncing_, [&](const std::string& s) { return parser_.book_synced(s); });
-  }
+  resyncs_.settle([&](const std::string& s) { return parser_.book_synced(s); });
   // Books are subscribed once every pair's precisions have arrived: before that their
   // checksums could not be verified.
   if (!book_requested_ && wants("book")) {
@@ -93,7 +88,7 @@ void Session::on_frame(websocket::Client& client, simdjson::padded_string_view f
 void Session::on_close(websocket::Client&, std::string_view) {
   for (const auto& s : symbols_.venue_symbols()) parser_.reset_book(s);
   book_requested_ = false;
-  resyncing_.clear();
+  resyncs_.clear();
 }
 
 }  // namespace ztrade::venues::kraken

@@ -11,6 +11,7 @@
 
 #include <spdlog/logger.h>
 
+#include "venues/common/book_resyncs.hpp"
 #include "venues/kraken/parse.hpp"
 #include "venues/websocket/venue_session.hpp"
 
@@ -23,7 +24,6 @@ struct SessionConfig {
 };
 
 struct SessionCounters {
-  std::uint64_t book_resyncs = 0;
   std::uint64_t request_errors = 0;
 };
 
@@ -40,7 +40,7 @@ class Session : public websocket::VenueSession {
   const Parser& parser() const noexcept { return parser_; }
   const SessionCounters& counters() const noexcept { return counters_; }
   const ParseCounters& parse_counters() const noexcept override { return parser_.counters(); }
-  std::uint64_t book_resyncs() const noexcept override { return counters_.book_resyncs; }
+  std::uint64_t book_resyncs() const noexcept override { return resyncs_.count(); }
 
   // The request for one channel and some symbols, with the next request id (exposed for
   // tests).
@@ -58,7 +58,7 @@ class Session : public websocket::VenueSession {
   bool book_requested_ = false;
   // Books unsubscribed and subscribed again, until their new snapshot verifies: updates still
   // in flight for them must not trigger another round.
-  std::vector<std::string> resyncing_;
+  BookResyncs resyncs_;
   std::uint64_t req_id_ = 0;  // of the last request sent on this session (never reused)
 };
 

@@ -161,6 +161,7 @@ asio::awaitable<void> Client::Impl::connect_and_read() {
     buffer.clear();
     auto [ec, n] = co_await s->async_read(buffer, kNoThrow);
     if (ec) {
+      if (ec == beast::error::timeout) ++stats.stale;
       reason = ec == ws::error::closed
                    ? "closed by the venue: " +
                          std::string(s->reason().reason.data(), s->reason().reason.size())

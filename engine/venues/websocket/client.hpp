@@ -40,6 +40,7 @@ struct ConnectionStats {
   std::uint64_t connects = 0;       // successful upgrades
   std::uint64_t attempts = 0;       // connection attempts, successful or not
   std::uint64_t disconnects = 0;    // connections lost or dropped (stale, error, resync)
+  std::uint64_t stale = 0;          // of those, dropped as stale (no frame, no pong in time)
   std::uint64_t frames = 0;         // text frames received
   std::uint64_t binary_frames = 0;  // ignored (we never ask for MessagePack)
   std::uint64_t bytes = 0;

@@ -4,6 +4,7 @@
 
 #include <ctime>
 
+#include "venues/common/book_resyncs.hpp"
 #include "venues/common/decimal.hpp"
 #include "venues/common/order_book.hpp"
 #include "venues/common/symbol_map.hpp"
@@ -133,6 +134,23 @@ TEST(OrderBook, KeepsSidesSortedBestFirst) {
   EXPECT_EQ(b.bids().size(), 1u);
   b.clear();
   EXPECT_TRUE(b.empty());
+}
+
+// A burst of bad updates for one book sends one resubscription; it is pending until the book
+// is synced again, then a new loss starts another.
+TEST(BookResyncs, OneResubscriptionPerBookUntilItIsSynced) {
+  BookResyncs r;
+  EXPECT_TRUE(r.start("BTC/USD"));
+  EXPECT_FALSE(r.start("BTC/USD"));  // already being rebuilt
+  EXPECT_TRUE(r.start("ETH/USD"));
+  EXPECT_FALSE(r.start(""));
+  EXPECT_EQ(r.count(), 2u);
+  r.settle([](const std::string& s) { return s == "BTC/USD"; });  // BTC's snapshot arrived
+  EXPECT_TRUE(r.start("BTC/USD"));                                // a new loss
+  EXPECT_FALSE(r.start("ETH/USD"));
+  r.clear();  // a reconnect rebuilds every book
+  EXPECT_TRUE(r.start("ETH/USD"));
+  EXPECT_EQ(r.count(), 4u);
 }
 
 TEST(SymbolMap, MapsVenueToEngineSymbols) {
