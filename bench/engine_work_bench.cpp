@@ -14,9 +14,9 @@
 #include <span>
 #include <vector>
 
+#include "brokers/sim/sim_broker.hpp"
 #include "bus/codec.hpp"
 #include "execution/order_manager.hpp"
-#include "execution/sim_broker.hpp"
 #include "features/feature_computer.hpp"
 #include "risk/risk_engine.hpp"
 #include "series.hpp"
@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
   risk::RiskEngine risk(limits);
   CountingReports reports;
   execution::OrderManager om(nullptr, reports);
-  execution::SimBroker broker(om, execution::ExecutionConfig{});
+  brokers::sim::SimBroker broker(om, execution::ExecutionConfig{});
   std::array<std::byte, wire::kMaxFrameSize> out{};
   std::vector<double> all, with_order;
   all.reserve(n);

@@ -1,4 +1,5 @@
 #include "execution/execution_component.hpp"
+#include "brokers/brokers.hpp"
 #include "bus/topic.hpp"
 
 #include <chrono>
@@ -19,9 +20,9 @@ ExecutionComponent::ExecutionComponent(zmq::context_t& context, const ops::Engin
                                             bus::topics::kTrade, bus::topics::kHeartbeat})),
       journal_path_(ops::journal_path(config)),
       orders_(std::make_unique<Journal>(journal_path_, false), *this),
-      broker_(orders_, config.execution),
+      broker_(brokers::make_broker(config.execution.broker, orders_, config.execution)),
       ops_(config.execution.ops_port) {
-  if (config.execution.broker != "sim") {
+  if (!broker_) {
     throw std::runtime_error("execution.broker = \"" + config.execution.broker +
                              "\" is not available yet; use \"sim\"");
   }
@@ -70,13 +71,13 @@ void ExecutionComponent::on_message(const bus::Message& m) {
       // fills it against what came after that, however late the order arrives here.
       const SubmitResult r = orders_.submit(o, m.frame.header.event_ns);
       if (r == SubmitResult::kAccepted) {
-        const auto overruns = broker_.history_overruns();
-        broker_.on_order(o.client_order_id);
-        if (broker_.history_overruns() != overruns) {
+        const auto overruns = broker_->degraded_fills();
+        broker_->on_order(o.client_order_id);
+        if (broker_->degraded_fills() != overruns) {
           log_->warn(
               "order {}: its next price event was beyond the simulator's history; filled "
               "at the oldest kept event (history_overruns={})",
-              o.client_order_id, broker_.history_overruns());
+              o.client_order_id, broker_->degraded_fills());
         }
       }
       if (r == SubmitResult::kDuplicate) {
@@ -97,7 +98,7 @@ void ExecutionComponent::on_message(const bus::Message& m) {
       // Orders decided on an earlier bar execute at this bar's open; positions then mark to
       // its close.
       market_ns_ = b.start_ns;
-      broker_.on_price(b.symbol.view(), b.open, b.start_ns, b.close);
+      broker_->on_price(b.symbol.view(), b.open, b.start_ns, b.close);
       // While orders are open, tell risk this bar has been processed: every fill up to its
       // time is reported before this mark (risk decides in event time; see RiskComponent).
       if (!orders_.open_orders().empty()) publish_mark(b.symbol.view(), b.start_ns);
@@ -107,7 +108,7 @@ void ExecutionComponent::on_message(const bus::Message& m) {
       wire::TradeMsg t{};
       if (!wire::body_as(m.frame, t)) break;
       market_ns_ = t.exchange_ns;
-      broker_.on_price(t.symbol.view(), t.price, t.exchange_ns);
+      broker_->on_price(t.symbol.view(), t.price, t.exchange_ns);
       break;
     }
     case wire::MsgType::kHeartbeat: {
@@ -153,7 +154,7 @@ void ExecutionComponent::maybe_publish_metrics() {
               static_cast<double>(k.partial_fills));
   ops::metric(m, "ztrade_journal_errors_total", c, static_cast<double>(k.journal_errors));
   ops::metric(m, "ztrade_sim_history_overruns_total", c,
-              static_cast<double>(broker_.history_overruns()));
+              static_cast<double>(broker_->degraded_fills()));
   ops::metric(m, "ztrade_open_orders", c, static_cast<double>(orders_.open_orders().size()));
   std::string positions;
   for (const auto& [symbol, p] : orders_.portfolio().positions()) {
@@ -193,7 +194,7 @@ int ExecutionComponent::run(const std::atomic<bool>& stop) {
   log_->info(
       "stopped: accepted={} rejected={} fills={} partial_fills={} duplicates={} "
       "history_overruns={} realized={:.2f} unrealized={:.2f}",
-      c.accepted, c.rejected, c.fills, c.partial_fills, c.duplicates, broker_.history_overruns(),
+      c.accepted, c.rejected, c.fills, c.partial_fills, c.duplicates, broker_->degraded_fills(),
       orders_.portfolio().realized(), orders_.portfolio().unrealized());
   return 0;
 }

@@ -10,8 +10,8 @@
 
 #include "bus/publisher.hpp"
 #include "bus/subscriber.hpp"
+#include "execution/broker.hpp"
 #include "execution/order_manager.hpp"
-#include "execution/sim_broker.hpp"
 #include "ops/component.hpp"
 #include "ops/config.hpp"
 #include "ops/endpoints.hpp"
@@ -44,7 +44,7 @@ class ExecutionComponent : private ReportSink {
   std::string journal_path_;
   ReplayStats restored_;  // what the journal held at start (records == 0: a new session)
   OrderManager orders_;
-  SimBroker broker_;
+  std::unique_ptr<Broker> broker_;  // execution.broker's adapter (brokers/brokers.hpp)
   ops::Heartbeat heartbeat_{"execution"};
   ops::Upstreams upstreams_{{"market-data", "risk"}};
   std::int64_t market_ns_ = 0;           // time of the latest market event (the simulator's clock)

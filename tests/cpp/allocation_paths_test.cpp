@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "allocation_counter.hpp"
+#include "brokers/sim/sim_broker.hpp"
 #include "bus/codec.hpp"
 #include "execution/order_manager.hpp"
-#include "execution/sim_broker.hpp"
 #include "risk/risk_engine.hpp"
 #include "venues/alpaca/parse.hpp"
 #include "venues/coinbase/advanced_parse.hpp"
@@ -54,7 +54,7 @@ TEST(AllocationPaths, DecodeRiskCheckAndSimulatedFill) {
   risk::RiskEngine risk(limits);
   NullReports reports;
   execution::OrderManager orders(nullptr, reports);
-  execution::SimBroker broker(orders, execution::ExecutionConfig{}, 256);
+  brokers::sim::SimBroker broker(orders, execution::ExecutionConfig{}, 256);
   std::vector<std::vector<std::byte>> bars, news;
   for (int i = 0; i < kBars; ++i) {
     wire::BarMsg b{};

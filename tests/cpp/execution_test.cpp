@@ -12,11 +12,14 @@
 #include <fstream>
 #include <vector>
 
+#include "brokers/brokers.hpp"
+#include "brokers/sim/sim_broker.hpp"
 #include "execution/order_manager.hpp"
-#include "execution/sim_broker.hpp"
 
 namespace ztrade::execution {
 namespace {
+
+using brokers::sim::SimBroker;
 
 struct Recorder : ReportSink {
   std::vector<wire::ExecutionReportMsg> reports;
@@ -90,6 +93,21 @@ TEST(Portfolio, AverageCostRealisedAndFlips) {
   p.apply_fill("X", wire::Side::kBuy, 5, 90);
   EXPECT_DOUBLE_EQ(p.find("X")->quantity, 0);
   EXPECT_DOUBLE_EQ(p.realized(), 50);
+}
+
+// execution.broker names an adapter of brokers/brokers.hpp; a name none registers has none.
+TEST(Brokers, TheRegistryMakesTheNamedAdapter) {
+  Recorder rec;
+  OrderManager om(nullptr, rec);
+  auto broker = brokers::make_broker("sim", om, ExecutionConfig{});
+  ASSERT_NE(broker, nullptr);
+  EXPECT_NE(dynamic_cast<SimBroker*>(broker.get()), nullptr);
+  EXPECT_EQ(brokers::make_broker("alpaca_paper", om, ExecutionConfig{}), nullptr);  // not yet
+  // The broker reports through the order manager: an accepted order fills at the next price.
+  ASSERT_EQ(om.submit(new_order(1, wire::Side::kBuy, 10), 0), SubmitResult::kAccepted);
+  EXPECT_EQ(broker->on_order(1), 0);
+  EXPECT_EQ(broker->on_price("AAPL", 100.0, 1), 1);
+  EXPECT_EQ(om.find(1)->status, OrderStatus::kFilled);
 }
 
 TEST(SimBroker, MarketLimitPartialAndLatency) {

@@ -17,12 +17,17 @@
 #include "core/price_history.hpp"
 #include "core/string_hash.hpp"
 
+#include "execution/broker.hpp"
 #include "execution/execution_config.hpp"
 #include "execution/order_manager.hpp"
 
-namespace ztrade::execution {
+namespace ztrade::brokers::sim {
 
-class SimBroker {
+using execution::ExecutionConfig;
+using execution::Order;
+using execution::OrderManager;
+
+class SimBroker final : public execution::Broker {
  public:
   // Price events kept per symbol (16 bytes each; memory grows only with real events). An order
   // whose next event was already discarded - market data ran further ahead of the order flow
@@ -37,11 +42,12 @@ class SimBroker {
   // A price event for symbol at market time ts_ns (a bar's open at its start, or a trade).
   // Marks positions to `mark` (0: to price), records the event, fills what it reaches.
   // Returns the number of fills made.
-  int on_price(std::string_view symbol, double price, std::int64_t ts_ns, double mark = 0);
+  int on_price(std::string_view symbol, double price, std::int64_t ts_ns, double mark = 0) override;
   // An order just accepted: fills it against recorded events later than its time.
-  int on_order(std::uint64_t client_order_id);
+  int on_order(std::uint64_t client_order_id) override;
   // Orders that needed a price event the history no longer held (see kDefaultHistory).
   std::uint64_t history_overruns() const noexcept { return overruns_; }
+  std::uint64_t degraded_fills() const noexcept override { return overruns_; }
 
  private:
   using Event = PriceHistory::Point;
@@ -56,4 +62,4 @@ class SimBroker {
   std::uint64_t overruns_ = 0;
 };
 
-}  // namespace ztrade::execution
+}  // namespace ztrade::brokers::sim

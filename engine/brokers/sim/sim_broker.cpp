@@ -1,9 +1,12 @@
-#include "execution/sim_broker.hpp"
+#include "brokers/sim/sim_broker.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-namespace ztrade::execution {
+namespace ztrade::brokers::sim {
+
+using execution::is_open;
+using execution::OrderStatus;
 
 bool SimBroker::try_fill(const Order& o, const Event& e) {
   if (!is_open(o.status) || o.status == OrderStatus::kPendingNew) return false;
@@ -68,4 +71,4 @@ int SimBroker::on_order(std::uint64_t client_order_id) {
   return fills;
 }
 
-}  // namespace ztrade::execution
+}  // namespace ztrade::brokers::sim
