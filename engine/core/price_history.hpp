@@ -3,11 +3,14 @@
 // price at time T?" and decide a signal made at T on the market as it was at T - not on
 // whatever later data happened to reach risk first - and the simulated broker can fill an
 // order against the prices that followed its time. A ring of at most `capacity` points, the
-// oldest dropped first: `reserve` points are allocated up front, and recording allocates
-// nothing until the ring grows beyond them (then only while it grows to its capacity).
+// oldest dropped first, kept in fixed blocks of kBlock points: `reserve` points' worth of
+// blocks is allocated up front, and a block more each time the ring grows past them, until it
+// reaches its capacity - never a copy of what is kept (no latency spike as it grows), and no
+// allocation at all once full.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -20,23 +23,27 @@ class PriceHistory {
     double price = 0;
   };
 
+  static constexpr std::size_t kBlock = 4096;  // points per block (64 KiB)
+
   PriceHistory() : PriceHistory(8192) {}
   explicit PriceHistory(std::size_t capacity) : PriceHistory(capacity, capacity) {}
   PriceHistory(std::size_t capacity, std::size_t reserve)
       : capacity_(std::max<std::size_t>(capacity, 2)) {
-    ring_.reserve(std::min(reserve, capacity_));
+    blocks_.reserve((capacity_ + kBlock - 1) / kBlock);  // block pointers only
+    while (blocks_.size() * kBlock < std::min(reserve, capacity_)) add_block();
   }
 
   // Times are kept non-decreasing: an event older than the newest one recorded (venues may
   // send slightly out-of-order timestamps) is recorded at the newest time.
-  void record(std::int64_t ts_ns, double price) noexcept {
+  void record(std::int64_t ts_ns, double price) {  // throws only if a new block cannot be had
     if (size_ > 0) ts_ns = std::max(ts_ns, at_index(size_ - 1).ts_ns);
-    if (size_ < capacity_) {  // still growing: head_ is 0, the ring is the vector in order
-      ring_.push_back({ts_ns, price});
+    if (size_ < capacity_) {  // still growing: head_ is 0, so point i is at slot i
+      if (size_ == blocks_.size() * kBlock) add_block();
+      slot(size_) = {ts_ns, price};
       ++size_;
     } else {
-      ring_[head_] = {ts_ns, price};
-      head_ = (head_ + 1) % capacity_;
+      slot(head_) = {ts_ns, price};
+      head_ = head_ + 1 == capacity_ ? 0 : head_ + 1;
       full_ = true;
     }
   }
@@ -69,8 +76,20 @@ class PriceHistory {
   }
 
   // The index of the first point later than ts_ns (size() if none): what follows an order.
+  // Orders ask about recent times, so the search gallops back from the newest point (1, 2, 4,
+  // ... back) and then halves the bracket: a few reads near the end of the ring, not a binary
+  // search's cache misses across all of it.
   std::size_t first_after(std::int64_t ts_ns) const noexcept {
-    std::size_t lo = 0, hi = size_;
+    std::size_t hi = size_;  // every index >= hi is later than ts_ns
+    std::size_t lo = 0;
+    for (std::size_t step = 1; hi > 0; step *= 2) {
+      const std::size_t probe = hi > step ? hi - step : 0;
+      if (at_index(probe).ts_ns <= ts_ns) {
+        lo = probe + 1;
+        break;
+      }
+      hi = probe;
+    }
     while (lo < hi) {
       const std::size_t mid = lo + (hi - lo) / 2;
       if (at_index(mid).ts_ns <= ts_ns) {
@@ -86,11 +105,21 @@ class PriceHistory {
   // Has dropped points (the oldest kept is not the first ever recorded).
   bool full() const noexcept { return full_; }
   // The i-th kept point, oldest first (i < size()).
-  const Point& at_index(std::size_t i) const noexcept { return ring_[(head_ + i) % ring_.size()]; }
+  const Point& at_index(std::size_t i) const noexcept {
+    std::size_t j = head_ + i;
+    if (j >= capacity_) j -= capacity_;
+    return blocks_[j / kBlock][j % kBlock];
+  }
 
  private:
+  Point& slot(std::size_t j) noexcept { return blocks_[j / kBlock][j % kBlock]; }
+  void add_block() {
+    const std::size_t first = blocks_.size() * kBlock;
+    blocks_.push_back(std::make_unique<Point[]>(std::min(kBlock, capacity_ - first)));
+  }
+
   std::size_t capacity_;
-  std::vector<Point> ring_;
+  std::vector<std::unique_ptr<Point[]>> blocks_;
   std::size_t head_ = 0;  // oldest
   std::size_t size_ = 0;
   bool full_ = false;  // has dropped prices

@@ -189,6 +189,34 @@ TEST(Risk, RestartedRiskStartsFromExecutionsPositions) {
   EXPECT_DOUBLE_EQ(r.pnl_at(6), -1000);
 }
 
+// Across blocks and after wrapping round, first_after (galloping back from the newest point)
+// and at (binary search) agree with a plain scan of what is kept.
+TEST(PriceHistory, SearchesAgreeWithAScanAcrossBlocksAndWraps) {
+  PriceHistory h(5000, 0);  // more than one block; allocated as it grows
+  std::vector<PriceHistory::Point> all;
+  for (std::int64_t i = 0; i < 12000; ++i) {
+    const std::int64_t ts = i * 10 + (i % 3 == 0 ? 0 : 5);
+    h.record(ts, static_cast<double>(i));
+    all.push_back({ts, static_cast<double>(i)});
+    if (i % 997 != 0 && i < 11990) continue;
+    const std::size_t kept = std::min<std::size_t>(all.size(), 5000);
+    ASSERT_EQ(h.size(), kept);
+    const std::size_t first = all.size() - kept;
+    for (std::int64_t q = all[first].ts_ns - 3; q <= all.back().ts_ns + 3; q += 7) {
+      std::size_t expect = 0;
+      while (expect < kept && all[first + expect].ts_ns <= q) ++expect;
+      ASSERT_EQ(h.first_after(q), expect) << "i=" << i << " q=" << q;
+      const auto at = h.at(q);
+      if (expect == 0) {
+        EXPECT_EQ(at.has_value(), h.full());  // before the oldest kept: the oldest if dropped
+      } else {
+        ASSERT_TRUE(at);
+        EXPECT_EQ(at->price, all[first + expect - 1].price);
+      }
+    }
+  }
+}
+
 TEST(PriceHistory, LastPriceAtOrBeforeATime) {
   PriceHistory h(4);
   EXPECT_FALSE(h.at(5));
