@@ -4,9 +4,6 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "bindings.hpp"
 #include "ops/config.hpp"
 #include "ops/endpoints.hpp"
@@ -23,9 +20,10 @@ ops::Environment with_overrides(const std::map<std::string, std::string>& overri
   for (const auto& [k, v] : overrides) env[k] = v;
   return env;
 }
-// The config at path, or ValueError listing every problem.
-ops::ConfigResult load_or_raise(const std::string& path, const ops::Environment& env) {
-  ops::ConfigResult r = ops::load_config(path, env);
+// The config at path, or ValueError listing every problem; `text` receives the file's text.
+ops::ConfigResult load_or_raise(const std::string& path, const ops::Environment& env,
+                                std::string* text = nullptr) {
+  ops::ConfigResult r = ops::load_config(path, env, text);
   if (!r.ok()) {
     std::string msg = "invalid configuration " + path + ":";
     for (const auto& e : r.errors) msg += "\n  " + e;
@@ -105,13 +103,8 @@ void bind_config(py::module_& m) {
       [](const std::string& path, const std::map<std::string, std::string>& overrides) {
         const ops::Environment env = with_overrides(overrides);
         std::string text;
-        if (!path.empty()) {
-          (void)load_or_raise(path, env);  // an invalid file is refused, every problem listed
-          std::ifstream in(path);
-          std::stringstream buffer;
-          buffer << in.rdbuf();
-          text = buffer.str();
-        }
+        // An invalid file is refused with every problem listed; a valid one is described.
+        if (!path.empty()) (void)load_or_raise(path, env, &text);
         py::list out;
         for (const auto& s : ops::describe_config(text, path.empty() ? ops::Environment{} : env)) {
           py::dict d;

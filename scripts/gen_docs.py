@@ -23,7 +23,7 @@ _BLOCK = re.compile(r"(<!-- BEGIN GENERATED: (?P<name>[\w-]+) -->\n)(?P<body>.*?
                     r"(<!-- END GENERATED: (?P=name) -->)", re.S)
 
 _KIND = {"u1": "u8", "u2": "u16", "u4": "u32", "u8": "u64", "i1": "i8", "i8": "i64",
-         "f8": "f64", "S": "text", "V": "reserved", "f8[]": "f64[]"}
+         "f8": "f64"}
 
 
 def _kind(kind: str, size: int) -> str:

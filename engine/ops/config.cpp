@@ -630,16 +630,17 @@ ConfigResult parse(std::string_view toml_text, const Environment& env, std::stri
 }
 }  // namespace
 
-ConfigResult load_config(const std::string& path, const Environment& env) {
+ConfigResult load_config(const std::string& path, const Environment& env, std::string* text) {
   std::ifstream in(path);
   if (!in) {
     ConfigResult r;
     r.errors.push_back(fmt::format("{}: cannot open the config file", path));
     return r;
   }
-  std::stringstream text;
-  text << in.rdbuf();
-  return parse_config(text.str(), env, path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  if (text) *text = buffer.str();
+  return parse_config(buffer.str(), env, path);
 }
 
 Environment process_environment() {

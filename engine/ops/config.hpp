@@ -124,8 +124,10 @@ struct Setting {
 // ZTRADE__* overrides (normally from the process environment, see process_environment()).
 ConfigResult parse_config(std::string_view toml_text, const Environment& env = {},
                           std::string_view source_name = "config");
-// Reads and parses a file; a missing or unreadable file is an error in the result.
-ConfigResult load_config(const std::string& path, const Environment& env = {});
+// Reads and parses a file; a missing or unreadable file is an error in the result. `text`, if
+// given, receives the file's text.
+ConfigResult load_config(const std::string& path, const Environment& env = {},
+                         std::string* text = nullptr);
 // Every setting with its type, bounds and meaning, valued as `toml_text` and `env` set it
 // (the defaults for empty text): what docs/configuration.md's reference, `ztrade config` and
 // ztrade._core.config_settings() show.

@@ -13,6 +13,7 @@
 #include "bus/codec.hpp"
 #include "execution/order_manager.hpp"
 #include "risk/risk_engine.hpp"
+#include "test_frames.hpp"
 #include "venues/alpaca/parse.hpp"
 #include "venues/coinbase/advanced_parse.hpp"
 #include "venues/coinbase/exchange_parse.hpp"
@@ -29,15 +30,7 @@ struct NullReports : execution::ReportSink {
   void on_position(const wire::PositionMsg&, std::int64_t) override { ++positions; }
 };
 
-template <class Body>
-std::vector<std::byte> frame_of(const Body& body, std::uint64_t seq, std::int64_t event_ns) {
-  std::vector<std::byte> out(wire::frame_size<Body>());
-  wire::Header h;
-  h.seq = seq;
-  h.event_ns = event_ns;
-  out.resize(wire::encode(h, body, out));
-  return out;
-}
+using test::frame_of;
 
 // Orders arrive as frames, risk checks each against the market at its time, execution accepts
 // it and the simulated broker fills it at the next bar: after a warm-up that sizes the order
@@ -61,7 +54,7 @@ TEST(AllocationPaths, DecodeRiskCheckAndSimulatedFill) {
     (void)b.symbol.assign("AAPL");
     b.open = b.high = b.low = b.close = 100.0 + (i % 7);
     b.start_ns = i * kSec;
-    bars.push_back(frame_of(b, static_cast<std::uint64_t>(i + 1), b.start_ns));
+    bars.push_back(frame_of(b, b.start_ns, static_cast<std::uint64_t>(i + 1)));
     wire::NewOrderMsg o{};
     o.client_order_id = static_cast<std::uint64_t>(i + 1);
     (void)o.symbol.assign("AAPL");
@@ -70,7 +63,7 @@ TEST(AllocationPaths, DecodeRiskCheckAndSimulatedFill) {
     o.type = wire::OrderType::kMarket;
     o.tif = wire::TimeInForce::kDay;
     o.quantity = 10;
-    news.push_back(frame_of(o, static_cast<std::uint64_t>(i + 1), b.start_ns));
+    news.push_back(frame_of(o, b.start_ns, static_cast<std::uint64_t>(i + 1)));
   }
   auto step = [&](int i) {
     wire::Frame f;

@@ -162,7 +162,7 @@ TEST(SimBroker, HistoryOverrunIsCounted) {
   for (int i = 1; i <= 5; ++i) broker.on_price("AAPL", 100 + i, i * 10);  // keeps t=30,40,50
   ASSERT_EQ(om.submit(new_order(1, wire::Side::kBuy, 1), 15), SubmitResult::kAccepted);
   EXPECT_EQ(broker.on_order(1), 1);
-  EXPECT_EQ(broker.history_overruns(), 1u) << "t=20 was needed but already discarded";
+  EXPECT_EQ(broker.degraded_fills(), 1u) << "t=20 was needed but already discarded";
   EXPECT_DOUBLE_EQ(om.find(1)->avg_fill_price, 103);
 }
 

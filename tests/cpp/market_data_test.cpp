@@ -11,6 +11,7 @@
 #include "market_data/recording.hpp"
 #include "market_data/replay_source.hpp"
 #include "market_data/synthetic_source.hpp"
+#include "test_frames.hpp"
 
 namespace ztrade::market_data {
 namespace {
@@ -21,15 +22,7 @@ std::string temp_path(const char* name) {
       .string();
 }
 
-template <class Body>
-std::vector<std::byte> frame_of(const Body& body, std::int64_t event_ns, std::uint64_t seq) {
-  std::vector<std::byte> out(wire::frame_size<Body>());
-  wire::Header h;
-  h.event_ns = event_ns;
-  h.seq = seq;
-  out.resize(wire::encode(h, body, out));  // 0 bytes if it did not fit: the test then fails
-  return out;
-}
+using test::frame_of;
 
 TEST(Recording, RoundTripsBarsTradesAndQuotesInOrder) {
   const std::string path = temp_path("rec");

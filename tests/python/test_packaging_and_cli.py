@@ -54,3 +54,16 @@ def test_cli_reports_bad_input_clearly(tmp_path):
     assert r.returncode == 2 and "No such file" in r.stderr
     r = run(["-m", "ztrade", "features", "--macd-fast", "40"], tmp_path)
     assert r.returncode == 2 and "fast period must be < slow period" in r.stderr
+
+
+def test_cli_config_shows_values_and_refuses_bad_ones(tmp_path):
+    r = run(["-m", "ztrade", "config", "risk.max_order_qty", "--set", "risk.max_order_qty=5"],
+            tmp_path)
+    assert r.returncode == 0, r.stderr
+    row = next(line for line in r.stdout.splitlines() if "risk.max_order_qty" in line)
+    assert "5" in row.split() and "1000" in row.split()  # the value set, then the default
+    for args in (["--set", "risk.max_order_qty=-5"], ["--config", str(tmp_path / "none.toml")],
+                 ["--set", "risk.max_ordr_qty=5"]):
+        r = run(["-m", "ztrade", "config", *args], tmp_path)
+        assert r.returncode == 2, args
+        assert "invalid configuration" in r.stderr and "Traceback" not in r.stderr, r.stderr

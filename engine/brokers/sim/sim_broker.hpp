@@ -46,7 +46,6 @@ class SimBroker final : public execution::Broker {
   // An order just accepted: fills it against recorded events later than its time.
   int on_order(std::uint64_t client_order_id) override;
   // Orders that needed a price event the history no longer held (see kDefaultHistory).
-  std::uint64_t history_overruns() const noexcept { return overruns_; }
   std::uint64_t degraded_fills() const noexcept override { return overruns_; }
 
  private:
