@@ -12,7 +12,7 @@
 
 #include "ops/component.hpp"
 #include "ops/config.hpp"
-#include "ops/endpoints.hpp"
+#include "ops/host_wiring.hpp"
 
 namespace ztrade::apps {
 
@@ -34,7 +34,8 @@ bool prepare(const ops::EngineConfig& config, const char* program,
 std::string secret(const std::string& env_var);
 
 // The whole main() of a one-component executable: load the config, prepare, build the
-// component with make(context, config, endpoints) and run it until SIGINT/SIGTERM.
+// component with make(context, config, wiring) - handing it its own section and the wiring -
+// and run it until SIGINT/SIGTERM.
 template <class Make>
 int host(int argc, char** argv, const char* program, const char* name, Make make) {
   int rc = 0;
@@ -42,9 +43,10 @@ int host(int argc, char** argv, const char* program, const char* name, Make make
   if (!config) return rc;
   if (!prepare(*config, program, {name})) return 1;
   try {
+    const ops::Wiring wiring = ops::wiring_for(*config);
     zmq::context_t context;
     const auto authenticator = ops::start_authenticator(context, *config);
-    auto component = make(context, *config, ops::endpoints_for(*config));
+    auto component = make(context, *config, wiring);
     return component.run(g_stop);
   } catch (const std::exception& e) {
     // A socket that cannot bind, an unreadable journal, ...: say what, exit non-zero.

@@ -8,22 +8,21 @@ namespace ztrade::execution {
 
 using namespace std::chrono_literals;
 
-ExecutionComponent::ExecutionComponent(zmq::context_t& context, const ops::EngineConfig& config,
-                                       const ops::Endpoints& endpoints)
-    : config_(config),
-      log_(ops::make_logger("execution", config.engine.log_level)),
+ExecutionComponent::ExecutionComponent(zmq::context_t& context, const ops::Wiring& wiring,
+                                       const ExecutionConfig& config)
+    : log_(ops::make_logger("execution", wiring.log_level)),
       pub_(context,
-           ops::publisher_config(config, endpoints.execution, endpoints.external.execution),
-           config.execution.publisher_id),
-      sub_(context, ops::subscriber_config(config, {endpoints.risk, endpoints.market_data},
-                                           {bus::topics::kOrders, bus::topics::kBar,
-                                            bus::topics::kTrade, bus::topics::kHeartbeat})),
-      journal_path_(ops::journal_path(config)),
+           wiring.publisher(wiring.endpoints.execution, wiring.endpoints.external.execution),
+           config.publisher_id),
+      sub_(context, wiring.subscriber({wiring.endpoints.risk, wiring.endpoints.market_data},
+                                      {bus::topics::kOrders, bus::topics::kBar, bus::topics::kTrade,
+                                       bus::topics::kHeartbeat})),
+      journal_path_(wiring.in_run_dir(config.journal)),
       orders_(std::make_unique<Journal>(journal_path_, false), *this),
-      broker_(brokers::make_broker(config.execution.broker, orders_, config.execution)),
-      ops_(config.execution.ops_port) {
+      broker_(brokers::make_broker(config.broker, orders_, config)),
+      ops_(config.ops_port) {
   if (!broker_) {
-    throw std::runtime_error("execution.broker = \"" + config.execution.broker +
+    throw std::runtime_error("execution.broker = \"" + config.broker +
                              "\" is not available yet; use \"sim\"");
   }
   restored_ = orders_.recover(journal_path_);

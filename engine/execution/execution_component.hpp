@@ -11,18 +11,18 @@
 #include "bus/publisher.hpp"
 #include "bus/subscriber.hpp"
 #include "execution/broker.hpp"
+#include "execution/execution_config.hpp"
 #include "execution/order_manager.hpp"
 #include "ops/component.hpp"
-#include "ops/config.hpp"
-#include "ops/endpoints.hpp"
 #include "ops/metrics.hpp"
+#include "ops/wiring.hpp"
 
 namespace ztrade::execution {
 
 class ExecutionComponent : private ReportSink {
  public:
-  ExecutionComponent(zmq::context_t& context, const ops::EngineConfig& config,
-                     const ops::Endpoints& endpoints);
+  ExecutionComponent(zmq::context_t& context, const ops::Wiring& wiring,
+                     const ExecutionConfig& config);
   // Not movable: the order manager reports to this object by reference.
   ExecutionComponent(ExecutionComponent&&) = delete;
   ExecutionComponent& operator=(ExecutionComponent&&) = delete;
@@ -37,7 +37,6 @@ class ExecutionComponent : private ReportSink {
   void publish_snapshot();
   void on_message(const bus::Message& m);
 
-  const ops::EngineConfig& config_;
   std::shared_ptr<spdlog::logger> log_;
   bus::Publisher pub_;
   bus::Subscriber sub_;

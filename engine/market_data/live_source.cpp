@@ -89,7 +89,7 @@ void LiveSource::Impl::add(const std::string& name, const venues::VenueConfig& s
   venues.push_back(std::move(v));
 }
 
-LiveSource::LiveSource(const ops::MarketDataSection& config, LiveSink& out,
+LiveSource::LiveSource(const MarketDataConfig& config, LiveSink& out,
                        std::shared_ptr<spdlog::logger> log)
     : impl_(std::make_unique<Impl>()) {
   impl_->log = std::move(log);

@@ -15,7 +15,7 @@
 
 #include <spdlog/logger.h>
 
-#include "ops/config.hpp"
+#include "market_data/market_data_config.hpp"
 #include "venues/common/market_sink.hpp"
 
 namespace ztrade::market_data {
@@ -34,8 +34,7 @@ class LiveSource {
  public:
   // Throws std::runtime_error for what makes a venue unusable before connecting (a bad URL,
   // an unreadable CA file, missing Alpaca keys).
-  LiveSource(const ops::MarketDataSection& config, LiveSink& out,
-             std::shared_ptr<spdlog::logger> log);
+  LiveSource(const MarketDataConfig& config, LiveSink& out, std::shared_ptr<spdlog::logger> log);
   ~LiveSource();
 
   // Connects every venue and runs until `stop`, calling tick() about every 100 ms on this

@@ -2,7 +2,6 @@
 
 #include <array>
 #include <chrono>
-#include <filesystem>
 #include <thread>
 
 #include "bus/socket_options.hpp"
@@ -14,29 +13,30 @@ namespace ztrade::market_data {
 
 using namespace std::chrono_literals;
 
-MarketDataComponent::MarketDataComponent(zmq::context_t& context, const ops::EngineConfig& config,
-                                         const ops::Endpoints& endpoints)
+MarketDataComponent::MarketDataComponent(zmq::context_t& context, const ops::Wiring& wiring,
+                                         const MarketDataConfig& config)
     : config_(config),
-      log_(ops::make_logger("market-data", config.engine.log_level)),
+      log_(ops::make_logger("market-data", wiring.log_level)),
       pub_(context,
-           ops::publisher_config(config, endpoints.market_data, endpoints.external.market_data),
-           config.market_data.publisher_id),
-      heartbeats_(context, ops::subscriber_config(
-                               config, {endpoints.signals, endpoints.risk, endpoints.execution},
-                               {bus::topics::kHeartbeat})),
-      control_(context, {endpoints.market_data_control, endpoints.external.market_data_control},
-               ops::curve_keys(config)),
-      ops_(config.market_data.ops_port),
-      aggregator_(static_cast<std::int64_t>(config.market_data.bar_interval_s * 1e9)) {
-  if (!config.market_data.record_file.empty()) {
-    std::filesystem::path path(config.market_data.record_file);
-    if (path.is_relative()) path = std::filesystem::path(config.engine.run_dir) / path;
-    recorder_ = std::make_unique<RecordingWriter>(path.string());  // throws: clean startup error
-    log_->info("recording published market data to {}", path.string());
+           wiring.publisher(wiring.endpoints.market_data, wiring.endpoints.external.market_data),
+           config.publisher_id),
+      heartbeats_(context, wiring.subscriber({wiring.endpoints.signals, wiring.endpoints.risk,
+                                              wiring.endpoints.execution},
+                                             {bus::topics::kHeartbeat})),
+      control_(
+          context,
+          {wiring.endpoints.market_data_control, wiring.endpoints.external.market_data_control},
+          wiring.curve),
+      ops_(config.ops_port),
+      aggregator_(static_cast<std::int64_t>(config.bar_interval_s * 1e9)) {
+  if (!config.record_file.empty()) {
+    const std::string path = wiring.in_run_dir(config.record_file);
+    recorder_ = std::make_unique<RecordingWriter>(path);  // throws: clean startup error
+    log_->info("recording published market data to {}", path);
   }
   // A replay is read whole at start, so a missing or malformed file is a start-up error (the
   // process exits naming the file and line) rather than a failure after everyone is ready.
-  const auto& md = config.market_data;
+  const auto& md = config;
   if (md.venue == "replay" && md.replay.format == "recorded") {
     recording_ = std::make_unique<RecordingReader>(md.replay.file);
   } else if (md.venue == "replay") {
@@ -70,14 +70,14 @@ void MarketDataComponent::maybe_publish_metrics() {
                   phase_ == 0   ? "waiting"
                   : phase_ == 1 ? "streaming"
                                 : "done",
-                  config_.market_data.venue, stats_.bars.load(), stats_.trades.load(),
-                  stats_.quotes.load(), live_ ? live_->status_json() : std::string("{}")),
+                  config_.venue, stats_.bars.load(), stats_.trades.load(), stats_.quotes.load(),
+                  live_ ? live_->status_json() : std::string("{}")),
       true);
 }
 
 bool MarketDataComponent::wait_for_downstream(const std::atomic<bool>& stop) {
   ops::Upstreams downstream({"signal-bridge", "risk", "execution"});
-  bool gate_open = !config_.market_data.start_gate;
+  bool gate_open = !config_.start_gate;
   bus::Message m;
   auto last_log = std::chrono::steady_clock::now();
   while (!stop) {
@@ -92,7 +92,7 @@ bool MarketDataComponent::wait_for_downstream(const std::atomic<bool>& stop) {
       gate_open = gate_open || go;
       control_.reply(go ? "OK" : "ERROR expected GO");
     }
-    if ((downstream.all_ready() || !config_.market_data.wait_for_downstream) && gate_open) {
+    if ((downstream.all_ready() || !config_.wait_for_downstream) && gate_open) {
       return true;
     }
     if (std::chrono::steady_clock::now() - last_log > 5s) {
@@ -146,7 +146,7 @@ void MarketDataComponent::publish_trade(const wire::TradeMsg& t, bool aggregate)
 
 template <class Source>
 void MarketDataComponent::replay(Source& source, const std::atomic<bool>& stop, bool aggregate) {
-  const double speed = config_.market_data.replay.speed;
+  const double speed = config_.replay.speed;
   MarketEvent e;
   std::int64_t first_ts = 0;
   const auto wall_start = std::chrono::steady_clock::now();
@@ -178,7 +178,7 @@ void MarketDataComponent::LivePublisher::on_bar(const wire::BarMsg& b) noexcept 
 int MarketDataComponent::stream_live(const std::atomic<bool>& stop) {
   LivePublisher publisher(*this);
   try {
-    LiveSource live(config_.market_data, publisher, log_);
+    LiveSource live(config_, publisher, log_);
     live_ = &live;
     log_->info("live: {} venue(s)", live.venues());
     live.run(stop, [&] {
@@ -196,7 +196,7 @@ int MarketDataComponent::stream_live(const std::atomic<bool>& stop) {
 }
 
 int MarketDataComponent::stream(const std::atomic<bool>& stop) {
-  const auto& md = config_.market_data;
+  const auto& md = config_;
   stream_start_ = std::chrono::steady_clock::now();
   if (md.venue == "live") return stream_live(stop);
   if (md.venue == "replay") {
@@ -255,7 +255,7 @@ int MarketDataComponent::stream(const std::atomic<bool>& stop) {
 }
 
 int MarketDataComponent::run(const std::atomic<bool>& stop) {
-  log_->info("publishing on {}", config_.market_data.venue);
+  log_->info("publishing on {}", config_.venue);
   if (!wait_for_downstream(stop)) return 0;
   log_->info("downstream ready; streaming");
   phase_ = 1;

@@ -15,14 +15,14 @@
 #include "bus/subscriber.hpp"
 #include "market_data/bar_aggregator.hpp"
 #include "market_data/live_source.hpp"
+#include "market_data/market_data_config.hpp"
 #include "market_data/market_event.hpp"
 #include "market_data/recording.hpp"
 #include "market_data/replay_source.hpp"
 #include "ops/component.hpp"
-#include "ops/config.hpp"
 #include "ops/control_channel.hpp"
-#include "ops/endpoints.hpp"
 #include "ops/metrics.hpp"
+#include "ops/wiring.hpp"
 
 namespace ztrade::market_data {
 
@@ -32,8 +32,8 @@ struct MarketDataStats {
 
 class MarketDataComponent {
  public:
-  MarketDataComponent(zmq::context_t& context, const ops::EngineConfig& config,
-                      const ops::Endpoints& endpoints);
+  MarketDataComponent(zmq::context_t& context, const ops::Wiring& wiring,
+                      const MarketDataConfig& config);
   // Runs until `stop`; returns the process exit code (0, or 1 if the source failed).
   int run(const std::atomic<bool>& stop);
   const MarketDataStats& stats() const noexcept { return stats_; }
@@ -63,7 +63,7 @@ class MarketDataComponent {
   template <class Body>
   void publish(std::string_view topic, const Body& body, std::int64_t event_ns);
 
-  const ops::EngineConfig& config_;
+  const MarketDataConfig& config_;
   std::shared_ptr<spdlog::logger> log_;
   bus::Publisher pub_;
   bus::Subscriber heartbeats_;

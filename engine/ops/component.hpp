@@ -20,7 +20,6 @@
 #include "bus/subscriber.hpp"
 #include "bus/topic.hpp"
 #include "bus/zap_authenticator.hpp"
-#include "ops/config.hpp"
 #include "ops/systemd_notify.hpp"
 
 namespace ztrade::ops {
@@ -94,39 +93,6 @@ inline bool heartbeat_tick(Heartbeat& hb, bus::Publisher& pub, bool ready, bool 
 inline bool heartbeat_tick(Heartbeat& hb, bus::Publisher& pub, const Upstreams& up,
                            bool now = false) {
   return heartbeat_tick(hb, pub, up.all_heard(), now);
-}
-
-// The CURVE keys of bus.curve, read from their files (Z85 text, first line); empty keys when
-// CURVE is off. Throws std::runtime_error naming the file if one is missing or malformed.
-bus::CurveKeys curve_keys(const EngineConfig& c);
-
-// With bus.curve.authorized_keys_file set, starts the ZAP handler that admits only the
-// engine's own key and the listed ones on `context` (one per context: per process, or one for
-// the threads deployment); nullptr otherwise. Throws std::runtime_error for an unreadable
-// file or a malformed key (with its line number).
-std::unique_ptr<bus::ZapAuthenticator> start_authenticator(zmq::context_t& context,
-                                                           const EngineConfig& c);
-
-// Socket settings from the config, shared by every component. Bound sockets are CURVE
-// servers, connecting ones clients, when bus.curve.enabled.
-inline bus::PublisherConfig publisher_config(const EngineConfig& c, const std::string& endpoint,
-                                             const std::string& also_bind) {
-  bus::PublisherConfig p;
-  p.endpoint = endpoint;
-  p.also_bind = also_bind;
-  p.send_hwm = c.bus.send_hwm;
-  p.curve = curve_keys(c);
-  return p;
-}
-inline bus::SubscriberConfig subscriber_config(const EngineConfig& c,
-                                               std::vector<std::string> endpoints,
-                                               std::initializer_list<std::string_view> topics) {
-  bus::SubscriberConfig s;
-  s.endpoints = std::move(endpoints);
-  s.topics.assign(topics.begin(), topics.end());
-  s.receive_hwm = c.bus.receive_hwm;
-  s.curve = curve_keys(c);
-  return s;
 }
 
 // A logger named after the component, at the configured level.

@@ -359,7 +359,7 @@ constexpr const char* kPublisherIdDoc = "bus publisher id, distinct per process"
 constexpr const char* kOpsPortDoc =
     "HTTP ops endpoint (/health, /ready, /metrics, /status); 0: off";
 
-void read_market_data(TableReader& r, MarketDataSection& s) {
+void read_market_data(TableReader& r, market_data::MarketDataConfig& s) {
   r.read_int("publisher_id", s.publisher_id, 0, 1023, kPublisherIdDoc);
   r.read_int("ops_port", s.ops_port, 0, kMaxPort, kOpsPortDoc);
   r.read("venue", s.venue, "replay, synthetic, or live (the venues enabled below)",
@@ -425,7 +425,7 @@ void read_market_data(TableReader& r, MarketDataSection& s) {
   }
 }
 
-void read_signal_bridge(TableReader& r, SignalBridgeSection& s) {
+void read_signal_bridge(TableReader& r, signals::SignalBridgeConfig& s) {
   r.read_int("publisher_id", s.publisher_id, 0, 1023, kPublisherIdDoc);
   r.read_int("ops_port", s.ops_port, 0, kMaxPort, kOpsPortDoc);
   r.read_int("rsi_period", s.rsi_period, 1, 100000, "FeatureComputer: RSI period");
@@ -653,11 +653,6 @@ Environment process_environment() {
     env.emplace(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
   }
   return env;
-}
-
-std::string journal_path(const EngineConfig& c) {
-  const std::filesystem::path j(c.execution.journal);
-  return j.is_absolute() ? j.string() : (std::filesystem::path(c.engine.run_dir) / j).string();
 }
 
 }  // namespace ztrade::ops

@@ -14,8 +14,10 @@
 #include <vector>
 
 #include "execution/execution_config.hpp"
+#include "market_data/market_data_config.hpp"
+#include "ops/run_dir.hpp"
 #include "risk/risk_config.hpp"
-#include "venues/common/venue_config.hpp"
+#include "signals/signal_bridge_config.hpp"
 
 namespace ztrade::ops {
 
@@ -46,59 +48,13 @@ struct BusSection {
   CurveSection curve;
 };
 
-struct ReplaySection {
-  std::string file;             // empty: the bundled sample
-  std::string format = "bars";  // bars or trades (CSV), or recorded (market_data.record_file)
-  std::string symbol = "SAMPLE";
-  double speed = 0.0;  // 0: as fast as possible; 1: recorded pace; N: N times faster
-};
-
-struct SyntheticSection {
-  std::vector<std::string> symbols{"SYN1"};
-  double rate_per_s = 1000.0;  // messages per second, all symbols together
-  std::uint64_t seed = 42;
-  double start_price = 100.0;
-  double volatility = 0.0005;  // per-trade log-return standard deviation
-  double duration_s = 10.0;    // 0: run until stopped
-  double spread_bps = 0.0;     // > 0: a quote follows every trade (counts towards rate_per_s)
-};
-
-struct MarketDataSection {
-  std::uint16_t publisher_id = 1;
-  int ops_port = 9101;
-  std::string venue = "replay";     // replay, synthetic or live (the enabled venues below)
-  double bar_interval_s = 60.0;     // time bars aggregated from trades
-  bool start_gate = false;          // wait for "GO" on the control socket before streaming
-  bool wait_for_downstream = true;  // false: stream without waiting for the other components
-                                    // (market-data alone as a feed handler)
-  std::string record_file;          // non-empty: record every published bar/trade/quote here
-                                    // (relative paths are under engine.run_dir)
-  ReplaySection replay;
-  SyntheticSection synthetic;
-  // Live venues by adapter name ([market_data.<name>]), one entry per registered adapter
-  // (venues/adapters.hpp), enabled or not.
-  std::map<std::string, venues::VenueConfig> venues;
-};
-
-struct SignalBridgeSection {
-  std::uint16_t publisher_id = 2;
-  int ops_port = 9102;
-  int rsi_period = 14, macd_fast = 12, macd_slow = 26, macd_signal = 9, sma_period = 20;
-  std::vector<std::string> strategies{"macd_rsi"};  // built-in strategies to run
-  double rsi_buy_below = 50.0;      // macd_rsi: buy on a MACD up-cross with RSI below this
-  double rsi_sell_above = 50.0;     // ... sell on a down-cross with RSI above this
-  double max_signal_age_ms = 5000;  // external signals older than this are rejected
-  // With CURVE client authentication (bus.curve.authorized_keys_file): strategy id -> the
-  // Z85 public key of the only client that may send signals under it. Empty: no binding.
-  std::map<std::string, std::string> strategy_keys;
-};
-
 struct EngineConfig {
   EngineSection engine;
   BusSection bus;
-  MarketDataSection market_data;
-  SignalBridgeSection signal_bridge;
-  risk::RiskConfig risk;  // the domains' own config types (one definition each)
+  // The components' sections are their domains' own types (one definition each).
+  market_data::MarketDataConfig market_data;
+  signals::SignalBridgeConfig signal_bridge;
+  risk::RiskConfig risk;
   execution::ExecutionConfig execution;
 };
 
@@ -138,7 +94,9 @@ Environment process_environment();
 // The tcp transport uses bus.tcp_base_port + 0 .. kTcpPortOffsets - 1 (ops/endpoints.hpp).
 inline constexpr int kTcpPortOffsets = 7;
 
-// execution's journal: execution.journal, relative to engine.run_dir unless absolute.
-std::string journal_path(const EngineConfig& c);
+// execution's journal: execution.journal under engine.run_dir.
+inline std::string journal_path(const EngineConfig& c) {
+  return under_run_dir(c.engine.run_dir, c.execution.journal);
+}
 
 }  // namespace ztrade::ops

@@ -4,7 +4,6 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <filesystem>
 
 #include "bus/socket_options.hpp"
 #include "ops/control_protocol.hpp"
@@ -14,28 +13,28 @@ namespace ztrade::risk {
 
 using namespace std::chrono_literals;
 
-RiskComponent::RiskComponent(zmq::context_t& context, const ops::EngineConfig& config,
-                             const ops::Endpoints& endpoints, std::string control_token)
-    : config_(config),
-      log_(ops::make_logger("risk", config.engine.log_level)),
-      pub_(context, ops::publisher_config(config, endpoints.risk, endpoints.external.risk),
-           config.risk.publisher_id),
-      sub_(context, ops::subscriber_config(
-                        config, {endpoints.market_data, endpoints.signals, endpoints.execution},
-                        {bus::topics::kBar, bus::topics::kTrade, bus::topics::kQuote,
-                         bus::topics::kSignal, bus::topics::kExecution, bus::topics::kHeartbeat})),
-      control_(context, {endpoints.risk_control, endpoints.external.risk_control},
-               ops::curve_keys(config)),
+RiskComponent::RiskComponent(zmq::context_t& context, const ops::Wiring& wiring,
+                             const RiskConfig& config, std::string control_token)
+    : log_(ops::make_logger("risk", wiring.log_level)),
+      pub_(context, wiring.publisher(wiring.endpoints.risk, wiring.endpoints.external.risk),
+           config.publisher_id),
+      sub_(context,
+           wiring.subscriber(
+               {wiring.endpoints.market_data, wiring.endpoints.signals, wiring.endpoints.execution},
+               {bus::topics::kBar, bus::topics::kTrade, bus::topics::kQuote, bus::topics::kSignal,
+                bus::topics::kExecution, bus::topics::kHeartbeat})),
+      control_(context, {wiring.endpoints.risk_control, wiring.endpoints.external.risk_control},
+               wiring.curve),
       token_(std::move(control_token)),
-      state_path_((std::filesystem::path(config.engine.run_dir) / "risk.state").string()),
-      engine_(config.risk),
+      state_path_(wiring.in_run_dir("risk.state")),
+      engine_(config),
       // Unique across restarts: start time in ms, times 1000, plus a counter.
       next_order_id_(static_cast<std::uint64_t>(bus::wall_clock_ns() / 1'000'000) * 1000),
-      ops_(config.risk.ops_port) {
+      ops_(config.ops_port) {
   if (token_.size() > ops::kMaxControlToken) {
     throw std::runtime_error(
         fmt::format("the control token in ${} is {} bytes; at most {} are accepted",
-                    config.risk.control_token_env, token_.size(), ops::kMaxControlToken));
+                    config.control_token_env, token_.size(), ops::kMaxControlToken));
   }
   // The trading state outlives the process: an operator's HALT (or a daily-loss halt) holds
   // across a crash and restart. Until execution has told us its positions we trade nothing

@@ -13,12 +13,12 @@
 #include "bus/publisher.hpp"
 #include "bus/subscriber.hpp"
 #include "ops/component.hpp"
-#include "ops/config.hpp"
 #include "ops/control_channel.hpp"
-#include "ops/endpoints.hpp"
 #include "ops/log_limit.hpp"
 #include "ops/metrics.hpp"
+#include "ops/wiring.hpp"
 #include "risk/order_tracker.hpp"
+#include "risk/risk_config.hpp"
 #include "risk/risk_engine.hpp"
 
 namespace ztrade::risk {
@@ -31,8 +31,8 @@ struct RiskStats {
 class RiskComponent {
  public:
   // control_token: the kill-switch secret (from the environment); empty disables HALT/RESUME.
-  RiskComponent(zmq::context_t& context, const ops::EngineConfig& config,
-                const ops::Endpoints& endpoints, std::string control_token);
+  RiskComponent(zmq::context_t& context, const ops::Wiring& wiring, const RiskConfig& config,
+                std::string control_token);
   int run(const std::atomic<bool>& stop);
   const RiskStats& stats() const noexcept { return stats_; }
   const RiskEngine& engine() const noexcept { return engine_; }
@@ -51,7 +51,6 @@ class RiskComponent {
   void on_positions_known();
   bool ready_now() const noexcept;  // upstreams heard and execution's positions known
 
-  const ops::EngineConfig& config_;
   std::shared_ptr<spdlog::logger> log_;
   bus::Publisher pub_;
   bus::Subscriber sub_;

@@ -8,30 +8,27 @@ namespace ztrade::signals {
 
 using namespace std::chrono_literals;
 
-namespace {}  // namespace
-
-SignalBridgeComponent::SignalBridgeComponent(zmq::context_t& context,
-                                             const ops::EngineConfig& config,
-                                             const ops::Endpoints& endpoints)
+SignalBridgeComponent::SignalBridgeComponent(zmq::context_t& context, const ops::Wiring& wiring,
+                                             const SignalBridgeConfig& config)
     : config_(config),
-      log_(ops::make_logger("signal-bridge", config.engine.log_level)),
-      pub_(context, ops::publisher_config(config, endpoints.signals, endpoints.external.signals),
-           config.signal_bridge.publisher_id),
-      market_(context, ops::subscriber_config(config, {endpoints.market_data},
-                                              {bus::topics::kBar, bus::topics::kHeartbeat})),
-      ingress_(bus::Subscriber::pull(context, endpoints.signal_ingress, config.bus.receive_hwm,
-                                     endpoints.external.signal_ingress, ops::curve_keys(config))),
-      macd_rsi_({config.signal_bridge.rsi_buy_below, config.signal_bridge.rsi_sell_above}),
-      ops_(config.signal_bridge.ops_port) {
-  const auto& s = config.signal_bridge.strategies;
+      log_(ops::make_logger("signal-bridge", wiring.log_level)),
+      pub_(context, wiring.publisher(wiring.endpoints.signals, wiring.endpoints.external.signals),
+           config.publisher_id),
+      market_(context, wiring.subscriber({wiring.endpoints.market_data},
+                                         {bus::topics::kBar, bus::topics::kHeartbeat})),
+      ingress_(bus::Subscriber::pull(context, wiring.endpoints.signal_ingress, wiring.receive_hwm,
+                                     wiring.endpoints.external.signal_ingress, wiring.curve)),
+      macd_rsi_({config.rsi_buy_below, config.rsi_sell_above}),
+      ops_(config.ops_port) {
+  const auto& s = config.strategies;
   run_macd_rsi_ = std::find(s.begin(), s.end(), "macd_rsi") != s.end();
-  if (!config.signal_bridge.strategy_keys.empty()) ingress_.capture_peer_keys();
+  if (!config.strategy_keys.empty()) ingress_.capture_peer_keys();
 }
 
 FeatureComputer& SignalBridgeComponent::computer_for(std::string_view symbol) {
   auto it = computers_.find(symbol);
   if (it == computers_.end()) {
-    const auto& c = config_.signal_bridge;
+    const auto& c = config_;
     it = computers_
              .emplace(std::string(symbol),
                       FeatureComputer(FeatureConfig{c.rsi_period, c.macd_fast, c.macd_slow,
@@ -97,9 +94,8 @@ void SignalBridgeComponent::on_external(const bus::Message& m) {
   }
   const auto last_bar = last_bar_ns_.find(s.symbol.view());
   const bool known = last_bar != last_bar_ns_.end();
-  SignalProblem p =
-      validate(s, known, bus::wall_clock_ns(), config_.signal_bridge.max_signal_age_ms);
-  const auto& keys = config_.signal_bridge.strategy_keys;
+  SignalProblem p = validate(s, known, bus::wall_clock_ns(), config_.max_signal_age_ms);
+  const auto& keys = config_.strategy_keys;
   if (p == SignalProblem::kNone && !keys.empty()) {
     // Only the client holding the key bound to this strategy id may speak for it.
     const auto bound = keys.find(std::string(s.strategy.view()));
@@ -156,7 +152,7 @@ void SignalBridgeComponent::maybe_publish_metrics() {
 }
 
 int SignalBridgeComponent::run(const std::atomic<bool>& stop) {
-  log_->info("features for {} strategies; ingress open", config_.signal_bridge.strategies.size());
+  log_->info("features for {} strategies; ingress open", config_.strategies.size());
   zmq::pollitem_t items[] = {{market_.socket().handle(), 0, ZMQ_POLLIN, 0},
                              {ingress_.socket().handle(), 0, ZMQ_POLLIN, 0}};
   bus::Message m;

@@ -16,11 +16,11 @@
 #include "core/string_hash.hpp"
 #include "features/feature_computer.hpp"
 #include "ops/component.hpp"
-#include "ops/config.hpp"
-#include "ops/endpoints.hpp"
 #include "ops/log_limit.hpp"
 #include "ops/metrics.hpp"
+#include "ops/wiring.hpp"
 #include "signals/macd_rsi_strategy.hpp"
+#include "signals/signal_bridge_config.hpp"
 #include "signals/signal_validator.hpp"
 
 namespace ztrade::signals {
@@ -33,8 +33,8 @@ struct SignalBridgeStats {
 
 class SignalBridgeComponent {
  public:
-  SignalBridgeComponent(zmq::context_t& context, const ops::EngineConfig& config,
-                        const ops::Endpoints& endpoints);
+  SignalBridgeComponent(zmq::context_t& context, const ops::Wiring& wiring,
+                        const SignalBridgeConfig& config);
   int run(const std::atomic<bool>& stop);
   const SignalBridgeStats& stats() const noexcept { return stats_; }
 
@@ -43,7 +43,7 @@ class SignalBridgeComponent {
   void on_external(const bus::Message& m);
   FeatureComputer& computer_for(std::string_view symbol);
 
-  const ops::EngineConfig& config_;
+  const SignalBridgeConfig& config_;
   std::shared_ptr<spdlog::logger> log_;
   bus::Publisher pub_;
   bus::Subscriber market_;

@@ -47,16 +47,17 @@ int main(int argc, char** argv) {
                      {"execution", "risk", "signal-bridge", "market-data"})) {
     return 1;
   }
-  const auto endpoints = ops::endpoints_for(*config);
   try {
+    const auto wiring = ops::wiring_for(*config);
     zmq::context_t context;
     const auto authenticator = ops::start_authenticator(context, *config);
-    // Publishers bind before anyone connects (inproc requires it in older libzmq).
-    execution::ExecutionComponent execution(context, *config, endpoints);
-    risk::RiskComponent risk(context, *config, endpoints,
+    // Publishers bind before anyone connects (inproc requires it in older libzmq). Each
+    // component gets the wiring and its own section only.
+    execution::ExecutionComponent execution(context, wiring, config->execution);
+    risk::RiskComponent risk(context, wiring, config->risk,
                              apps::secret(config->risk.control_token_env));
-    signals::SignalBridgeComponent bridge(context, *config, endpoints);
-    market_data::MarketDataComponent market(context, *config, endpoints);
+    signals::SignalBridgeComponent bridge(context, wiring, config->signal_bridge);
+    market_data::MarketDataComponent market(context, wiring, config->market_data);
     std::array<Outcome, 4> outcomes{
         {{"execution", 0, {}}, {"risk", 0, {}}, {"signal-bridge", 0, {}}, {"market-data", 0, {}}}};
     {

@@ -5,7 +5,7 @@
 int main(int argc, char** argv) {
   using namespace ztrade;
   return apps::host(argc, argv, "ztrade-execution", "execution",
-                    [](auto& ctx, auto& cfg, auto endpoints) {
-                      return execution::ExecutionComponent(ctx, cfg, endpoints);
+                    [](auto& ctx, auto& cfg, auto& wiring) {
+                      return execution::ExecutionComponent(ctx, wiring, cfg.execution);
                     });
 }

@@ -5,7 +5,7 @@
 int main(int argc, char** argv) {
   using namespace ztrade;
   return apps::host(argc, argv, "ztrade-market-data", "market-data",
-                    [](auto& ctx, auto& cfg, auto endpoints) {
-                      return market_data::MarketDataComponent(ctx, cfg, endpoints);
+                    [](auto& ctx, auto& cfg, auto& wiring) {
+                      return market_data::MarketDataComponent(ctx, wiring, cfg.market_data);
                     });
 }

@@ -5,7 +5,7 @@
 int main(int argc, char** argv) {
   using namespace ztrade;
   return apps::host(argc, argv, "ztrade-signal-bridge", "signal-bridge",
-                    [](auto& ctx, auto& cfg, auto endpoints) {
-                      return signals::SignalBridgeComponent(ctx, cfg, endpoints);
+                    [](auto& ctx, auto& cfg, auto& wiring) {
+                      return signals::SignalBridgeComponent(ctx, wiring, cfg.signal_bridge);
                     });
 }
