@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
   risk::RiskEngine risk(limits);
   CountingReports reports;
   execution::OrderManager om(nullptr, reports);
-  brokers::sim::SimBroker broker(om, execution::ExecutionConfig{});
+  brokers::sim::SimBroker broker(om, brokers::sim::Options{});
   std::array<std::byte, wire::kMaxFrameSize> out{};
   std::vector<double> all, with_order;
   all.reserve(n);

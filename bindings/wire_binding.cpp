@@ -46,6 +46,7 @@ void bind_wire(py::module_& m) {
         d["OrderType"] = names_of(wire::kOrderTypeNames);
         d["TimeInForce"] = names_of(wire::kTimeInForceNames);
         d["ExecType"] = names_of(wire::kExecTypeNames);
+        d["ExecReject"] = names_of(wire::kExecRejectNames);
         d["ComponentState"] = names_of(wire::kComponentStateNames);
         d["RejectReason"] = names_by_index<risk::RejectReason>(
             risk::kRejectReasonCount, [](risk::RejectReason r) { return risk::reason_name(r); });

@@ -77,6 +77,7 @@ def wire_bodies() -> str:
 
 _ENUM_LABELS = [("Side", "side", "u8"), ("OrderType", "order type", "u8"),
                 ("TimeInForce", "time in force", "u8"), ("ExecType", "exec type", "u8"),
+                ("ExecReject", "exec reject", "u16"),
                 ("ComponentState", "component state (heartbeat state)", "u8"),
                 ("RejectReason", "risk reject reason", "u16")]
 

@@ -170,9 +170,4 @@ bool prepare(const ops::EngineConfig& config, const char* program,
   return true;
 }
 
-std::string secret(const std::string& env_var) {
-  const char* v = env_var.empty() ? nullptr : std::getenv(env_var.c_str());
-  return v ? std::string(v) : std::string();
-}
-
 }  // namespace ztrade::apps

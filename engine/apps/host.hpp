@@ -10,6 +10,7 @@
 
 #include <zmq.hpp>
 
+#include "core/secret.hpp"
 #include "ops/component.hpp"
 #include "ops/config.hpp"
 #include "ops/host_wiring.hpp"
@@ -29,9 +30,6 @@ std::optional<ops::EngineConfig> load(int argc, char** argv, const char* program
 // run directory: a second one would re-bind its ipc sockets and take them from the first.
 bool prepare(const ops::EngineConfig& config, const char* program,
              std::initializer_list<const char*> components);
-
-// Reads a secret from the environment (never logged).
-std::string secret(const std::string& env_var);
 
 // The whole main() of a one-component executable: load the config, prepare, build the
 // component with make(context, config, wiring) - handing it its own section and the wiring -

@@ -193,6 +193,28 @@ inline constexpr EnumName<ExecType> kExecTypeNames[] = {
     {"partial_fill", ExecType::kPartialFill}, {"fill", ExecType::kFill},
     {"canceled", ExecType::kCanceled},        {"expired", ExecType::kExpired}};
 
+// ExecutionReportMsg::reject_code: why execution or the broker refused an order (its text
+// carries the broker's own code and message, e.g. "40310000 insufficient buying power").
+enum class ExecReject : std::uint16_t {
+  kNone = 0,
+  kInvalidOrder = 1,       // execution's own checks (quantity, side, limit price)
+  kInsufficientFunds = 2,  // the broker: buying power or available quantity (Alpaca 403)
+  kBrokerRefused = 3,      // the broker refused it otherwise (Alpaca 403/422: shorting, PDT, ...)
+  kMarketClosed = 4,       // a market order outside market hours, refused before sending
+  kBrokerUnavailable = 5,  // the broker could not be reached and does not have the order
+  kUnauthorized = 6,       // the broker refused the keys (401/403 on auth)
+  kLostBeforeBroker = 7,   // accepted before a crash, never reached the broker (restart)
+};
+inline constexpr EnumName<ExecReject> kExecRejectNames[] = {
+    {"none", ExecReject::kNone},
+    {"invalid_order", ExecReject::kInvalidOrder},
+    {"insufficient_funds", ExecReject::kInsufficientFunds},
+    {"broker_refused", ExecReject::kBrokerRefused},
+    {"market_closed", ExecReject::kMarketClosed},
+    {"broker_unavailable", ExecReject::kBrokerUnavailable},
+    {"unauthorized", ExecReject::kUnauthorized},
+    {"lost_before_broker", ExecReject::kLostBeforeBroker}};
+
 struct ExecutionReportMsg {
   std::uint64_t client_order_id;
   Symbol symbol;
@@ -230,10 +252,18 @@ struct RiskRejectMsg {
 };
 static_assert(sizeof(RiskRejectMsg) == 112);
 
+// HeartbeatMsg::flags, a bit set.
+enum class HeartbeatFlag : std::uint8_t {
+  // execution: its broker holds positions or orders the journal cannot explain (and was not
+  // told to adopt them): risk takes no new exposure (REDUCING) until an operator resumes.
+  kReduceOnly = 1,
+};
+
 struct HeartbeatMsg {
   FixedString<16> component;  // "market-data", "risk", ...
   std::uint8_t state;         // ComponentState
-  std::uint8_t reserved[7];
+  std::uint8_t flags;         // HeartbeatFlag bits
+  std::uint8_t reserved[6];
   std::int64_t uptime_ns;
   std::uint64_t messages_out;
 };

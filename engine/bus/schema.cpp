@@ -94,7 +94,7 @@ constexpr std::array kNewOrder{
     F(NewOrderMsg, signal_seq, "u8", "seq of the signal that caused it (0 if none)"),
 };
 constexpr std::array kCancel{
-    F(CancelOrderMsg, client_order_id, "u8", "the order to cancel"),
+    F(CancelOrderMsg, client_order_id, "u8", "the order to cancel; 0: every open order"),
     F(CancelOrderMsg, symbol, "S", "its symbol"),
 };
 constexpr std::array kExec{
@@ -104,7 +104,8 @@ constexpr std::array kExec{
     F(ExecutionReportMsg, exec_type, "u1", "exec type enum: what happened"),
     F(ExecutionReportMsg, side, "u1", "side enum"),
     F(ExecutionReportMsg, reject_code, "u2",
-      "0 in this version (the reason of a rejection is in text)"),
+      "exec reject enum: why a rejected order was refused (0 otherwise); text carries the "
+      "broker's own code and message"),
     F(ExecutionReportMsg, reserved, "V", "zero"),
     F(ExecutionReportMsg, last_qty, "f8", "quantity of this fill (0 if none)"),
     F(ExecutionReportMsg, last_price, "f8", "price of this fill (0 if none)"),
@@ -135,6 +136,8 @@ constexpr std::array kReject{
 constexpr std::array kHeartbeat{
     F(HeartbeatMsg, component, "S", "the sender: market-data, signal-bridge, risk, execution"),
     F(HeartbeatMsg, state, "u1", "component state enum"),
+    F(HeartbeatMsg, flags, "u1",
+      "bit set: 1 = execution's broker holds state the journal cannot explain (risk reduces only)"),
     F(HeartbeatMsg, reserved, "V", "zero"),
     F(HeartbeatMsg, uptime_ns, "i8", "time since the component started"),
     F(HeartbeatMsg, messages_out, "u8", "messages it has published"),
@@ -155,8 +158,7 @@ const std::array kSchema{
     body<FeaturesMsg>(kFeatures, "the features of a closed bar"),
     body<SignalMsg>(kSignal, "a strategy's decision"),
     body<NewOrderMsg>(kNewOrder, "an order risk approved"),
-    body<CancelOrderMsg>(kCancel,
-                         "cancel an open order (execution acts on it; no component sends it yet)"),
+    body<CancelOrderMsg>(kCancel, "cancel an open order, or every one (risk's kill switch)"),
     body<ExecutionReportMsg>(kExec, "a change of an order's state"),
     body<PositionMsg>(kPosition, "a symbol's position"),
     body<RiskRejectMsg>(kReject, "an order risk refused"),

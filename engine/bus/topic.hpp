@@ -55,8 +55,9 @@ inline constexpr TopicSpec kTopicTable[] = {
     {"signal", kSignal, "<STRATEGY>.<SYMBOL>", "signal", "signal-bridge",
      "a built-in strategy's signal, or an external one it validated and stamped"},
     {"new_order", kNewOrder, "<SYMBOL>", "new_order", "risk", "an order risk approved"},
-    {"cancel_order", kCancelOrder, "<SYMBOL>", "cancel_order", "(none yet)",
-     "execution cancels the order if it is open; no component sends one yet"},
+    {"cancel_order", kCancelOrder, "<SYMBOL>", "cancel_order", "risk",
+     "execution has the broker cancel the order if it is open; risk's kill switch (HALT) sends "
+     "one for every open order (client_order_id 0, empty symbol)"},
     {"risk_reject", kRiskReject, "<SYMBOL>", "risk_reject", "risk",
      "an order risk refused, with the reason"},
     {"execution_report", kExecutionReport, "<SYMBOL>", "execution_report", "execution",

@@ -2,7 +2,13 @@
 #include "brokers/brokers.hpp"
 #include "bus/topic.hpp"
 
+#include <unistd.h>
+
 #include <chrono>
+#include <functional>
+
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 namespace ztrade::execution {
 
@@ -19,11 +25,11 @@ ExecutionComponent::ExecutionComponent(zmq::context_t& context, const ops::Wirin
                                        bus::topics::kHeartbeat})),
       journal_path_(wiring.in_run_dir(config.journal)),
       orders_(std::make_unique<Journal>(journal_path_, false), *this),
-      broker_(brokers::make_broker(config.broker, orders_, config)),
+      broker_(brokers::make_broker(config.broker, orders_, config, log_)),
       ops_(config.ops_port) {
   if (!broker_) {
     throw std::runtime_error("execution.broker = \"" + config.broker +
-                             "\" is not available yet; use \"sim\"");
+                             "\" names no broker adapter (brokers/adapters.hpp)");
   }
   restored_ = orders_.recover(journal_path_);
   if (restored_.records == 0) {
@@ -88,7 +94,7 @@ void ExecutionComponent::on_message(const bus::Message& m) {
     }
     case wire::MsgType::kCancelOrder: {
       wire::CancelOrderMsg c{};
-      if (wire::body_as(m.frame, c)) orders_.cancel(c.client_order_id, market_ns_);
+      if (wire::body_as(m.frame, c)) broker_->on_cancel(c.client_order_id, market_ns_);
       break;
     }
     case wire::MsgType::kBar: {
@@ -112,7 +118,7 @@ void ExecutionComponent::on_message(const bus::Message& m) {
     }
     case wire::MsgType::kHeartbeat: {
       if (upstreams_.on_heartbeat(m.frame)) {
-        if (ops::heartbeat_tick(heartbeat_, pub_, upstreams_, true)) publish_snapshot();
+        if (ops::heartbeat_tick(heartbeat_, pub_, ready(), true)) publish_snapshot();
       }
       wire::HeartbeatMsg hb{};
       if (!wire::body_as(m.frame, hb)) break;
@@ -120,6 +126,7 @@ void ExecutionComponent::on_message(const bus::Message& m) {
           hb.state == static_cast<std::uint8_t>(ops::ComponentState::kDone) && !final_marks_) {
         // The source has ended: publish every position marked to its final price.
         final_marks_ = true;
+        market_done_ = true;
         for (const auto& [symbol, _] : orders_.portfolio().positions()) {
           publish_mark(symbol, market_ns_);
         }
@@ -166,28 +173,90 @@ void ExecutionComponent::maybe_publish_metrics() {
         positions.empty() ? "" : ",", symbol, p.quantity, p.avg_price, p.realized, p.unrealized());
   }
   order_latency_.render(m, "ztrade_hop_latency_seconds", c + ",hop=\"risk->execution\"");
+  ops::metric(m, "ztrade_late_fills_total", c, static_cast<double>(k.late_fills));
+  broker_->render_metrics(m);
+  const std::string broker_status = broker_->status_json();
   ops_.snapshot().publish(
       std::move(m),
       fmt::format(R"({{"component":"execution","ready":{},"open_orders":{},"fills":{},)"
-                  R"("restored_records":{},"positions":{{{}}}}})",
-                  upstreams_.all_heard(), orders_.open_orders().size(), k.fills + k.partial_fills,
-                  restored_.records, positions),
-      upstreams_.all_heard());
+                  R"("restored_records":{},"settled":{},"positions":{{{}}}{}}})",
+                  ready(), orders_.open_orders().size(), k.fills + k.partial_fills,
+                  restored_.records, settled_, positions,
+                  broker_status.empty() ? std::string() : ",\"broker\":" + broker_status),
+      ready());
+}
+
+void ExecutionComponent::tick() {
+  heartbeat_.set_flags(
+      broker_->reduce_only() ? static_cast<std::uint8_t>(wire::HeartbeatFlag::kReduceOnly) : 0);
+  if (market_done_ && !settled_ && broker_->settle(bus::wall_clock_ns())) {
+    // Every order is final at the broker (or the wait is over): done - the launcher's cue
+    // that the session's results are complete.
+    settled_ = true;
+    for (const auto& [symbol, _] : orders_.portfolio().positions())
+      publish_mark(symbol, market_ns_);
+    heartbeat_.maybe_send(pub_, ops::ComponentState::kDone, 1000ms, true);
+  }
+  const bool ready_now = ready();
+  if (settled_) {
+    heartbeat_.maybe_send(pub_, ops::ComponentState::kDone, 1000ms);
+  } else if (ops::heartbeat_tick(heartbeat_, pub_, ready_now, ready_now != was_ready_)) {
+    publish_snapshot();
+  }
+  was_ready_ = ready_now;
+  maybe_publish_metrics();
+}
+
+void ExecutionComponent::run_with_io(boost::asio::io_context& io, const std::atomic<bool>& stop) {
+  // The SUB socket's file descriptor signals (edge-style) that ZeroMQ has work; what arrived
+  // before a wait began does not signal again, so every wake-up drains until ZMQ_EVENTS says
+  // nothing is left, and only then waits.
+  boost::asio::posix::stream_descriptor bus_fd(io, ::dup(sub_.socket().get(zmq::sockopt::fd)));
+  boost::asio::steady_timer timer(io);
+  bus::Message m;
+  std::function<void()> wait_bus = [&] {
+    while (sub_.socket().get(zmq::sockopt::events) & ZMQ_POLLIN) {
+      while (sub_.receive(m, 0ms)) on_message(m);
+    }
+    bus_fd.async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                      [&](boost::system::error_code ec) {
+                        if (!ec) wait_bus();
+                      });
+  };
+  std::function<void()> every_100ms = [&] {
+    if (stop) {
+      io.stop();
+      return;
+    }
+    tick();
+    timer.expires_after(100ms);
+    timer.async_wait([&](boost::system::error_code ec) {
+      if (!ec) every_100ms();
+    });
+  };
+  wait_bus();
+  every_100ms();
+  io.run();
 }
 
 int ExecutionComponent::run(const std::atomic<bool>& stop) {
   for (const auto& [symbol, _] : orders_.portfolio().positions()) {
     on_position(orders_.portfolio().message(symbol), bus::wall_clock_ns());
   }
-  bus::Message m;
-  while (!stop) {
-    if (ops::heartbeat_tick(heartbeat_, pub_, upstreams_)) publish_snapshot();
-    maybe_publish_metrics();
-    if (sub_.receive(m, 100ms)) {
-      on_message(m);
-      while (sub_.receive(m, 0ms)) on_message(m);
+  broker_->start();  // throws (a clear start-up error) when the broker cannot be used
+  if (auto* io = broker_->io()) {
+    run_with_io(*io, stop);
+  } else {
+    bus::Message m;
+    while (!stop) {
+      tick();
+      if (sub_.receive(m, 100ms)) {
+        on_message(m);
+        while (sub_.receive(m, 0ms)) on_message(m);
+      }
     }
   }
+  broker_->stop();
   orders_.flush();
   const auto& c = orders_.counters();
   log_->info(

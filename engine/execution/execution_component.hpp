@@ -6,6 +6,8 @@
 #include <atomic>
 #include <memory>
 
+#include <boost/asio/io_context.hpp>
+
 #include <zmq.hpp>
 
 #include "bus/publisher.hpp"
@@ -36,6 +38,11 @@ class ExecutionComponent : private ReportSink {
   // Every position, then an empty-symbol end marker (bus::topics::kExecutionSnapshot).
   void publish_snapshot();
   void on_message(const bus::Message& m);
+  // One turn of housekeeping (every ~100 ms and after messages): heartbeat, metrics, settling.
+  void tick();
+  bool ready() const noexcept { return upstreams_.all_heard() && broker_->ready(); }
+  // The loop for a broker with I/O: the bus and the broker's connections on one io_context.
+  void run_with_io(boost::asio::io_context& io, const std::atomic<bool>& stop);
 
   std::shared_ptr<spdlog::logger> log_;
   bus::Publisher pub_;
@@ -46,8 +53,11 @@ class ExecutionComponent : private ReportSink {
   std::unique_ptr<Broker> broker_;  // execution.broker's adapter (brokers/brokers.hpp)
   ops::Heartbeat heartbeat_{"execution"};
   ops::Upstreams upstreams_{{"market-data", "risk"}};
-  std::int64_t market_ns_ = 0;           // time of the latest market event (the simulator's clock)
-  bool final_marks_ = false;             // final positions published after market data ended
+  std::int64_t market_ns_ = 0;  // time of the latest market event (the simulator's clock)
+  bool final_marks_ = false;    // final positions published after market data ended
+  bool market_done_ = false;    // market-data's source has ended
+  bool settled_ = false;        // ... and the broker has settled its open orders
+  bool was_ready_ = false;
   ops::LatencyHistogram order_latency_;  // risk send -> received here
   ops::OpsEndpoint ops_;
   ops::LossReporter losses_;

@@ -1,6 +1,32 @@
 #include "execution/order.hpp"
 
+#include <array>
+
 namespace ztrade::execution {
+
+namespace {
+
+using S = OrderStatus;
+
+// What an event does in each state: the next state, or illegal. A fill's next state is
+// decided by quantity: kFillBy (partially filled or filled); a late fill keeps the state it
+// arrives in unless it completes the order: kLateFill.
+constexpr auto kIllegal = static_cast<S>(0xff);
+constexpr auto kFillBy = static_cast<S>(0xfe);
+constexpr auto kLateFill = static_cast<S>(0xfd);
+
+//                                     accept    reject      cancel       expire     fill
+constexpr std::array<std::array<S, kOrderEventCount>, kOrderStatusCount> kTransitions{{
+    /* PendingNew      */ {S::kNew, S::kRejected, S::kCanceled, S::kExpired, kIllegal},
+    /* New             */ {kIllegal, S::kRejected, S::kCanceled, S::kExpired, kFillBy},
+    /* PartiallyFilled */ {kIllegal, kIllegal, S::kCanceled, S::kExpired, kFillBy},
+    /* Filled          */ {kIllegal, kIllegal, kIllegal, kIllegal, kIllegal},
+    /* Canceled        */ {kIllegal, kIllegal, kIllegal, kIllegal, kLateFill},
+    /* Rejected        */ {kIllegal, kIllegal, kIllegal, kIllegal, kIllegal},
+    /* Expired         */ {kIllegal, kIllegal, kIllegal, kIllegal, kLateFill},
+}};
+
+}  // namespace
 
 std::string_view status_name(OrderStatus s) noexcept {
   switch (s) {
@@ -22,42 +48,27 @@ std::string_view status_name(OrderStatus s) noexcept {
   return "unknown";
 }
 
-Transition Order::accept() noexcept {
-  if (status != OrderStatus::kPendingNew) return Transition::kIllegal;
-  status = OrderStatus::kNew;
-  return Transition::kOk;
-}
-
-Transition Order::reject() noexcept {
-  if (status != OrderStatus::kPendingNew && status != OrderStatus::kNew) {
-    return Transition::kIllegal;
-  }
-  status = OrderStatus::kRejected;
-  return Transition::kOk;
-}
-
-Transition Order::cancel() noexcept {
-  if (!is_open(status)) return Transition::kIllegal;
-  status = OrderStatus::kCanceled;
-  return Transition::kOk;
-}
-
-Transition Order::expire() noexcept {
-  if (!is_open(status)) return Transition::kIllegal;
-  status = OrderStatus::kExpired;
-  return Transition::kOk;
-}
-
-Transition Order::fill(double qty, double price) noexcept {
-  if (status != OrderStatus::kNew && status != OrderStatus::kPartiallyFilled) {
-    return Transition::kIllegal;
+Transition Order::apply(OrderEvent event, double qty, double price) noexcept {
+  const auto from = static_cast<std::size_t>(status);
+  const auto e = static_cast<std::size_t>(event);
+  if (from >= kOrderStatusCount || e >= kOrderEventCount) return Transition::kIllegal;
+  const S to = kTransitions[from][e];
+  if (to == kIllegal) return Transition::kIllegal;
+  if (event != OrderEvent::kFill) {
+    status = to;
+    return Transition::kOk;
   }
   if (!(qty > 0) || !(price > 0)) return Transition::kIllegal;
   // Tolerate rounding dust, never a real overfill.
   if (filled + qty > quantity * (1 + 1e-12)) return Transition::kOverfill;
   avg_fill_price = (avg_fill_price * filled + price * qty) / (filled + qty);
   filled += qty;
-  status = filled >= quantity * (1 - 1e-12) ? OrderStatus::kFilled : OrderStatus::kPartiallyFilled;
+  const bool complete = filled >= quantity * (1 - 1e-12);
+  if (complete) {
+    status = S::kFilled;
+  } else if (to == kFillBy) {
+    status = S::kPartiallyFilled;
+  }  // kLateFill: stays canceled / expired
   return Transition::kOk;
 }
 

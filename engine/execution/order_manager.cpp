@@ -28,15 +28,13 @@ bool OrderManager::journal(JournalKind kind, const Order& o, double qty, double 
 }
 
 void OrderManager::report(const Order& o, wire::ExecType type, double last_qty, double last_price,
-                          std::int64_t ts, std::string_view text) {
+                          std::int64_t ts, std::string_view text, wire::ExecReject code) {
   wire::ExecutionReportMsg m{};
   m.client_order_id = o.client_order_id;
   m.symbol = o.symbol;
-  // "SIM-<id>", formatted on the stack: no heap string per report (24 bytes hold any id).
-  char id[sizeof(m.venue_order_id.data)];
-  const auto id_end = fmt::format_to_n(id, sizeof(id), "SIM-{}", o.client_order_id).out;
-  m.venue_order_id.assign_truncated({id, static_cast<std::size_t>(id_end - id)});
+  m.venue_order_id = o.venue_order_id;
   m.exec_type = type;
+  m.reject_code = static_cast<std::uint16_t>(code);
   m.side = o.side;
   m.last_qty = last_qty;
   m.last_price = last_price;
@@ -80,6 +78,7 @@ SubmitResult OrderManager::submit(const wire::NewOrderMsg& msg, std::int64_t now
   o.type = msg.type;
   o.quantity = msg.quantity;
   o.limit_price = msg.limit_price;
+  o.tif = msg.tif;
   o.created_ns = now_ns;
   const bool valid = o.quantity > 0 && std::isfinite(o.quantity) && !o.symbol.view().empty() &&
                      (o.side == wire::Side::kBuy || o.side == wire::Side::kSell) &&
@@ -93,7 +92,8 @@ SubmitResult OrderManager::submit(const wire::NewOrderMsg& msg, std::int64_t now
     stored.reject();
     journal(JournalKind::kRejected, stored, 0, 0, now_ns);
     ++counters_.rejected;
-    report(stored, wire::ExecType::kRejected, 0, 0, now_ns, "invalid order");
+    report(stored, wire::ExecType::kRejected, 0, 0, now_ns, "invalid order",
+           wire::ExecReject::kInvalidOrder);
     return SubmitResult::kRejected;
   }
   stored.accept();
@@ -104,30 +104,72 @@ SubmitResult OrderManager::submit(const wire::NewOrderMsg& msg, std::int64_t now
   return SubmitResult::kAccepted;
 }
 
-bool OrderManager::cancel(std::uint64_t id, std::int64_t now_ns) {
+bool OrderManager::finish(std::uint64_t id, OrderEvent event, std::int64_t now_ns,
+                          std::string_view text, wire::ExecReject code) {
   auto it = orders_.find(id);
-  if (it == orders_.end() || it->second.cancel() != Transition::kOk) {
+  if (it == orders_.end() || it->second.apply(event) != Transition::kOk) {
     ++counters_.illegal_transitions;
     return false;
   }
-  track(it->second);
-  journal(JournalKind::kCanceled, it->second, 0, 0, now_ns);
-  ++counters_.canceled;
-  report(it->second, wire::ExecType::kCanceled, 0, 0, now_ns);
+  Order& o = it->second;
+  track(o);
+  switch (event) {
+    case OrderEvent::kCancel:
+      journal(JournalKind::kCanceled, o, 0, 0, now_ns);
+      ++counters_.canceled;
+      report(o, wire::ExecType::kCanceled, 0, 0, now_ns, text);
+      break;
+    case OrderEvent::kExpire:
+      journal(JournalKind::kExpired, o, 0, 0, now_ns);
+      ++counters_.expired;
+      report(o, wire::ExecType::kExpired, 0, 0, now_ns, text);
+      break;
+    default:
+      journal(JournalKind::kRejected, o, 0, 0, now_ns);
+      ++counters_.rejected;
+      report(o, wire::ExecType::kRejected, 0, 0, now_ns, text, code);
+      break;
+  }
   return true;
 }
 
-bool OrderManager::expire(std::uint64_t id, std::int64_t now_ns) {
-  auto it = orders_.find(id);
-  if (it == orders_.end() || it->second.expire() != Transition::kOk) {
-    ++counters_.illegal_transitions;
-    return false;
+bool OrderManager::cancel(std::uint64_t id, std::int64_t now_ns, std::string_view text) {
+  return finish(id, OrderEvent::kCancel, now_ns, text, wire::ExecReject::kNone);
+}
+
+bool OrderManager::expire(std::uint64_t id, std::int64_t now_ns, std::string_view text) {
+  return finish(id, OrderEvent::kExpire, now_ns, text, wire::ExecReject::kNone);
+}
+
+bool OrderManager::reject(std::uint64_t id, wire::ExecReject code, std::string_view text,
+                          std::int64_t now_ns) {
+  return finish(id, OrderEvent::kReject, now_ns, text, code);
+}
+
+bool OrderManager::adopt(std::string_view symbol, double signed_qty, double price,
+                         std::int64_t now_ns) {
+  wire::NewOrderMsg m{};
+  // Unique across restarts: the adoption's time, in the range no engine order uses.
+  m.client_order_id = kAdoptedIdBase | static_cast<std::uint64_t>(now_ns / 1000);
+  while (orders_.count(m.client_order_id)) ++m.client_order_id;
+  if (!m.symbol.assign(symbol)) return false;
+  m.strategy.assign_truncated("adopted");
+  m.side = signed_qty > 0 ? wire::Side::kBuy : wire::Side::kSell;
+  m.type = wire::OrderType::kMarket;
+  m.tif = wire::TimeInForce::kDay;
+  m.quantity = std::abs(signed_qty);
+  if (!(price > 0)) {
+    const auto* p = portfolio_.find(symbol);
+    price = p && p->mark > 0 ? p->mark : (p ? p->avg_price : 0.0);
   }
-  track(it->second);
-  journal(JournalKind::kExpired, it->second, 0, 0, now_ns);
-  ++counters_.expired;
-  report(it->second, wire::ExecType::kExpired, 0, 0, now_ns);
-  return true;
+  if (!(price > 0)) price = 1e-9;  // no price known: the position's cost is unknown, not free
+  return submit(m, now_ns) == SubmitResult::kAccepted &&
+         fill(m.client_order_id, m.quantity, price, now_ns);
+}
+
+void OrderManager::set_venue_order_id(std::uint64_t id, std::string_view venue_id) noexcept {
+  auto it = orders_.find(id);
+  if (it != orders_.end()) it->second.venue_order_id.assign_truncated(venue_id);
 }
 
 bool OrderManager::fill(std::uint64_t id, double qty, double price, std::int64_t now_ns) {
@@ -144,10 +186,11 @@ bool OrderManager::fill(std::uint64_t id, double qty, double price, std::int64_t
   }
   // Journal first: a fill that is not on disk must not reach positions or the bus.
   if (!journal(JournalKind::kFill, o, qty, price, now_ns)) return false;
+  if (!is_open(o.status)) ++counters_.late_fills;
   o = std::move(trial);
   track(o);
   portfolio_.apply_fill(o.symbol.view(), o.side, qty, price);
-  const bool done = o.status == OrderStatus::kFilled;
+  const bool done = o.status == OrderStatus::kFilled || !is_open(o.status);
   ++(done ? counters_.fills : counters_.partial_fills);
   report(o, done ? wire::ExecType::kFill : wire::ExecType::kPartialFill, qty, price, now_ns);
   sink_.on_position(portfolio_.message(o.symbol.view()), now_ns);

@@ -28,7 +28,8 @@ enum class SubmitResult : std::uint8_t { kAccepted, kDuplicate, kRejected, kJour
 
 struct OrderManagerCounters {
   std::uint64_t accepted = 0, rejected = 0, duplicates = 0, fills = 0, partial_fills = 0,
-                canceled = 0, expired = 0, illegal_transitions = 0, journal_errors = 0;
+                canceled = 0, expired = 0, illegal_transitions = 0, journal_errors = 0,
+                late_fills = 0;  // fills of an order already reported canceled or expired
 };
 
 class OrderManager {
@@ -42,9 +43,22 @@ class OrderManager {
   // A duplicate id is not executed again; its current state is re-reported instead (the
   // sender may have missed the first reports, e.g. across an execution restart).
   SubmitResult submit(const wire::NewOrderMsg& order, std::int64_t now_ns);
-  bool cancel(std::uint64_t client_order_id, std::int64_t now_ns);
+  // What the broker reports. `text` says why (free text, e.g. "replaced" or the broker's
+  // message). Each returns false - counted as an illegal transition - when the order cannot
+  // take the event (unknown id, already final).
+  bool cancel(std::uint64_t client_order_id, std::int64_t now_ns, std::string_view text = {});
   bool fill(std::uint64_t client_order_id, double qty, double price, std::int64_t now_ns);
-  bool expire(std::uint64_t client_order_id, std::int64_t now_ns);
+  bool expire(std::uint64_t client_order_id, std::int64_t now_ns, std::string_view text = {});
+  // The broker refused an order execution had accepted.
+  bool reject(std::uint64_t client_order_id, wire::ExecReject code, std::string_view text,
+              std::int64_t now_ns);
+  // Books a position the broker holds and the journal cannot explain (signed quantity, at
+  // `price`; 0: at the current mark) as an order of strategy "adopted", filled at once and
+  // journaled like any other, so it survives a restart. Ids from kAdoptedIdBase up.
+  static constexpr std::uint64_t kAdoptedIdBase = 1ull << 63;
+  bool adopt(std::string_view symbol, double signed_qty, double price, std::int64_t now_ns);
+  // The broker's id of an order (reports carry it from then on).
+  void set_venue_order_id(std::uint64_t client_order_id, std::string_view venue_id) noexcept;
   // Marks positions to a new price (no journal: marks are derived state).
   void mark(std::string_view symbol, double price) { portfolio_.mark(symbol, price); }
 
@@ -64,7 +78,11 @@ class OrderManager {
   bool journal(JournalKind kind, const Order& o, double qty, double price, std::int64_t ts);
   void track(const Order& o);  // adds an open order to open_, removes a finished one
   void report(const Order& o, wire::ExecType type, double last_qty, double last_price,
-              std::int64_t ts, std::string_view text = {});
+              std::int64_t ts, std::string_view text = {},
+              wire::ExecReject code = wire::ExecReject::kNone);
+  // Cancel, expire or reject: journaled, counted, reported.
+  bool finish(std::uint64_t id, OrderEvent event, std::int64_t now_ns, std::string_view text,
+              wire::ExecReject code);
   void apply(const JournalRecord& r);  // recovery
 
   std::unique_ptr<Journal> journal_;

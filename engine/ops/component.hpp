@@ -43,14 +43,19 @@ class Heartbeat {
     wire::HeartbeatMsg hb{};
     hb.component.assign_truncated(component_);  // component names are short constants
     hb.state = static_cast<std::uint8_t>(state);
+    hb.flags = flags_;
     hb.uptime_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now - start_).count();
     hb.messages_out = pub.counters().sent;
     pub.publish(bus::Topic{bus::topics::kHeartbeat, component_}, hb, bus::wall_clock_ns());
     return true;
   }
 
+  // HeartbeatFlag bits carried by every heartbeat from now on.
+  void set_flags(std::uint8_t flags) noexcept { flags_ = flags; }
+
  private:
   std::string component_;
+  std::uint8_t flags_ = 0;
   ServiceNotifier service_;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point last_{};

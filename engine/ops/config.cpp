@@ -9,11 +9,13 @@
 #include <functional>
 #include <limits>
 #include <set>
+#include <span>
 #include <sstream>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "brokers/adapters.hpp"
 #include "venues/adapters.hpp"
 
 extern char** environ;
@@ -85,6 +87,10 @@ class TableReader {
   }
   void read(std::string_view key, std::string& out, std::string_view doc,
             std::initializer_list<std::string_view> allowed = {}) {
+    read(key, out, doc, std::span<const std::string_view>(allowed.begin(), allowed.size()));
+  }
+  void read(std::string_view key, std::string& out, std::string_view doc,
+            std::span<const std::string_view> allowed) {
     const std::string list = fmt::format("{}", fmt::join(allowed, ", "));
     if (const toml::node* n = find(key)) {
       if (!n->is_string()) {
@@ -293,13 +299,20 @@ bool plain_text(std::string_view s) {
   });
 }
 
-// The engine's config reader as a venue adapter sees it (venues/common/venue_config.hpp).
-class AdapterReader final : public venues::VenueConfigReader {
+// The engine's config reader as an adapter (venue or broker) sees it (core/section_reader.hpp).
+class AdapterReader final : public core::SectionReader {
  public:
   explicit AdapterReader(TableReader& r) : r_(r) {}
   void read(std::string_view key, std::string& out, std::string_view doc,
             std::initializer_list<std::string_view> allowed) override {
     r_.read(key, out, doc, allowed);
+  }
+  void read(std::string_view key, bool& out, std::string_view doc) override {
+    r_.read(key, out, doc);
+  }
+  void read(std::string_view key, double& out, double lo, double hi,
+            std::string_view doc) override {
+    r_.read(key, out, doc, between(lo, hi, fmt::format("{} to {}", lo, hi)));
   }
   void read_int(std::string_view key, int& out, long long lo, long long hi,
                 std::string_view doc) override {
@@ -493,24 +506,25 @@ void read_risk(TableReader& r, risk::RiskConfig& s) {
 void read_execution(TableReader& r, execution::ExecutionConfig& s) {
   r.read_int("publisher_id", s.publisher_id, 0, 1023, kPublisherIdDoc);
   r.read_int("ops_port", s.ops_port, 0, kMaxPort, kOpsPortDoc);
+  std::vector<std::string_view> adapters;
+  for (const auto& rules : brokers::broker_config_rules()) adapters.push_back(rules.adapter);
   r.read("broker", s.broker,
-         "sim: the simulated broker; alpaca_paper is accepted here but refused by execution at "
-         "start until the Alpaca broker lands",
-         {"sim", "alpaca_paper"});
-  r.read("slippage_bps", s.slippage_bps, "sim: slippage of every fill", non_negative());
-  r.read("latency_ms", s.latency_ms, "sim: order latency, in market time", non_negative());
-  r.read("partial_fill_ratio", s.partial_fill_ratio,
-         "sim: fraction of a large order filled per bar; 0: all at once", between(0, 1, "0 to 1"));
+         "sim: the simulated broker; alpaca_paper: Alpaca's trading API ([execution.alpaca])",
+         adapters);
   r.read("journal", s.journal, "append-only order and fill journal, relative to engine.run_dir");
-  r.read("alpaca_base_url", s.alpaca_base_url, "Alpaca trading REST base URL (paper by default)");
-  r.read("allow_live_endpoint", s.allow_live_endpoint,
-         "Alpaca's live API (real money) is refused unless true");
-  const bool live = s.alpaca_base_url.find("paper-api.") == std::string::npos &&
-                    s.alpaca_base_url.find("api.alpaca.markets") != std::string::npos;
-  if (live && !s.allow_live_endpoint) {
-    r.error("alpaca_base_url",
-            "is Alpaca's live endpoint; set execution.allow_live_endpoint = true to trade real "
-            "money");
+  // Each broker adapter's own keys: [execution] itself or its [execution.<section>].
+  for (const auto& rules : brokers::broker_config_rules()) {
+    std::any options;
+    if (rules.section.empty()) {
+      AdapterReader reader(r);
+      rules.read_options(reader, options, s.broker == rules.adapter);
+    } else {
+      TableReader table = r.child(rules.section);
+      AdapterReader reader(table);
+      rules.read_options(reader, options, s.broker == rules.adapter);
+      table.report_unknown();
+    }
+    s.brokers.emplace(std::string(rules.adapter), std::move(options));
   }
 }
 

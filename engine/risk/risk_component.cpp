@@ -191,6 +191,14 @@ void RiskComponent::on_report(const wire::ExecutionReportMsg& r, std::int64_t ev
 }
 
 void RiskComponent::on_execution_heartbeat(const wire::HeartbeatMsg& hb) {
+  const bool reduce_only = hb.flags & static_cast<std::uint8_t>(wire::HeartbeatFlag::kReduceOnly);
+  const TradingState current = positions_known_ ? engine_.state() : restored_state_;
+  if (reduce_only && !execution_reduce_only_ && current == TradingState::kActive) {
+    // Once, when execution first says so: an operator's RESUME afterwards stands.
+    set_trading_state(TradingState::kReducing,
+                      "execution: the broker holds state the journal cannot explain");
+  }
+  execution_reduce_only_ = reduce_only;
   if (orders_.on_execution_uptime(hb.uptime_ns)) {
     log_->warn("execution restarted: re-sending {} unfinished order(s) to reconcile their state",
                orders_.unfinished());
@@ -307,6 +315,13 @@ void RiskComponent::on_control() {
                               : r.verb == ops::ControlVerb::kReduce ? TradingState::kReducing
                                                                     : TradingState::kActive;
   set_trading_state(wanted, "control");
+  if (wanted == TradingState::kHalted) {
+    // The kill switch also cancels every open order at the broker (execution's broker adapter
+    // does it; the cancels come back as execution reports).
+    wire::CancelOrderMsg all{};
+    pub_.publish(bus::topics::kCancelOrder, all, std::max<std::int64_t>(market_clock_ns_, 0));
+    log_->warn("kill switch: every open order canceled at the broker");
+  }
   if (engine_.state() != wanted) {
     control_.reply(fmt::format("{} ({} once execution reports positions)",
                                state_reply(engine_.state()), state_name(wanted)));

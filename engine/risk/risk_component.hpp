@@ -88,6 +88,7 @@ class RiskComponent {
   std::int64_t exec_mark_ns_ = INT64_MIN;     // the newest one's market time
   void resend_unacknowledged();
   void on_execution_heartbeat(const wire::HeartbeatMsg& hb);
+  bool execution_reduce_only_ = false;  // execution's last heartbeat flag (HeartbeatFlag)
   RiskStats stats_;
   ops::LatencyHistogram signal_latency_;  // signal-bridge send -> received here
   ops::OpsEndpoint ops_;

@@ -39,6 +39,9 @@ __all__ = ["PROCESSES", "EngineError", "ForcedStop", "StopRequest", "default_con
            "find_binary", "format_summary", "print_summary", "run_engine"]
 
 PROCESSES = ("execution", "risk", "signal-bridge", "market-data")
+# How long after market data ends the session waits for execution to settle its orders with
+# the broker (its own limit, e.g. execution.alpaca.settle_timeout_s, normally ends it first).
+SETTLE_LIMIT_S = 120.0
 
 
 def default_config() -> Path:
@@ -124,6 +127,7 @@ def run_engine(config: str | None = None, run_dir: str | None = None,
         logs: dict[str, Path] = {}
         tap.spool_to(session / "tap.spool")
         metrics: dict[str, dict[str, float]] = {}
+        final_status: dict = {}
         restored: dict | None = None
         interrupted: str | None = None
         failed: str | None = None
@@ -185,22 +189,29 @@ def run_engine(config: str | None = None, run_dir: str | None = None,
                              f"{', '.join(sorted(s))}; streaming")
                 if s.get("market-data") == wire.ComponentState.DONE and done_at is None:
                     done_at = time.monotonic()
+                # Execution is done once its broker has settled the session's orders (at once
+                # for the simulator; a real broker's fills take their time).
+                settled = s.get("execution") == wire.ComponentState.DONE
                 if ready_at is not None and time.monotonic() - last_report > 1.0:
                     last_report = time.monotonic()
                     n = tap.live_count
                     progress(f"  bars {n('bar')}  signals {n('signal')}  orders {n('new_order')}  "
                              f"risk rejects {n('risk_reject')}  execution reports "
                              f"{n('execution_report')}")
-                # Finished: the source is done and the pipeline has been quiet (bar heartbeats).
-                if done_at is not None and time.monotonic() - last_msg > 0.3 and \
+                # Finished: the source is done, execution has settled and the pipeline has been
+                # quiet (bar heartbeats).
+                if done_at is not None and settled and time.monotonic() - last_msg > 0.3 and \
                         time.monotonic() - done_at > 0.5:
                     break
-                if done_at is not None and time.monotonic() - done_at > 30:
+                if done_at is not None and time.monotonic() - done_at > SETTLE_LIMIT_S:
+                    progress(f"execution did not settle within {SETTLE_LIMIT_S:.0f} s of the end "
+                             "of market data; stopping")
                     break
             # The components render their metrics once a second: wait for a snapshot taken after
             # the session's last message before reading their loss counters.
             wait_unless_forced(1.1)
             metrics = component_metrics(cfg["ops_ports"])
+            final_status = execution_status(cfg["ops_ports"]) or {}
         except ForcedStop:
             forced = True
             raise
@@ -237,6 +248,11 @@ def run_engine(config: str | None = None, run_dir: str | None = None,
             "open_orders": (int(metrics["execution"].get("ztrade_open_orders", 0))
                             if "execution" in metrics else None),
             "partial_fills": c["report_partial_fill"], "exec_rejects": c["report_rejected"],
+            # Why execution or the broker refused orders (wire.ExecReject names).
+            "exec_reject_reasons": dict(tap.exec_rejects),
+            # The broker's own view at the end (a real broker: its positions, whether it
+            # found state the journal could not explain); None for the simulator.
+            "broker": final_status.get("broker"),
             "positions": positions,
             "realized_pnl": sum(p["realized_pnl"] for p in positions.values()),
             "unrealized_pnl": sum(p["unrealized_pnl"] for p in positions.values()),

@@ -14,6 +14,7 @@ import numpy as np
 from ztrade import wire
 
 REJECT_REASONS = {int(r): r.name.lower() for r in wire.RejectReason}
+EXEC_REJECTS = {int(r): r.name.lower() for r in wire.ExecReject}
 EXEC_NAMES = {int(e): e.name.lower() for e in wire.ExecType}
 
 # The topics the tap subscribes to, from the schema. It leaves raw trades and quotes to the
@@ -37,6 +38,7 @@ class Tap:
     pending: list[tuple] = field(default_factory=list)            # (topic, frame) to decode
     counts: Counter = field(default_factory=Counter)
     rejects: Counter = field(default_factory=Counter)
+    exec_rejects: Counter = field(default_factory=Counter)        # ExecReject name -> count
     positions: dict[str, dict] = field(default_factory=dict)
     states: dict[str, int] = field(default_factory=dict)
     bars: dict[tuple, int] = field(default_factory=dict)          # (symbol, start) -> send
@@ -120,6 +122,8 @@ class Tap:
             self.counts["report_" + kind] += 1
             if kind == "accepted":
                 self.accepted[b["client_order_id"]] = sent
+            elif kind == "rejected":
+                self.exec_rejects[EXEC_REJECTS.get(b["reject_code"], str(b["reject_code"]))] += 1
         elif t == "position" and b["symbol"]:  # (an empty symbol ends execution's snapshot)
             self.positions[b["symbol"]] = b
 

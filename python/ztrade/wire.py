@@ -39,6 +39,7 @@ Side = _enum("Side")
 OrderType = _enum("OrderType")
 TimeInForce = _enum("TimeInForce")
 ExecType = _enum("ExecType")
+ExecReject = _enum("ExecReject")  # why execution or the broker refused an order (reject_code)
 RejectReason = _enum("RejectReason")  # why risk refused an order (RiskReject.reason)
 TradingState = _enum("TradingState")  # risk's state (its heartbeat's state)
 SignalProblem = _enum("SignalProblem")  # why the signal bridge refused an external signal

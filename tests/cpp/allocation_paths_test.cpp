@@ -47,7 +47,7 @@ TEST(AllocationPaths, DecodeRiskCheckAndSimulatedFill) {
   risk::RiskEngine risk(limits);
   NullReports reports;
   execution::OrderManager orders(nullptr, reports);
-  brokers::sim::SimBroker broker(orders, execution::ExecutionConfig{}, 256);
+  brokers::sim::SimBroker broker(orders, brokers::sim::Options{}, 256);
   std::vector<std::vector<std::byte>> bars, news;
   for (int i = 0; i < kBars; ++i) {
     wire::BarMsg b{};

@@ -141,10 +141,16 @@ TEST(Config, EnvironmentOverridesFileValues) {
 }
 
 TEST(Config, RefusesAlpacaLiveEndpointUnlessAllowed) {
-  const char* live = "[execution]\nalpaca_base_url = \"https://api.alpaca.markets\"\n";
+  const char* live = "[execution.alpaca]\ntrading_url = \"https://api.alpaca.markets\"\n";
+  EXPECT_TRUE(has_error(parse_config(live), "execution.alpaca.trading_url"));
   EXPECT_TRUE(has_error(parse_config(live), "live endpoint"));
   const std::string allowed = std::string(live) + "allow_live_endpoint = true\n";
   EXPECT_TRUE(parse_config(allowed).ok());
+  const char* stream = "[execution.alpaca]\nstream_url = \"wss://api.alpaca.markets/stream\"\n";
+  EXPECT_TRUE(has_error(parse_config(stream), "execution.alpaca.stream_url"));
+  EXPECT_TRUE(
+      parse_config("[execution.alpaca]\ntrading_url = \"https://paper-api.alpaca.markets\"\n")
+          .ok());
 }
 
 TEST(Config, PublisherIdsMustBeDistinct) {

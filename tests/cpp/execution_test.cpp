@@ -14,6 +14,8 @@
 
 #include "brokers/brokers.hpp"
 #include "brokers/sim/sim_broker.hpp"
+
+#include <spdlog/spdlog.h>
 #include "execution/order_manager.hpp"
 
 namespace ztrade::execution {
@@ -42,8 +44,8 @@ wire::NewOrderMsg new_order(std::uint64_t id, wire::Side side, double qty,
   return m;
 }
 
-ExecutionConfig sim(double slippage_bps, double latency_ms, double partial_fill_ratio) {
-  ExecutionConfig c;
+brokers::sim::Options sim(double slippage_bps, double latency_ms, double partial_fill_ratio) {
+  brokers::sim::Options c;
   c.slippage_bps = slippage_bps;
   c.latency_ms = latency_ms;
   c.partial_fill_ratio = partial_fill_ratio;
@@ -99,10 +101,11 @@ TEST(Portfolio, AverageCostRealisedAndFlips) {
 TEST(Brokers, TheRegistryMakesTheNamedAdapter) {
   Recorder rec;
   OrderManager om(nullptr, rec);
-  auto broker = brokers::make_broker("sim", om, ExecutionConfig{});
+  auto log = spdlog::default_logger();
+  auto broker = brokers::make_broker("sim", om, ExecutionConfig{}, log);
   ASSERT_NE(broker, nullptr);
   EXPECT_NE(dynamic_cast<SimBroker*>(broker.get()), nullptr);
-  EXPECT_EQ(brokers::make_broker("alpaca_paper", om, ExecutionConfig{}), nullptr);  // not yet
+  EXPECT_EQ(brokers::make_broker("ib", om, ExecutionConfig{}, log), nullptr);
   // The broker reports through the order manager: an accepted order fills at the next price.
   ASSERT_EQ(om.submit(new_order(1, wire::Side::kBuy, 10), 0), SubmitResult::kAccepted);
   EXPECT_EQ(broker->on_order(1), 0);
@@ -180,9 +183,44 @@ TEST(OrderManager, RejectsInvalidAndDuplicateOrders) {
   EXPECT_EQ(rec.reports.back().exec_type, wire::ExecType::kAccepted);
   EXPECT_EQ(rec.reports.back().leaves_qty, 5);
   EXPECT_TRUE(om.cancel(3, 1));
-  EXPECT_FALSE(om.fill(3, 5, 100, 2)) << "no fill after cancel";
+  EXPECT_FALSE(om.cancel(3, 2)) << "canceled twice";
   EXPECT_FALSE(om.cancel(99, 2));
   EXPECT_EQ(om.counters().illegal_transitions, 2u);
+}
+
+// A broker may fill an order after it reported the cancel (it filled before the cancel
+// took): the fill is applied, so positions match the broker's, and the order stays canceled
+// unless the fill completes it. A rejected or filled order takes no fill.
+TEST(OrderManager, LateFillsAfterACancelAreApplied) {
+  Recorder rec;
+  OrderManager om(nullptr, rec);
+  ASSERT_EQ(om.submit(new_order(3, wire::Side::kBuy, 10), 0), SubmitResult::kAccepted);
+  EXPECT_TRUE(om.cancel(3, 1));
+  EXPECT_TRUE(om.fill(3, 4, 100, 2));
+  EXPECT_EQ(om.find(3)->status, OrderStatus::kCanceled);
+  EXPECT_EQ(om.counters().late_fills, 1u);
+  EXPECT_DOUBLE_EQ(om.portfolio().find("AAPL")->quantity, 4);
+  EXPECT_TRUE(om.fill(3, 6, 100, 3));
+  EXPECT_EQ(om.find(3)->status, OrderStatus::kFilled) << "a late fill that completes it";
+  EXPECT_FALSE(om.fill(3, 1, 100, 4)) << "overfill";
+  ASSERT_EQ(om.submit(new_order(4, wire::Side::kBuy, 10), 0), SubmitResult::kAccepted);
+  EXPECT_TRUE(om.reject(4, wire::ExecReject::kInsufficientFunds, "40310000 insufficient", 5));
+  EXPECT_EQ(rec.reports.back().reject_code,
+            static_cast<std::uint16_t>(wire::ExecReject::kInsufficientFunds));
+  EXPECT_EQ(rec.reports.back().text.view(), "40310000 insufficient");
+  EXPECT_FALSE(om.fill(4, 1, 100, 6)) << "a rejected order never filled";
+}
+
+TEST(Order, TheTransitionTableAgreesWithOpenness) {
+  // Every state: an open order can be canceled; a final one cannot.
+  for (auto s : {OrderStatus::kPendingNew, OrderStatus::kNew, OrderStatus::kPartiallyFilled,
+                 OrderStatus::kFilled, OrderStatus::kCanceled, OrderStatus::kRejected,
+                 OrderStatus::kExpired}) {
+    Order o;
+    o.quantity = 10;
+    o.status = s;
+    EXPECT_EQ(o.cancel() == Transition::kOk, execution::is_open(s)) << status_name(s);
+  }
 }
 
 TEST(Journal, RecoveryRebuildsOrdersPositionsAndRefusesResends) {

@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
     // component gets the wiring and its own section only.
     execution::ExecutionComponent execution(context, wiring, config->execution);
     risk::RiskComponent risk(context, wiring, config->risk,
-                             apps::secret(config->risk.control_token_env));
+                             core::secret_from_env(config->risk.control_token_env));
     signals::SignalBridgeComponent bridge(context, wiring, config->signal_bridge);
     market_data::MarketDataComponent market(context, wiring, config->market_data);
     std::array<Outcome, 4> outcomes{

@@ -6,6 +6,7 @@
 int main(int argc, char** argv) {
   using namespace ztrade;
   return apps::host(argc, argv, "ztrade-risk", "risk", [](auto& ctx, auto& cfg, auto& wiring) {
-    return risk::RiskComponent(ctx, wiring, cfg.risk, apps::secret(cfg.risk.control_token_env));
+    return risk::RiskComponent(ctx, wiring, cfg.risk,
+                               core::secret_from_env(cfg.risk.control_token_env));
   });
 }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include <fmt/format.h>
+
 namespace ztrade::brokers::sim {
 
 using execution::is_open;
@@ -59,6 +61,10 @@ int SimBroker::on_price(std::string_view symbol, double price, std::int64_t ts_n
 int SimBroker::on_order(std::uint64_t client_order_id) {
   const Order* o = orders_.find(client_order_id);
   if (!o) return 0;
+  // "SIM-<id>", formatted on the stack: no heap string per order (24 bytes hold any id).
+  char id[24];
+  const auto id_end = fmt::format_to_n(id, sizeof(id), "SIM-{}", client_order_id).out;
+  orders_.set_venue_order_id(client_order_id, {id, static_cast<std::size_t>(id_end - id)});
   auto it = history_.find(o->symbol.view());
   if (it == history_.end()) return 0;
   int fills = 0;
@@ -69,6 +75,16 @@ int SimBroker::on_order(std::uint64_t client_order_id) {
     if (try_fill(*o, h.at_index(i))) ++fills;
   }
   return fills;
+}
+
+void SimBroker::on_cancel(std::uint64_t client_order_id, std::int64_t now_ns) {
+  if (client_order_id != 0) {
+    orders_.cancel(client_order_id, now_ns);
+    return;
+  }
+  candidates_.clear();
+  for (const auto& [id, o] : orders_.open_orders()) candidates_.push_back(id);
+  for (const auto id : candidates_) orders_.cancel(id, now_ns, "kill switch");
 }
 
 }  // namespace ztrade::brokers::sim

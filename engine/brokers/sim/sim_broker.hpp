@@ -14,16 +14,15 @@
 #include <string_view>
 #include <vector>
 
+#include "brokers/sim/config.hpp"
 #include "core/price_history.hpp"
 #include "core/string_hash.hpp"
 
 #include "execution/broker.hpp"
-#include "execution/execution_config.hpp"
 #include "execution/order_manager.hpp"
 
 namespace ztrade::brokers::sim {
 
-using execution::ExecutionConfig;
 using execution::Order;
 using execution::OrderManager;
 
@@ -34,10 +33,8 @@ class SimBroker final : public execution::Broker {
   // than this - fills at the oldest kept event and is counted and logged as an overrun.
   static constexpr std::size_t kDefaultHistory = 1'000'000;
 
-  // The [execution] section's sim settings: slippage_bps, latency_ms, partial_fill_ratio.
-  SimBroker(OrderManager& orders, const ExecutionConfig& config,
-            std::size_t history = kDefaultHistory)
-      : orders_(orders), config_(config), history_limit_(history) {}
+  SimBroker(OrderManager& orders, const Options& options, std::size_t history = kDefaultHistory)
+      : orders_(orders), config_(options), history_limit_(history) {}
 
   // A price event for symbol at market time ts_ns (a bar's open at its start, or a trade).
   // Marks positions to `mark` (0: to price), records the event, fills what it reaches.
@@ -45,6 +42,8 @@ class SimBroker final : public execution::Broker {
   int on_price(std::string_view symbol, double price, std::int64_t ts_ns, double mark = 0) override;
   // An order just accepted: fills it against recorded events later than its time.
   int on_order(std::uint64_t client_order_id) override;
+  // Cancels at once (every open order for id 0).
+  void on_cancel(std::uint64_t client_order_id, std::int64_t now_ns) override;
   // Orders that needed a price event the history no longer held (see kDefaultHistory).
   std::uint64_t degraded_fills() const noexcept override { return overruns_; }
 
@@ -54,7 +53,7 @@ class SimBroker final : public execution::Broker {
   bool try_fill(const Order& o, const Event& e);
 
   OrderManager& orders_;
-  ExecutionConfig config_;
+  Options config_;
   std::size_t history_limit_;
   StringMap<PriceHistory> history_;
   std::vector<std::uint64_t> candidates_;

@@ -3,7 +3,7 @@
 namespace ztrade::venues::alpaca {
 
 namespace {
-void read_options(VenueConfigReader& r, VenueConfig& c) {
+void read_options(core::SectionReader& r, VenueConfig& c) {
   Options o;
   r.read("feed", o.feed, "iex, sip or crypto (sets the default url)", {"iex", "sip", "crypto"});
   r.read("key_id_env", o.key_id_env,

@@ -1,27 +1,22 @@
 // Alpaca's session from its config (venues/adapters.hpp); the key pair comes from the
 // environment variables the config names.
 #include <algorithm>
-#include <cstdlib>
 #include <stdexcept>
 
 #include <fmt/format.h>
+
+#include "core/secret.hpp"
 
 #include "venues/alpaca/config.hpp"
 #include "venues/alpaca/session.hpp"
 
 namespace ztrade::venues::alpaca {
 
-namespace {
-std::string env_or_empty(const std::string& name) {
-  const char* v = name.empty() ? nullptr : std::getenv(name.c_str());
-  return v ? std::string(v) : std::string();
-}
-}  // namespace
-
 MadeSession make_session(const VenueConfig& config, const SymbolMap& symbols, MarketSink& sink,
                          std::shared_ptr<spdlog::logger> log) {
   const auto& o = config.get<Options>();
-  SessionConfig sc{config.channels, env_or_empty(o.key_id_env), env_or_empty(o.secret_env)};
+  SessionConfig sc{config.channels, core::secret_from_env(o.key_id_env),
+                   core::secret_from_env(o.secret_env)};
   if (sc.key_id.empty() || sc.secret.empty()) {
     throw std::runtime_error(
         fmt::format("alpaca: set {} and {} in the environment or an env file (--env-file)",

@@ -3,7 +3,7 @@
 namespace ztrade::venues::coinbase {
 
 namespace {
-void read_options(VenueConfigReader& r, VenueConfig& c) {
+void read_options(core::SectionReader& r, VenueConfig& c) {
   Options o;
   r.read("feed", o.feed, "exchange (the ws-feed) or advanced_trade (Advanced Trade)",
          {"exchange", "advanced_trade"});

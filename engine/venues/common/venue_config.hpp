@@ -2,11 +2,12 @@
 // A live venue's settings, [market_data.<venue>]: the keys every venue has, plus the adapter's
 // own (in `options`, a type the adapter defines and reads in its folder's config.cpp).
 #include <any>
-#include <initializer_list>
 #include <map>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "core/section_reader.hpp"
 
 namespace ztrade::venues {
 
@@ -26,23 +27,11 @@ struct VenueConfig {
   }
 };
 
-// How an adapter reads its own keys of [market_data.<venue>] (the engine's config reader
-// implements it: every key documented, every problem reported with its dotted key).
-class VenueConfigReader {
- public:
-  virtual ~VenueConfigReader() = default;
-  virtual void read(std::string_view key, std::string& out, std::string_view doc,
-                    std::initializer_list<std::string_view> allowed = {}) = 0;
-  virtual void read_int(std::string_view key, int& out, long long lo, long long hi,
-                        std::string_view doc) = 0;
-  virtual void error(std::string_view key, std::string_view problem) = 0;
-};
-
 // One adapter's configuration rules, from its folder's config.cpp.
 struct VenueConfigRules {
   std::string_view name;  // the section: [market_data.<name>]
   // Reads the adapter's own keys into config.options (called after the common keys).
-  void (*read_options)(VenueConfigReader& reader, VenueConfig& config);
+  void (*read_options)(core::SectionReader& reader, VenueConfig& config);
   // The public endpoint and the channels subscribed when the config names none.
   std::string (*default_url)(const VenueConfig& config);
   std::vector<std::string> (*default_channels)(const VenueConfig& config);

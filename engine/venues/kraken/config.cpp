@@ -5,7 +5,7 @@
 namespace ztrade::venues::kraken {
 
 namespace {
-void read_options(VenueConfigReader& r, VenueConfig& c) {
+void read_options(core::SectionReader& r, VenueConfig& c) {
   Options o;
   r.read_int("book_depth", o.book_depth, 10, 1000, "book depth: 10, 25, 100, 500 or 1000");
   r.read_int("ohlc_interval_min", o.ohlc_interval_min, 1, 21600,

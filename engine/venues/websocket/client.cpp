@@ -16,6 +16,7 @@
 
 #include "bus/publisher.hpp"
 #include "venues/websocket/backoff.hpp"
+#include "venues/websocket/tls.hpp"
 
 namespace ztrade::venues::websocket {
 
@@ -45,20 +46,7 @@ struct Client::Impl {
         log(std::move(l)),
         timer(i),
         backoff(config.backoff_initial, config.backoff_max) {
-    boost::system::error_code ec;
-    ssl_ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                        ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
-    ssl_ctx.set_verify_mode(ssl::verify_peer);
-    if (config.ca_file.empty()) {
-      ssl_ctx.set_default_verify_paths(ec);
-    } else {
-      ssl_ctx.load_verify_file(config.ca_file, ec);
-    }
-    if (ec) {
-      throw std::runtime_error(config.name + ": cannot load CA certificates" +
-                               (config.ca_file.empty() ? "" : " from " + config.ca_file) + ": " +
-                               ec.message());
-    }
+    configure_client_tls(ssl_ctx, config.ca_file, config.name);
   }
 
   asio::awaitable<void> run();
@@ -130,10 +118,7 @@ asio::awaitable<void> Client::Impl::connect_and_read() {
   if (cec)
     co_return end("connect " + url.host + ":" + std::to_string(url.port) + ": " + cec.message());
   // SNI, and the certificate must name the host we asked for.
-  if (!SSL_set_tlsext_host_name(s->next_layer().native_handle(), url.host.c_str())) {
-    co_return end("TLS: cannot set SNI host name");
-  }
-  s->next_layer().set_verify_callback(ssl::host_name_verification(url.host));
+  if (!expect_host(s->next_layer(), url.host)) co_return end("TLS: cannot set SNI host name");
   auto [hec] = co_await s->next_layer().async_handshake(ssl::stream_base::client, kNoThrow);
   if (hec) co_return end("TLS handshake: " + hec.message());
   tcp_layer.expires_never();  // the WebSocket layer has its own timeouts from here
@@ -172,7 +157,7 @@ asio::awaitable<void> Client::Impl::connect_and_read() {
     const std::int64_t now = bus::wall_clock_ns();
     if (!s->got_text()) {
       ++stats.binary_frames;
-      continue;
+      if (!config.binary_as_text) continue;
     }
     ++stats.frames;
     stats.bytes += n;

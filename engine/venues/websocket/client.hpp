@@ -33,6 +33,10 @@ struct ClientConfig {
   std::chrono::milliseconds idle_timeout{10'000};
   std::chrono::milliseconds backoff_initial{250};
   std::chrono::milliseconds backoff_max{30'000};
+  // Hand binary frames to the handler like text ones: Alpaca's paper trading stream sends its
+  // JSON in binary frames. Off: binary frames are counted and ignored (we never ask for
+  // MessagePack).
+  bool binary_as_text = false;
 };
 
 struct ConnectionStats {
@@ -41,8 +45,8 @@ struct ConnectionStats {
   std::uint64_t attempts = 0;       // connection attempts, successful or not
   std::uint64_t disconnects = 0;    // connections lost or dropped (stale, error, resync)
   std::uint64_t stale = 0;          // of those, dropped as stale (no frame, no pong in time)
-  std::uint64_t frames = 0;         // text frames received
-  std::uint64_t binary_frames = 0;  // ignored (we never ask for MessagePack)
+  std::uint64_t frames = 0;         // frames handed to the handler
+  std::uint64_t binary_frames = 0;  // binary frames received (ignored unless binary_as_text)
   std::uint64_t bytes = 0;
   std::uint64_t sent = 0;          // frames sent
   std::int64_t last_frame_ns = 0;  // wall clock of the last frame received

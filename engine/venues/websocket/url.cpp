@@ -53,4 +53,11 @@ std::optional<Url> parse_url(std::string_view text) {
   return u;
 }
 
+std::optional<Url> parse_http_url(std::string_view text) {
+  // The same authority and target rules as a WebSocket URL; only the scheme differs.
+  if (text.rfind("https://", 0) == 0) return parse_url("wss://" + std::string(text.substr(8)));
+  if (text.rfind("http://", 0) == 0) return parse_url("ws://" + std::string(text.substr(7)));
+  return std::nullopt;
+}
+
 }  // namespace ztrade::venues::websocket

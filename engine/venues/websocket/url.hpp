@@ -17,5 +17,7 @@ struct Url {
 
 // nullopt for anything but ws:// or wss:// with a host, an optional 1-65535 port and a path.
 std::optional<Url> parse_url(std::string_view text);
+// The same for an HTTP endpoint: https:// (tls) or http:// (plain, local tests only).
+std::optional<Url> parse_http_url(std::string_view text);
 
 }  // namespace ztrade::venues::websocket

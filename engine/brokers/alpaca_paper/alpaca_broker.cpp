@@ -1,0 +1,637 @@
+#include "brokers/alpaca_paper/alpaca_broker.hpp"
+
+#include <charconv>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "bus/publisher.hpp"
+
+namespace ztrade::brokers::alpaca_paper {
+
+using execution::is_open;
+using execution::Order;
+using execution::OrderStatus;
+
+namespace {
+constexpr std::string_view kIdPrefix = "ztrade-";
+constexpr double kQtyEpsilon = 1e-9;  // Alpaca quantities have at most 9 decimals
+constexpr std::chrono::seconds kClockRefresh{60};
+
+std::int64_t now_ns() {
+  return bus::wall_clock_ns();
+}
+
+// Alpaca refuses sub-penny limit prices: 2 decimals from $1, 4 below. Rounded away from the
+// market (a buy down, a sell up), so the limit the engine chose is never exceeded.
+double tick_price(double price, wire::Side side) {
+  const double scale = price >= 1 ? 100 : 10000;
+  const double scaled = price * scale;
+  const double rounded =
+      side == wire::Side::kBuy ? std::floor(scaled + 1e-6) : std::ceil(scaled - 1e-6);
+  return rounded / scale;
+}
+
+wire::ExecReject reject_code(int status, std::string_view message) {
+  if (status == 401) return wire::ExecReject::kUnauthorized;
+  if (status == 403 && (message.find("insufficient") != std::string_view::npos ||
+                        message.find("buying power") != std::string_view::npos)) {
+    return wire::ExecReject::kInsufficientFunds;
+  }
+  return wire::ExecReject::kBrokerRefused;
+}
+
+venues::websocket::Url must_parse(const std::string& text, bool http) {
+  const auto url =
+      http ? venues::websocket::parse_http_url(text) : venues::websocket::parse_url(text);
+  if (!url || !url->tls) {
+    throw std::runtime_error(fmt::format("execution.alpaca.{}: \"{}\" is not a {} URL",
+                                         http ? "trading_url" : "stream_url", text,
+                                         http ? "https://" : "wss://"));
+  }
+  return *url;
+}
+}  // namespace
+
+std::string client_order_id(std::uint64_t engine_id) {
+  return fmt::format("{}{}", kIdPrefix, engine_id);
+}
+
+std::optional<std::uint64_t> engine_order_id(std::string_view text) noexcept {
+  if (!text.starts_with(kIdPrefix)) return std::nullopt;
+  text.remove_prefix(kIdPrefix.size());
+  std::uint64_t id = 0;
+  const auto r = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (r.ec != std::errc{} || r.ptr != text.data() + text.size() || id == 0) return std::nullopt;
+  return id;
+}
+
+AlpacaBroker::AlpacaBroker(execution::OrderManager& orders, Options options, Keys keys,
+                           std::shared_ptr<spdlog::logger> log)
+    : orders_(orders),
+      options_(std::move(options)),
+      log_(std::move(log)),
+      rest_(io_,
+            RestConfig{must_parse(options_.trading_url, true), options_.ca_file, keys.key_id,
+                       keys.secret, std::chrono::milliseconds(options_.request_timeout_ms),
+                       options_.max_requests_per_min},
+            log_),
+      clock_timer_(io_) {
+  venues::websocket::ClientConfig c;
+  c.name = "alpaca-trading";
+  c.url = must_parse(options_.stream_url, false);
+  c.ca_file = options_.ca_file;
+  c.binary_as_text = true;  // the paper stream sends JSON in binary frames
+  stream_ = std::make_unique<venues::websocket::Client>(io_, std::move(c), *this, log_);
+  stream_key_id_ = std::move(keys.key_id);
+  stream_secret_ = std::move(keys.secret);
+}
+
+AlpacaBroker::~AlpacaBroker() = default;
+
+// --- start-up ------------------------------------------------------------------------------
+
+void AlpacaBroker::start() {
+  // The account first: it proves the keys (a clear error here rather than on the first order).
+  bool answered = false;
+  Response account;
+  rest_.request(Method::kGet, "/v2/account", {}, [&](Response& r) {
+    account = std::move(r);
+    answered = true;
+  });
+  while (!answered && io_.run_one()) {
+  }
+  io_.restart();
+  if (account.status == 401 || account.status == 403) {
+    throw std::runtime_error(
+        fmt::format("alpaca: the keys were refused ({}); check {} and {} (paper keys for the paper "
+                    "endpoint)",
+                    account.status, options_.key_id_env, options_.secret_env));
+  }
+  if (!account.ok()) {
+    throw std::runtime_error(
+        fmt::format("alpaca: {} did not answer GET /v2/account ({})", options_.trading_url,
+                    account.status ? std::to_string(account.status) : account.error));
+  }
+  if (options_.check_market_clock) refresh_clock();
+  resync(true);
+  stream_->start();
+}
+
+void AlpacaBroker::refresh_clock() {
+  rest_.request(Method::kGet, "/v2/clock", {}, [this](Response& r) {
+    ClockView c;
+    if (r.ok() && parser_.clock(r.json(), c)) {
+      clock_ = c;
+      clock_at_ = std::chrono::steady_clock::now();
+    } else if (r.ok()) {
+      ++counters_.malformed;
+    }
+    clock_timer_.expires_after(kClockRefresh);
+    clock_timer_.async_wait([this](boost::system::error_code ec) {
+      if (!ec && !failed_) refresh_clock();
+    });
+  });
+}
+
+// --- orders --------------------------------------------------------------------------------
+
+int AlpacaBroker::on_order(std::uint64_t id) {
+  const Order* o = orders_.find(id);
+  if (!o) return 0;
+  if (failed_) {
+    orders_.reject(id, wire::ExecReject::kBrokerUnavailable, failure_, now_ns());
+    ++counters_.rejects;
+    return 0;
+  }
+  if (options_.check_market_clock && o->type == wire::OrderType::kMarket && clock_ &&
+      !clock_->is_open) {
+    // The clock is refreshed every minute; between refreshes, the next open or close it
+    // named says whether the market has opened or closed since.
+    const std::int64_t now = now_ns();
+    const bool open_now =
+        clock_->is_open ? now < clock_->next_close_ns : now >= clock_->next_open_ns;
+    if (!open_now) {
+      orders_.reject(id, wire::ExecReject::kMarketClosed, "market closed (Alpaca clock)", now);
+      ++counters_.rejects;
+      return 0;
+    }
+  }
+  tracked_[id].post_pending = true;
+  last_order_ns_ = now_ns();
+  post(id);
+  return 0;
+}
+
+void AlpacaBroker::post(std::uint64_t id) {
+  const Order* o = orders_.find(id);
+  if (!o) return;
+  const bool limit = o->type == wire::OrderType::kLimit;
+  const char* tif = o->tif == wire::TimeInForce::kGtc   ? "gtc"
+                    : o->tif == wire::TimeInForce::kIoc ? "ioc"
+                                                        : "day";
+  std::string body =
+      fmt::format(R"({{"symbol":"{}","qty":"{}","side":"{}","type":"{}","time_in_force":"{}",)"
+                  R"("client_order_id":"{}")",
+                  o->symbol.view(), o->quantity, o->side == wire::Side::kBuy ? "buy" : "sell",
+                  limit ? "limit" : "market", tif, client_order_id(id));
+  if (limit) {
+    body += fmt::format(R"(,"limit_price":"{}")", tick_price(o->limit_price, o->side));
+    if (options_.extended_hours && o->tif == wire::TimeInForce::kDay) {
+      body += R"(,"extended_hours":true)";
+    }
+  }
+  body += '}';
+  ++tracked_[id].posts;
+  ++counters_.orders_sent;
+  rest_.request(Method::kPost, "/v2/orders", std::move(body),
+                [this, id](Response& r) { on_posted(id, r); });
+}
+
+void AlpacaBroker::on_posted(std::uint64_t id, Response& r) {
+  auto& t = tracked_[id];
+  if (r.ok()) {
+    t.post_pending = false;
+    OrderView view;
+    if (!parser_.order(r.json(), view)) {
+      ++counters_.malformed;
+      look_up(id);  // created, but we could not read it: ask again
+      return;
+    }
+    apply(view, now_ns());
+    return;
+  }
+  if (r.status == 0 || r.status >= 500) {
+    // Unknown outcome: Alpaca may have created it. Never send again before knowing.
+    log_->warn("order {}: POST /v2/orders {}; looking it up before anything is re-sent", id,
+               r.status ? fmt::format("answered {}", r.status) : r.error);
+    look_up(id);
+    return;
+  }
+  if (r.status == 422 && t.posts > 1) {
+    // A re-send refused - most likely "client_order_id must be unique": the first did arrive.
+    look_up(id);
+    return;
+  }
+  t.post_pending = false;
+  refuse(id, r);
+}
+
+void AlpacaBroker::refuse(std::uint64_t id, const Response& r) {
+  ErrorView e;
+  const bool readable = parser_.error(r.json(), e);
+  const std::string text =
+      readable ? fmt::format("{} {}", e.code, e.message.view()) : fmt::format("HTTP {}", r.status);
+  const auto code = reject_code(r.status, e.message.view());
+  log_->warn("order {}: refused by Alpaca ({}): {}", id, r.status, text);
+  ++counters_.rejects;
+  orders_.reject(id, code, text, now_ns());
+  if (code == wire::ExecReject::kUnauthorized) fail("the keys were refused (401)");
+}
+
+void AlpacaBroker::look_up(std::uint64_t id) {
+  ++counters_.order_lookups;
+  rest_.request(Method::kGet,
+                "/v2/orders:by_client_order_id?client_order_id=" + client_order_id(id), {},
+                [this, id](Response& r) {
+                  auto& t = tracked_[id];
+                  if (r.ok()) {
+                    t.post_pending = false;
+                    OrderView view;
+                    if (parser_.order(r.json(), view)) {
+                      apply(view, now_ns());
+                    } else {
+                      ++counters_.malformed;
+                    }
+                    return;
+                  }
+                  const Order* o = orders_.find(id);
+                  if (r.status == 404 && o && is_open(o->status)) {
+                    if (t.posts < 1 + kMaxResends) {
+                      ++counters_.order_resends;
+                      post(id);  // Alpaca has no such order: sending it cannot duplicate it
+                      return;
+                    }
+                    t.post_pending = false;
+                    ++counters_.rejects;
+                    orders_.reject(id, wire::ExecReject::kBrokerUnavailable,
+                                   "not accepted by Alpaca after re-sends", now_ns());
+                    return;
+                  }
+                  // Still unknown (the lookup itself failed): the REST client retried; the
+                  // next resync settles it.
+                  log_->error(
+                      "order {}: lookup by client_order_id failed ({}); the next resync "
+                      "will settle it",
+                      id, r.status ? std::to_string(r.status) : r.error);
+                });
+}
+
+void AlpacaBroker::on_cancel(std::uint64_t id, std::int64_t /*now_ns*/) {
+  if (id == 0) {
+    // The kill switch: everything open at Alpaca, ours or not.
+    ++counters_.cancels_sent;
+    rest_.request(Method::kDelete, "/v2/orders", {}, [this](Response& r) {
+      if (!r.ok())
+        log_->error("cancel all: Alpaca answered {}",
+                    r.status ? std::to_string(r.status) : r.error);
+      resync(false);  // what was canceled comes back on the stream; resync covers a drop
+    });
+    return;
+  }
+  const Order* o = orders_.find(id);
+  if (!o || !is_open(o->status)) return;
+  auto& t = tracked_[id];
+  if (t.alpaca_id.empty()) {
+    t.cancel_wanted = true;  // sent once the POST tells us Alpaca's id
+    t.cancel_sent = true;
+    return;
+  }
+  send_cancel(id);
+}
+
+void AlpacaBroker::send_cancel(std::uint64_t id) {
+  auto& t = tracked_[id];
+  t.cancel_wanted = false;
+  t.cancel_sent = true;
+  ++counters_.cancels_sent;
+  rest_.request(Method::kDelete, "/v2/orders/" + t.alpaca_id, {}, [this, id](Response& r) {
+    // 204: accepted (the stream reports canceled); 422: not cancelable (filled meanwhile).
+    if (!r.ok() && r.status != 422) {
+      log_->warn("order {}: cancel answered {}", id, r.status ? std::to_string(r.status) : r.error);
+    }
+  });
+}
+
+// --- what Alpaca says about an order -------------------------------------------------------
+
+void AlpacaBroker::apply(const OrderView& view, std::int64_t ts_ns, double hint_qty,
+                         double hint_price, bool from_stream) {
+  const auto id = engine_order_id(view.client_order_id.view());
+  const Order* o = id ? orders_.find(*id) : nullptr;
+  if (!o) {
+    // Not an order of this journal (placed by hand, by another program, or a lost journal).
+    if (is_final(view.status)) return;
+    ++counters_.foreign_orders;
+    if (!reconciled_) ++unexplained_;
+    log_->warn("Alpaca order {} ({} {} {}) is not in the journal", view.id.view(),
+               view.client_order_id.view(), view.side == wire::Side::kBuy ? "buy" : "sell",
+               view.symbol.view());
+    return;
+  }
+  auto& t = tracked_[*id];
+  if (t.alpaca_id.empty()) {
+    t.alpaca_id = std::string(view.id.view());
+    orders_.set_venue_order_id(*id, view.id.view());
+    if (t.cancel_wanted && is_open(o->status)) send_cancel(*id);
+  }
+  bool changed = false;
+  // New fills: Alpaca's cumulative quantity beyond what the journal holds.
+  const double delta = view.filled_qty - o->filled;
+  if (delta > kQtyEpsilon) {
+    double price = hint_price;
+    if (!(std::abs(hint_qty - delta) <= kQtyEpsilon && hint_price > 0)) {
+      // The part not seen as its own execution: priced from the average prices.
+      price = (view.filled_avg_price * view.filled_qty - o->avg_fill_price * o->filled) / delta;
+    }
+    if (!(price > 0) || !std::isfinite(price)) price = view.filled_avg_price;
+    if (orders_.fill(*id, delta, price, ts_ns)) {
+      changed = true;
+      if (!from_stream) ++counters_.fills_from_resync;
+    }
+  }
+  if (is_open(o->status)) {
+    switch (view.status) {
+      case Status::kCanceled:
+        changed |= orders_.cancel(*id, ts_ns, "canceled at Alpaca");
+        break;
+      case Status::kReplaced:
+        changed |= orders_.cancel(*id, ts_ns, "replaced at Alpaca");
+        break;
+      case Status::kExpired:
+        changed |= orders_.expire(*id, ts_ns, "expired at Alpaca");
+        break;
+      case Status::kDoneForDay:
+        changed |= orders_.expire(*id, ts_ns, "done for day at Alpaca");
+        break;
+      case Status::kRejected:
+        ++counters_.rejects;
+        changed |=
+            orders_.reject(*id, wire::ExecReject::kBrokerRefused, "rejected by Alpaca", ts_ns);
+        break;
+      default:
+        break;
+    }
+  }
+  if (from_stream && !changed) ++counters_.duplicate_events;
+  if (!is_open(o->status)) tracked_.erase(*id);
+}
+
+// --- the stream ----------------------------------------------------------------------------
+
+void AlpacaBroker::on_open(venues::websocket::Client& client) {
+  listening_ = false;
+  client.send(
+      fmt::format(R"({{"action":"authenticate","data":{{"key_id":"{}","secret_key":"{}"}}}})",
+                  stream_key_id_, stream_secret_));
+}
+
+void AlpacaBroker::on_frame(venues::websocket::Client& client, simdjson::padded_string_view frame,
+                            std::int64_t receive_ns) {
+  TradeUpdate u;
+  switch (parser_.stream(frame, u)) {
+    case StreamMessage::kAuthorized:
+      client.send(R"({"action":"listen","data":{"streams":["trade_updates"]}})");
+      return;
+    case StreamMessage::kUnauthorized:
+      fail("trade_updates refused the keys");
+      client.stop("unauthorized");
+      return;
+    case StreamMessage::kListening:
+      listening_ = true;
+      client.healthy();
+      // Whatever happened while the stream was down comes from REST; the stream from here.
+      if (reconciled_) resync(false);
+      return;
+    case StreamMessage::kTradeUpdate:
+      ++counters_.events;
+      if (u.event == Status::kTradeBust) {
+        ++counters_.trade_busts;
+        log_->error("Alpaca reported {} for order {}: positions may differ until reconciled",
+                    u.event_text, u.order.client_order_id.view());
+        return;
+      }
+      apply(u.order, u.timestamp_ns > 0 ? u.timestamp_ns : receive_ns,
+            u.event == Status::kFilled || u.event == Status::kPartiallyFilled ? u.qty : 0, u.price,
+            true);
+      return;
+    case StreamMessage::kOther:
+      return;
+    case StreamMessage::kMalformed:
+      ++counters_.malformed;
+      return;
+  }
+}
+
+void AlpacaBroker::on_close(venues::websocket::Client&, std::string_view reason) {
+  listening_ = false;
+  log_->warn("trade_updates: connection ended ({}); orders resync when it is back", reason);
+}
+
+// --- resynchronisation ---------------------------------------------------------------------
+
+void AlpacaBroker::resync(bool at_start) {
+  ++counters_.resyncs;
+  ++resyncs_pending_;
+  rest_.request(Method::kGet, "/v2/orders?status=open&limit=500&direction=asc", {},
+                [this, at_start](Response& r) {
+                  if (!r.ok()) {
+                    --resyncs_pending_;
+                    log_->error("resync: GET /v2/orders answered {}",
+                                r.status ? std::to_string(r.status) : r.error);
+                    if (at_start) fail("could not read the open orders at Alpaca");
+                    return;
+                  }
+                  std::map<std::uint64_t, bool> open_at_broker;
+                  const bool read = parser_.orders(r.json(), [&](const OrderView& v) {
+                    if (const auto id = engine_order_id(v.client_order_id.view())) {
+                      open_at_broker[*id] = true;
+                    }
+                    apply(v, now_ns());
+                  });
+                  if (!read) ++counters_.malformed;
+                  // Orders open here but not there have ended while we were not listening (or
+                  // never arrived): each is looked up once.
+                  for (const auto& [id, o] : orders_.open_orders()) {
+                    if (!open_at_broker.count(id) && !tracked_[id].post_pending) {
+                      resync_lookup(id, at_start);
+                    }
+                  }
+                  rest_.request(Method::kGet, "/v2/positions", {},
+                                [this, at_start](Response& p) { compare_positions(p, at_start); });
+                });
+}
+
+void AlpacaBroker::resync_lookup(std::uint64_t id, bool at_start) {
+  ++counters_.order_lookups;
+  rest_.request(
+      Method::kGet, "/v2/orders:by_client_order_id?client_order_id=" + client_order_id(id), {},
+      [this, id, at_start](Response& r) {
+        OrderView view;
+        if (r.ok() && parser_.order(r.json(), view)) {
+          apply(view, now_ns());
+          return;
+        }
+        const Order* o = orders_.find(id);
+        if (r.status == 404 && o && is_open(o->status) && !tracked_[id].post_pending) {
+          // Accepted here, never at Alpaca (execution stopped between its journal
+          // and the POST). Not sent now: the decision is stale.
+          ++counters_.rejects;
+          orders_.reject(id, wire::ExecReject::kLostBeforeBroker,
+                         at_start ? "never reached Alpaca (before a restart)" : "not at Alpaca",
+                         now_ns());
+          return;
+        }
+        if (!r.ok()) {
+          log_->error("resync: order {} lookup answered {}", id,
+                      r.status ? std::to_string(r.status) : r.error);
+        } else {
+          ++counters_.malformed;
+        }
+      });
+}
+
+void AlpacaBroker::compare_positions(Response& r, bool at_start) {
+  --resyncs_pending_;
+  std::map<std::string, double> theirs, entry_price;
+  if (!r.ok() || !parser_.positions(r.json(), [&](const PositionView& p) {
+        theirs[std::string(p.symbol.view())] = p.qty;
+        entry_price[std::string(p.symbol.view())] = p.avg_entry_price;
+      })) {
+    if (r.ok()) ++counters_.malformed;
+    log_->error("resync: GET /v2/positions answered {}",
+                r.status ? std::to_string(r.status) : r.error);
+    if (at_start) fail("could not read the positions at Alpaca");
+    return;
+  }
+  positions_ = std::move(theirs);
+  // Mid-session, orders in flight make the two differ for a moment: compare when quiet only.
+  const bool quiet = orders_.open_orders().empty() && rest_.pending() == 0;
+  if (at_start || quiet) {
+    std::map<std::string, double> ours;
+    for (const auto& [symbol, p] : orders_.portfolio().positions()) ours[symbol] = p.quantity;
+    for (const auto& [symbol, qty] : positions_) ours.try_emplace(symbol, 0.0);
+    for (const auto& [symbol, qty] : ours) {
+      const auto it = positions_.find(symbol);
+      const double broker = it == positions_.end() ? 0.0 : it->second;
+      if (std::abs(broker - qty) <= kQtyEpsilon) continue;
+      ++counters_.position_mismatches;
+      if (at_start && options_.adopt_broker_state) {
+        log_->warn("{}: Alpaca holds {}, the journal {}: adopting Alpaca's (adopt_broker_state)",
+                   symbol, broker, qty);
+        orders_.adopt(symbol, broker - qty, entry_price[symbol], now_ns());
+      } else {
+        if (at_start) ++unexplained_;
+        log_->error("{}: Alpaca holds {}, the journal {}{}", symbol, broker, qty,
+                    at_start ? ": starting REDUCING (no new exposure); set "
+                               "execution.alpaca.adopt_broker_state = true to adopt it"
+                             : "");
+      }
+    }
+  }
+  if (at_start) {
+    reconciled_ = true;
+    log_->info("reconciled with Alpaca: {} open order(s) tracked, {} position(s) at Alpaca{}",
+               orders_.open_orders().size(), positions_.size(),
+               unexplained_ ? fmt::format(", {} unexplained", unexplained_) : std::string());
+  }
+}
+
+// --- end of data, shutdown, reporting -----------------------------------------------------
+
+bool AlpacaBroker::settle(std::int64_t now) {
+  // The wait runs from the end of market data or the last order, whichever is later: orders
+  // decided on the last bars may still be on their way when the data ends.
+  const auto wait_ns = static_cast<std::int64_t>(options_.settle_timeout_s * 1e9);
+  if (settle_started_ns_ == 0) settle_started_ns_ = now;
+  const std::int64_t deadline = std::max(settle_started_ns_, last_order_ns_) + wait_ns;
+  if (orders_.open_orders().empty() || settle_gave_up_) {
+    // Settled: Alpaca's positions once more, for the session's summary beside the engine's.
+    if (!final_positions_asked_) {
+      final_positions_asked_ = true;
+      ++resyncs_pending_;
+      rest_.request(Method::kGet, "/v2/positions", {}, [this](Response& p) {
+        compare_positions(p, false);
+        final_positions_known_ = true;
+      });
+    }
+    return final_positions_known_;
+  }
+  if (now < deadline) return false;
+  if (!options_.cancel_at_end) {
+    log_->warn("{} order(s) still open {} s after the end of market data (cancel_at_end is off)",
+               orders_.open_orders().size(), options_.settle_timeout_s);
+    settle_gave_up_ = true;
+    return false;
+  }
+  // Cancel what is open and not asked already; then allow the cancels a few request timeouts.
+  std::vector<std::uint64_t> open;
+  for (const auto& [id, o] : orders_.open_orders()) {
+    if (!tracked_[id].cancel_sent) open.push_back(id);
+  }
+  if (!open.empty()) {
+    log_->warn(
+        "{} order(s) still open {} s after the end of market data: canceling them "
+        "(cancel_at_end)",
+        open.size(), options_.settle_timeout_s);
+    for (const auto id : open) on_cancel(id, now);
+    cancels_due_ns_ = now + static_cast<std::int64_t>(options_.request_timeout_ms) * 3'000'000;
+    return false;
+  }
+  if (now < cancels_due_ns_) return false;
+  log_->error("{} order(s) still open at the end of the session", orders_.open_orders().size());
+  settle_gave_up_ = true;
+  return false;
+}
+
+void AlpacaBroker::fail(std::string why) {
+  if (!failed_) log_->error("alpaca: {}; no further orders are sent", why);
+  failed_ = true;
+  failure_ = std::move(why);
+}
+
+void AlpacaBroker::stop() {
+  clock_timer_.cancel();
+  stream_->stop("execution stopping");
+  rest_.stop();
+}
+
+void AlpacaBroker::render_metrics(std::string& m) const {
+  const std::string l = R"(component="execution",broker="alpaca_paper")";
+  auto metric = [&](std::string_view name, std::string_view extra, double v) {
+    m += fmt::format("{}{{{}{}}} {}\n", name, l, extra, v);
+  };
+  const auto& c = counters_;
+  metric("ztrade_broker_orders_sent_total", "", static_cast<double>(c.orders_sent));
+  metric("ztrade_broker_order_lookups_total", "", static_cast<double>(c.order_lookups));
+  metric("ztrade_broker_order_resends_total", "", static_cast<double>(c.order_resends));
+  metric("ztrade_broker_rejects_total", "", static_cast<double>(c.rejects));
+  metric("ztrade_broker_cancels_sent_total", "", static_cast<double>(c.cancels_sent));
+  metric("ztrade_broker_events_total", "", static_cast<double>(c.events));
+  metric("ztrade_broker_duplicate_events_total", "", static_cast<double>(c.duplicate_events));
+  metric("ztrade_broker_fills_from_resync_total", "", static_cast<double>(c.fills_from_resync));
+  metric("ztrade_broker_malformed_total", "", static_cast<double>(c.malformed));
+  metric("ztrade_broker_resyncs_total", "", static_cast<double>(c.resyncs));
+  metric("ztrade_broker_foreign_orders_total", "", static_cast<double>(c.foreign_orders));
+  metric("ztrade_broker_position_mismatches_total", "", static_cast<double>(c.position_mismatches));
+  metric("ztrade_broker_trade_busts_total", "", static_cast<double>(c.trade_busts));
+  metric("ztrade_broker_unexplained", "", static_cast<double>(unexplained_));
+  metric("ztrade_broker_reduce_only", "", reduce_only() ? 1 : 0);
+  metric("ztrade_broker_ready", "", ready() ? 1 : 0);
+  const auto& s = stream_->stats();
+  metric("ztrade_broker_stream_connected", "", s.connected && listening_ ? 1 : 0);
+  metric("ztrade_broker_stream_connects_total", "", static_cast<double>(s.connects));
+  metric("ztrade_broker_stream_disconnects_total", "", static_cast<double>(s.disconnects));
+  const auto& r = rest_.stats();
+  metric("ztrade_broker_requests_total", "", static_cast<double>(r.requests));
+  metric("ztrade_broker_request_timeouts_total", "", static_cast<double>(r.timeouts));
+  metric("ztrade_broker_rate_limited_total", "", static_cast<double>(r.rate_limited));
+  metric("ztrade_broker_server_errors_total", "", static_cast<double>(r.server_errors));
+  metric("ztrade_broker_throttled_total", "", static_cast<double>(r.throttled));
+  for (const auto& [symbol, qty] : positions_) {
+    metric("ztrade_broker_position_quantity", fmt::format(R"(,symbol="{}")", symbol), qty);
+  }
+}
+
+std::string AlpacaBroker::status_json() const {
+  std::string positions;
+  for (const auto& [symbol, qty] : positions_) {
+    positions += fmt::format(R"({}"{}":{})", positions.empty() ? "" : ",", symbol, qty);
+  }
+  return fmt::format(
+      R"({{"name":"alpaca_paper","ready":{},"listening":{},"reconciled":{},"unexplained":{},)"
+      R"("reduce_only":{},"failure":"{}","positions":{{{}}}}})",
+      ready(), listening_, reconciled_, unexplained_, reduce_only(), failure_, positions);
+}
+
+}  // namespace ztrade::brokers::alpaca_paper

@@ -1,0 +1,150 @@
+#pragma once
+// Alpaca's trading API as an execution::Broker: orders go out over REST (rest.hpp), what
+// happens to them comes back on the trade_updates stream and, after every (re)connect, from
+// REST again - so a fill made while the stream was down is reported once, never lost and
+// never twice.
+//
+// Invariants, whatever the network does:
+// - One order, one Alpaca order: its client_order_id is "ztrade-<engine id>", so a POST that
+//   timed out or got a 5xx is looked up by that id before it is sent again, and Alpaca itself
+//   refuses a second order with the same id.
+// - Fills are derived from Alpaca's cumulative filled quantity against the journal's own
+//   (OrderManager), so a repeated or replayed event adds nothing and a missed one is made up
+//   by the next view of the order, from the stream or REST.
+// - Everything runs on the io_context execution drives (no threads, no locks).
+#include <simdjson.h>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include <spdlog/logger.h>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "brokers/alpaca_paper/config.hpp"
+#include "brokers/alpaca_paper/parse.hpp"
+#include "brokers/alpaca_paper/rest.hpp"
+#include "execution/broker.hpp"
+#include "execution/order_manager.hpp"
+#include "venues/websocket/client.hpp"
+
+namespace ztrade::brokers::alpaca_paper {
+
+// The client_order_id of an engine order, and back (nullopt: not one of ours).
+std::string client_order_id(std::uint64_t engine_id);
+std::optional<std::uint64_t> engine_order_id(std::string_view client_order_id) noexcept;
+
+struct BrokerCounters {
+  std::uint64_t orders_sent = 0;    // POSTs (re-sends after a lookup included)
+  std::uint64_t order_lookups = 0;  // GET by client_order_id after an unknown outcome
+  std::uint64_t order_resends = 0;  // POSTs again after a lookup found nothing
+  std::uint64_t rejects = 0;        // refused by Alpaca (4xx) or before sending
+  std::uint64_t cancels_sent = 0;
+  std::uint64_t events = 0;             // trade_updates events
+  std::uint64_t duplicate_events = 0;   // events that changed nothing (already applied)
+  std::uint64_t fills_from_resync = 0;  // fills learnt from REST, not the stream
+  std::uint64_t malformed = 0;          // frames or bodies that could not be read
+  std::uint64_t resyncs = 0;
+  std::uint64_t foreign_orders = 0;       // orders at Alpaca the journal cannot explain
+  std::uint64_t position_mismatches = 0;  // positions that differ from the broker's
+  std::uint64_t trade_busts = 0;          // trade_bust / trade_correct events (not applied)
+};
+
+class AlpacaBroker final : public execution::Broker, public venues::websocket::Handler {
+ public:
+  struct Keys {
+    std::string key_id, secret;
+  };
+  // Throws std::runtime_error for an unusable config (URL, CA file).
+  AlpacaBroker(execution::OrderManager& orders, Options options, Keys keys,
+               std::shared_ptr<spdlog::logger> log);
+  ~AlpacaBroker() override;
+
+  int on_price(std::string_view, double, std::int64_t, double) override { return 0; }
+  int on_order(std::uint64_t client_order_id) override;
+  void on_cancel(std::uint64_t client_order_id, std::int64_t now_ns) override;
+  boost::asio::io_context* io() noexcept override { return &io_; }
+  void start() override;
+  bool ready() const noexcept override { return reconciled_ && listening_ && !failed_; }
+  bool settle(std::int64_t now_ns) override;
+  bool reduce_only() const noexcept override {
+    return !options_.adopt_broker_state && (unexplained_ > 0);
+  }
+  void stop() override;
+  void render_metrics(std::string& out) const override;
+  std::string status_json() const override;
+
+  const BrokerCounters& counters() const noexcept { return counters_; }
+  // What Alpaca last said its positions are (symbol -> signed quantity), from the last resync.
+  const std::map<std::string, double>& broker_positions() const noexcept { return positions_; }
+
+ private:
+  struct Tracked {
+    std::string alpaca_id;  // once known
+    bool post_pending = false;
+    bool cancel_wanted = false;  // a cancel waits for the POST's answer (no Alpaca id yet)
+    bool cancel_sent = false;    // asked for (or waiting to be)
+    int posts = 0;
+  };
+
+  // venues::websocket::Handler: the trade_updates stream.
+  void on_open(venues::websocket::Client& client) override;
+  void on_frame(venues::websocket::Client& client, simdjson::padded_string_view frame,
+                std::int64_t receive_ns) override;
+  void on_close(venues::websocket::Client& client, std::string_view reason) override;
+
+  void post(std::uint64_t id);
+  void on_posted(std::uint64_t id, Response& r);
+  void look_up(std::uint64_t id);
+  void send_cancel(std::uint64_t id);
+  void refuse(std::uint64_t id, const Response& r);
+  // Applies a view of an order (REST or stream): new fills from its cumulative quantity,
+  // then a final status. hint_qty/hint_price: the stream's own execution, when it has one.
+  void apply(const OrderView& view, std::int64_t ts_ns, double hint_qty = 0, double hint_price = 0,
+             bool from_stream = false);
+  // Orders and positions from REST: at start and after every reconnect of the stream.
+  void resync(bool at_start);
+  void resync_lookup(std::uint64_t id, bool at_start);
+  void compare_positions(Response& r, bool at_start);
+  void refresh_clock();
+  void fail(std::string why);
+
+  // Re-sends of an order Alpaca says it does not have (after an unknown outcome), at most.
+  static constexpr int kMaxResends = 3;
+
+  execution::OrderManager& orders_;
+  Options options_;
+  std::string stream_key_id_, stream_secret_;  // for the stream's authenticate message
+  std::shared_ptr<spdlog::logger> log_;
+  boost::asio::io_context io_;
+  RestClient rest_;
+  std::unique_ptr<venues::websocket::Client> stream_;
+  Parser parser_;
+  std::unordered_map<std::uint64_t, Tracked> tracked_;
+  std::map<std::string, double> positions_;  // Alpaca's, from the last resync
+  std::optional<ClockView> clock_;
+  std::chrono::steady_clock::time_point clock_at_{};
+  boost::asio::steady_timer clock_timer_;
+  BrokerCounters counters_;
+  std::uint64_t unexplained_ = 0;  // foreign orders and position mismatches at start
+  int resyncs_pending_ = 0;
+  bool reconciled_ = false;
+  bool listening_ = false;
+  bool failed_ = false;
+  std::string failure_;
+  std::int64_t settle_started_ns_ = 0;  // when market data ended
+  std::int64_t last_order_ns_ = 0;
+  std::int64_t cancels_due_ns_ = 0;
+  bool settle_cancel_sent_ = false;
+  bool settle_gave_up_ = false;
+  bool final_positions_asked_ = false;
+  bool final_positions_known_ = false;
+};
+
+}  // namespace ztrade::brokers::alpaca_paper

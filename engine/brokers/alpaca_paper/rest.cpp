@@ -1,0 +1,291 @@
+#include "brokers/alpaca_paper/rest.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <deque>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include "venues/websocket/tls.hpp"
+
+namespace ztrade::brokers::alpaca_paper {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+
+namespace {
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+http::verb verb(Method m) {
+  switch (m) {
+    case Method::kPost:
+      return http::verb::post;
+    case Method::kDelete:
+      return http::verb::delete_;
+    case Method::kGet:
+      break;
+  }
+  return http::verb::get;
+}
+
+// Retry-After in seconds (Alpaca and our test server send an integer); -1 when absent.
+double retry_after_s(const http::response<http::string_body>& r) {
+  const auto it = r.find(http::field::retry_after);
+  if (it == r.end()) return -1;
+  const auto v = it->value();
+  int s = 0;
+  const auto res = std::from_chars(v.data(), v.data() + v.size(), s);
+  return res.ec == std::errc{} && s >= 0 ? s : -1;
+}
+}  // namespace
+
+struct RestClient::Impl {
+  using Stream = beast::ssl_stream<beast::tcp_stream>;
+  struct Pending {
+    Method method;
+    std::string target, body;
+    Done done;
+  };
+
+  Impl(asio::io_context& i, RestConfig c, std::shared_ptr<spdlog::logger> l)
+      : io(i),
+        config(std::move(c)),
+        log(std::move(l)),
+        timer(i),
+        tokens(config.max_requests_per_min),
+        refilled(std::chrono::steady_clock::now()) {
+    venues::websocket::configure_client_tls(ssl_ctx, config.ca_file, "alpaca");
+    host_header = config.base.port == 443
+                      ? config.base.host
+                      : config.base.host + ":" + std::to_string(config.base.port);
+    // The base URL's path ("https://host/prefix") prefixes every target.
+    prefix = config.base.target == "/" ? "" : config.base.target;
+    if (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+  }
+
+  asio::awaitable<void> run();
+  asio::awaitable<bool> connect(std::string& error);
+  asio::awaitable<void> once(Pending& p, Response& out);
+  asio::awaitable<void> throttle();
+  void close() {
+    if (!stream) return;
+    boost::system::error_code ignored;
+    beast::get_lowest_layer(*stream).socket().close(ignored);
+    stream.reset();
+  }
+
+  asio::io_context& io;
+  RestConfig config;
+  std::shared_ptr<spdlog::logger> log;
+  ssl::context ssl_ctx{ssl::context::tls_client};
+  std::unique_ptr<Stream> stream;
+  beast::flat_buffer buffer;
+  asio::steady_timer timer;
+  std::deque<Pending> queue;
+  bool running = false;
+  bool stopped = false;
+  double tokens;
+  std::chrono::steady_clock::time_point refilled;
+  std::string host_header, prefix;
+  RestStats stats;
+};
+
+asio::awaitable<void> RestClient::Impl::throttle() {
+  const double rate_per_s = config.max_requests_per_min / 60.0;
+  const double capacity = config.max_requests_per_min;
+  for (;;) {
+    const auto now = std::chrono::steady_clock::now();
+    tokens = std::min(capacity,
+                      tokens + std::chrono::duration<double>(now - refilled).count() * rate_per_s);
+    refilled = now;
+    if (tokens >= 1) break;
+    ++stats.throttled;
+    timer.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>((1 - tokens) / rate_per_s)));
+    co_await timer.async_wait(kNoThrow);
+    if (stopped) co_return;
+  }
+  tokens -= 1;
+}
+
+asio::awaitable<bool> RestClient::Impl::connect(std::string& error) {
+  tcp::resolver resolver(io);
+  auto [rec, endpoints] =
+      co_await resolver.async_resolve(config.base.host, std::to_string(config.base.port), kNoThrow);
+  if (rec) {
+    error = "resolve " + config.base.host + ": " + rec.message();
+    co_return false;
+  }
+  auto s = std::make_unique<Stream>(io, ssl_ctx);
+  auto& tcp_layer = beast::get_lowest_layer(*s);
+  tcp_layer.expires_after(config.timeout);
+  auto [cec, ep] = co_await tcp_layer.async_connect(endpoints, kNoThrow);
+  if (cec) {
+    error = "connect " + host_header + ": " + cec.message();
+    co_return false;
+  }
+  if (!venues::websocket::expect_host(*s, config.base.host)) {
+    error = "TLS: cannot set SNI host name";
+    co_return false;
+  }
+  auto [hec] = co_await s->async_handshake(ssl::stream_base::client, kNoThrow);
+  if (hec) {
+    error = "TLS handshake with " + host_header + ": " + hec.message();
+    co_return false;
+  }
+  stream = std::move(s);
+  buffer.clear();
+  ++stats.connects;
+  co_return true;
+}
+
+asio::awaitable<void> RestClient::Impl::once(Pending& p, Response& out) {
+  out.status = 0;
+  out.body.clear();
+  out.error.clear();
+  out.retry_after_s = -1;
+  ++out.attempts;
+  if (!stream) {
+    if (!co_await connect(out.error)) {
+      ++stats.timeouts;
+      close();
+      co_return;
+    }
+  }
+  http::request<http::string_body> req{verb(p.method), prefix + p.target, 11};
+  req.set(http::field::host, host_header);
+  req.set(http::field::user_agent, "ztrade");
+  req.set("APCA-API-KEY-ID", config.key_id);
+  req.set("APCA-API-SECRET-KEY", config.secret);
+  req.keep_alive(true);
+  if (!p.body.empty()) {
+    req.set(http::field::content_type, "application/json");
+    req.body() = p.body;
+  }
+  req.prepare_payload();
+  auto& tcp_layer = beast::get_lowest_layer(*stream);
+  tcp_layer.expires_after(config.timeout);
+  ++stats.requests;
+  auto [wec, wn] = co_await http::async_write(*stream, req, kNoThrow);
+  if (wec) {
+    out.error = "send: " + wec.message();
+    ++stats.timeouts;
+    close();
+    co_return;
+  }
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(64u << 20);
+  auto [rec, rn] = co_await http::async_read(*stream, buffer, parser, kNoThrow);
+  if (rec) {
+    out.error = rec == beast::error::timeout ? "timed out" : "receive: " + rec.message();
+    ++stats.timeouts;
+    close();
+    co_return;
+  }
+  tcp_layer.expires_never();
+  ++stats.responses;
+  auto response = parser.release();
+  out.status = static_cast<int>(response.result_int());
+  out.body = std::move(response.body());
+  out.body.reserve(out.body.size() + simdjson::SIMDJSON_PADDING);
+  if (out.status == 429) {
+    ++stats.rate_limited;
+    out.retry_after_s = retry_after_s(response);
+  }
+  if (out.status >= 500) ++stats.server_errors;
+  if (!response.keep_alive()) close();
+}
+
+asio::awaitable<void> RestClient::Impl::run() {
+  running = true;
+  while (!queue.empty() && !stopped) {
+    Pending& p = queue.front();
+    Response out;
+    const bool idempotent = p.method != Method::kPost;
+    for (;;) {
+      co_await throttle();
+      if (stopped) break;
+      co_await once(p, out);
+      if (stopped) break;
+      std::chrono::milliseconds wait{0};
+      if (out.status == 429) {
+        const double after = out.retry_after_s;
+        wait = after >= 0 ? std::chrono::milliseconds(static_cast<long>(after * 1000))
+                          : std::chrono::milliseconds(500 << std::min(out.attempts, 6));
+        out.error = "rate limited (429)";
+      } else if (idempotent && (out.status == 0 || out.status >= 500)) {
+        wait = std::chrono::milliseconds(100 << std::min(out.attempts, 6));
+      } else {
+        break;
+      }
+      if (out.attempts > config.max_retries) break;
+      log->warn("alpaca: {} {}: {}; retrying in {} ms (attempt {})",
+                p.method == Method::kGet    ? "GET"
+                : p.method == Method::kPost ? "POST"
+                                            : "DELETE",
+                p.target, out.status ? std::to_string(out.status) : out.error, wait.count(),
+                out.attempts);
+      timer.expires_after(wait);
+      co_await timer.async_wait(kNoThrow);
+      if (stopped) break;
+    }
+    if (stopped) break;
+    Pending done = std::move(queue.front());
+    queue.pop_front();
+    done.done(out);
+  }
+  running = false;
+}
+
+RestClient::RestClient(asio::io_context& io, RestConfig config, std::shared_ptr<spdlog::logger> log)
+    : impl_(std::make_unique<Impl>(io, std::move(config), std::move(log))) {}
+
+RestClient::~RestClient() = default;
+
+void RestClient::request(Method method, std::string target, std::string body, Done done) {
+  if (impl_->stopped) {
+    Response r;
+    r.error = "stopped";
+    done(r);
+    return;
+  }
+  impl_->queue.push_back({method, std::move(target), std::move(body), std::move(done)});
+  if (!impl_->running) {
+    impl_->running = true;
+    asio::co_spawn(impl_->io, impl_->run(), asio::detached);
+  }
+}
+
+void RestClient::stop() {
+  impl_->stopped = true;
+  impl_->timer.cancel();
+  impl_->close();
+  auto queue = std::move(impl_->queue);
+  impl_->queue.clear();
+  for (auto& p : queue) {
+    Response r;
+    r.error = "stopped";
+    p.done(r);
+  }
+}
+
+const RestStats& RestClient::stats() const noexcept {
+  return impl_->stats;
+}
+std::size_t RestClient::pending() const noexcept {
+  return impl_->queue.size();
+}
+
+}  // namespace ztrade::brokers::alpaca_paper

@@ -1,0 +1,20 @@
+#include "brokers/sim/config.hpp"
+
+#include "brokers/adapters.hpp"
+
+namespace ztrade::brokers::sim {
+
+namespace {
+void read_options(core::SectionReader& r, std::any& options, bool /*selected*/) {
+  Options o;
+  r.read("slippage_bps", o.slippage_bps, 0, 10000, "sim: slippage of every fill");
+  r.read("latency_ms", o.latency_ms, 0, 86'400'000, "sim: order latency, in market time");
+  r.read("partial_fill_ratio", o.partial_fill_ratio, 0, 1,
+         "sim: fraction of a large order filled per bar; 0: all at once");
+  options = o;
+}
+}  // namespace
+
+const BrokerConfigRules kConfigRules{"sim", "", read_options};
+
+}  // namespace ztrade::brokers::sim
