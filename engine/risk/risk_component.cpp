@@ -184,6 +184,10 @@ void RiskComponent::decide(const wire::SignalMsg& s, const wire::Header& h) {
 }
 
 void RiskComponent::on_report(const wire::ExecutionReportMsg& r, std::int64_t event_ns) {
+  if (r.exec_type == wire::ExecType::kRejected) {
+    const auto code = r.reject_code < stats_.exec_rejects.size() ? r.reject_code : 0;
+    ++stats_.exec_rejects[code];
+  }
   const auto out = orders_.on_report(r, exec_marks_);
   if (!out.tracked) return;
   if (out.fill_qty != 0) engine_.on_fill(out.symbol.view(), out.fill_qty, out.fill_price, event_ns);
@@ -342,6 +346,11 @@ void RiskComponent::maybe_publish_metrics() {
     ops::metric(m, "ztrade_risk_rejects_total",
                 c + ",reason=\"" + std::string(reason_name(static_cast<RejectReason>(i))) + "\"",
                 static_cast<double>(engine_.rejects()[i]));
+  }
+  for (const auto& [name, code] : wire::kExecRejectNames) {
+    // Code 0 also counts reasons this version does not know (a newer execution's).
+    ops::metric(m, "ztrade_exec_rejects_total", fmt::format("{},reason=\"{}\"", c, name),
+                static_cast<double>(stats_.exec_rejects[static_cast<std::size_t>(code)].load()));
   }
   ops::metric(m, "ztrade_trading_state", c, static_cast<double>(engine_.state()));
   ops::metric(m, "ztrade_control_requests_total", c + ",result=\"denied\"",

@@ -3,6 +3,7 @@
 // turns each signal into at most one order through RiskEngine and publishes ord.new.<SYM> or
 // risk.reject.<SYM>. Its control socket (REP) takes "HALT <token>", "REDUCE <token>",
 // "RESUME <token>" and "STATE" - the kill switch - and answers "OK <STATE>" or "DENIED".
+#include <array>
 #include <atomic>
 #include <memory>
 #include <string>
@@ -26,6 +27,8 @@ namespace ztrade::risk {
 struct RiskStats {
   std::atomic<std::uint64_t> signals{0}, orders{0}, rejects{0}, control_denied{0},
       signal_wait_timeouts{0}, control_malformed{0}, state_write_errors{0};
+  // Orders execution or its broker refused, by wire::ExecReject.
+  std::array<std::atomic<std::uint64_t>, std::size(wire::kExecRejectNames)> exec_rejects{};
 };
 
 class RiskComponent {

@@ -250,6 +250,9 @@ def run_engine(config: str | None = None, run_dir: str | None = None,
             "partial_fills": c["report_partial_fill"], "exec_rejects": c["report_rejected"],
             # Why execution or the broker refused orders (wire.ExecReject names).
             "exec_reject_reasons": dict(tap.exec_rejects),
+            # ... as risk counted them (None with its ops endpoint off).
+            "exec_rejects_seen_by_risk": (int(metrics["risk"].get("ztrade_exec_rejects_total", 0))
+                                          if "risk" in metrics else None),
             # The broker's own view at the end (a real broker: its positions, whether it
             # found state the journal could not explain); None for the simulator.
             "broker": final_status.get("broker"),

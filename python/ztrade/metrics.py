@@ -19,7 +19,10 @@ LOSS_METRICS = {"ztrade_sequence_missing_total": "missing", "ztrade_dropped_tota
 # Counters that are zero in a healthy session (the summary warns about any that is not):
 # component -> metrics.
 HEALTH_METRICS = {
-    "execution": ("ztrade_sim_history_overruns_total", "ztrade_journal_errors_total"),
+    "execution": ("ztrade_sim_history_overruns_total", "ztrade_journal_errors_total",
+                  # a real broker's (absent with the simulator)
+                  "ztrade_broker_malformed_total", "ztrade_broker_position_mismatches_total",
+                  "ztrade_broker_trade_busts_total"),
     "risk": ("ztrade_risk_price_history_overruns_total", "ztrade_risk_signal_wait_timeouts_total",
              "ztrade_state_write_errors_total", "ztrade_orders_abandoned_total"),
 }

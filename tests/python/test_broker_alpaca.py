@@ -124,3 +124,217 @@ def test_a_fill_after_a_cancel_counts(tmp_path, alpaca, mode):
     s = run(tmp_path, alpaca, **{"risk__order_type": '"limit"',
                                  "execution__alpaca__settle_timeout_s": "1"})
     assert_agrees_with_broker(s, alpaca)
+
+
+def test_a_refused_order_reaches_risk_and_the_summary_with_its_reason(tmp_path, alpaca):
+    # Less cash than one order costs: Alpaca refuses the buys (403 insufficient buying power)
+    # and takes the sells (shorting is allowed).
+    alpaca.run(lambda: setattr(alpaca, "cash", 5_000.0))
+    s = run(tmp_path, alpaca)
+    assert s["exec_reject_reasons"].get("insufficient_funds", 0) > 0
+    assert s["exec_rejects"] == sum(s["exec_reject_reasons"].values())
+    assert s["exec_rejects_seen_by_risk"] == s["exec_rejects"]
+    assert_agrees_with_broker(s, alpaca)
+
+
+def test_market_orders_outside_market_hours_are_refused_before_sending(tmp_path, alpaca):
+    alpaca.market_open = False
+    s = run(tmp_path, alpaca)
+    assert s["orders"] > 0 and s["exec_reject_reasons"] == {"market_closed": s["orders"]}
+    assert alpaca.posted_client_ids() == []
+
+
+def test_rate_limits_server_errors_and_slow_answers_are_ridden_out(tmp_path, alpaca):
+    alpaca.request_faults = [429, 500, 503, 429]
+    alpaca.delay_s = 0.05
+    s = run(tmp_path, alpaca, **{"execution__alpaca__max_requests_per_min": "600"})
+    got = assert_agrees_with_broker(s, alpaca)
+    assert s["fills"] == s["orders"] and len(got["posted"]) >= s["orders"]
+    at_broker = Counter(o["client_order_id"] for o in got["orders"])
+    assert set(at_broker) == set(got["posted"])
+
+
+def test_an_unexplained_broker_position_starts_reducing(tmp_path, alpaca):
+    alpaca.add_position("SAMPLE", 50, 100.0)  # made by hand, not in the journal
+    s = run(tmp_path, alpaca)
+    assert s["broker"]["unexplained"] == 1 and s["broker"]["reduce_only"] is True
+    # Nothing that adds exposure is sent: the engine believes itself flat, so nothing at all.
+    assert s["orders"] == 0 and s["rejects"].get("reducing_only", 0) > 0
+    assert alpaca.posted_client_ids() == []
+    assert s["broker"]["positions"] == {"SAMPLE": 50}
+
+
+def test_adopting_the_broker_position(tmp_path, alpaca):
+    alpaca.add_position("SAMPLE", 50, 100.0)
+    s = run(tmp_path, alpaca, **{"execution__alpaca__adopt_broker_state": "true"})
+    assert s["broker"]["unexplained"] == 0 and s["broker"]["reduce_only"] is False
+    assert s["orders"] > 0
+    assert_agrees_with_broker(s, alpaca)
+
+
+def _in_thread(fn):
+    import threading
+    result: dict = {}
+
+    def target():
+        try:
+            result["value"] = fn()
+        except Exception as exc:  # surfaced by the test
+            result["error"] = exc
+
+    t = threading.Thread(target=target, daemon=True)
+    t.start()
+    return t, result
+
+
+def test_the_kill_switch_cancels_every_open_order_at_alpaca(tmp_path, alpaca, monkeypatch):
+    import zmq
+
+    from ztrade import _core
+    from ztrade.launcher import default_config
+
+    monkeypatch.setenv("ZTRADE_CONTROL_TOKEN", "kill-switch-token")
+    alpaca.default_price = 150.0  # above every sample price: limit buys rest
+    extra = {"risk__order_type": '"limit"', "market_data__replay__speed": "20000"}
+    t, result = _in_thread(lambda: run(tmp_path, alpaca, **extra))
+
+    def resting():
+        return sum(o["status"] == "new" for o in alpaca.snapshot()["orders"])
+
+    wait_until(lambda: resting() >= 2, timeout=60, what="resting orders at Alpaca")
+    cfg = _core.engine_config(str(default_config()), {
+        "ZTRADE__engine__run_dir": str(tmp_path / "run")})
+    sock = zmq.Context.instance().socket(zmq.REQ)
+    sock.setsockopt(zmq.LINGER, 0)
+    sock.connect(cfg["endpoints"]["risk_control"])
+    sock.send_string("HALT kill-switch-token")
+    assert sock.poll(5000) and sock.recv_string().startswith("OK HALTED")
+    sock.close()
+    wait_until(lambda: resting() == 0, timeout=30, what="every resting order canceled")
+    t.join(240)
+    assert "error" not in result, result.get("error")
+    s = result["value"]
+    log = alpaca.snapshot()["log"]
+    assert any(r["method"] == "DELETE" and r["path"] == "/v2/orders" for r in log)
+    assert_agrees_with_broker(s, alpaca)
+
+
+def test_kill_dash_nine_of_execution_mid_run_sends_nothing_twice(tmp_path, alpaca):
+    import json as _json
+    import os
+    import signal
+    import subprocess
+    import urllib.request
+
+    from ztrade.data import sample_path
+    from ztrade.launcher import default_config, find_binary
+
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    env = dict(os.environ)
+    env.update(overrides(alpaca))
+    env.update({"ZTRADE__engine__run_dir": str(run_dir),
+                "ZTRADE__market_data__replay__file": str(sample_path()),
+                "ZTRADE__market_data__replay__speed": "20000",
+                "ZTRADE_CONTROL_TOKEN": "t"})
+    # Fills trail the orders, so some are open at Alpaca when execution dies.
+    alpaca.fill_delay_s = 0.2
+    config = str(default_config())
+
+    def start(name):
+        log = open(run_dir / f"{name}.log", "ab")
+        return subprocess.Popen([find_binary(f"ztrade-{name}"), "--config", config], env=env,
+                                stdout=subprocess.DEVNULL, stderr=log)
+
+    def status():
+        try:
+            with urllib.request.urlopen("http://127.0.0.1:9104/status", timeout=1) as r:
+                return _json.loads(r.read())
+        except OSError:
+            return None
+
+    procs = {n: start(n) for n in ("execution", "risk", "signal-bridge", "market-data")}
+    try:
+        wait_until(lambda: len(alpaca.posted_client_ids()) >= 6, 60, "orders before the kill")
+        procs["execution"].send_signal(signal.SIGKILL)
+        procs["execution"].wait(10)
+        procs["execution"] = start("execution")
+        final = wait_until(lambda: (st := status()) and st.get("settled") and st, 120,
+                           "execution settled after the end of market data")
+    finally:
+        for p in procs.values():
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        for p in procs.values():
+            p.wait(30)
+    assert procs["execution"].returncode == 0
+    snap = alpaca.snapshot()
+    created = Counter(o["client_order_id"] for o in snap["orders"])
+    assert all(n == 1 for n in created.values()), "an order was created twice at Alpaca"
+    engine = {s: p["quantity"] for s, p in final["positions"].items() if p["quantity"]}
+    assert engine == pytest.approx(snap["positions"])
+    assert final["broker"]["positions"] == pytest.approx(snap["positions"])
+    assert final["open_orders"] == 0
+
+
+def test_a_python_strategys_signal_becomes_an_alpaca_order_and_its_fill_comes_back(tmp_path,
+                                                                                  alpaca):
+    import asyncio
+
+    from ztrade import _core
+    from ztrade.launcher import default_config
+    from ztrade.strategy import Signal, Strategy, run_live
+
+    class BuyOnceAndListen(Strategy):
+        name = "py_alpaca"
+
+        def __init__(self):
+            self.sent = False
+            self.fills: list = []
+
+        def on_features(self, symbol, features, bar_ns):
+            if features.ready and not self.sent:
+                self.sent = True
+                return Signal(symbol, 0.3)
+            return None
+
+        def on_fill(self, fill):
+            self.fills.append(fill)
+            return None
+
+    run_dir = tmp_path / "run"
+    t, result = _in_thread(lambda: run_engine(
+        run_dir=str(run_dir), progress=lambda *a: None, timeout_s=240,
+        overrides=overrides(alpaca, **{"signal_bridge__strategies": "[]",
+                                       "market_data__replay__speed": "100000"})))
+    wait_until((run_dir / "signals.sock").exists, 30, "the engine's sockets")
+    cfg = _core.engine_config(str(default_config()), {"ZTRADE__engine__run_dir": str(run_dir)})
+    strategy = BuyOnceAndListen()
+    stop = asyncio.Event()
+
+    async def live():
+        loop = asyncio.get_running_loop()
+
+        async def until_filled():
+            while not strategy.fills and loop.time() < deadline:
+                await asyncio.sleep(0.05)
+            stop.set()
+
+        deadline = loop.time() + 60
+        task = asyncio.ensure_future(until_filled())
+        stats = await run_live(strategy, cfg["endpoints"], stop=stop)
+        await task
+        return stats
+
+    stats = asyncio.run(live())
+    t.join(240)
+    assert "error" not in result, result.get("error")
+    s = result["value"]
+    assert stats["signals"] == 1
+    posted = alpaca.posted_client_ids()
+    assert len(posted) == 1 and s["orders"] == 1
+    assert len(strategy.fills) == 1
+    fill = strategy.fills[0]
+    assert (fill.symbol, fill.side, fill.quantity, fill.price) == ("SAMPLE", "buy", 30.0, 110.0)
+    assert f"ztrade-{fill.client_order_id}" == posted[0]
+    assert_agrees_with_broker(s, alpaca)
