@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang (AddressSanitizer + UndefinedBehaviorSanitizer) and
 # runs each for SECONDS (default 30), starting from the reference payloads in
-# tests/cpp/venues/payloads. Inputs that crash are saved as build/fuzz/crash-* and make the
+# tests/cpp/venues/payloads and tests/cpp/brokers/payloads. Inputs that crash are saved as build/fuzz/crash-* and make the
 # script fail. New corpus entries stay under build/fuzz/corpus (not in the repository).
 # Usage: scripts/fuzz.sh [SECONDS]        (scripts/test.sh runs it briefly; longer on demand)
 set -euo pipefail
@@ -13,7 +13,7 @@ BUILD=build/fuzz
 CXX=clang++-14 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DZTRADE_BUILD_FUZZ=ON -DZTRADE_BUILD_PYTHON=OFF -DZTRADE_BUILD_TESTS=OFF -DZTRADE_BUILD_BENCH=OFF \
   -DZTRADE_SANITIZE=address,undefined,fuzzer-no-link >/dev/null
-targets=(kraken alpaca coinbase_exchange coinbase_advanced bus_decoder control ingress)
+targets=(kraken alpaca coinbase_exchange coinbase_advanced bus_decoder control ingress alpaca_trading)
 cmake --build "$BUILD" -j"${ZTRADE_JOBS:-2}" --target "${targets[@]/#/ztrade_fuzz_}"
 
 payloads=tests/cpp/venues/payloads
@@ -21,6 +21,7 @@ seeds_for() {
   case "$1" in
     kraken) echo "$payloads/kraken" ;;
     alpaca) echo "$payloads/alpaca" ;;
+    alpaca_trading) echo "tests/cpp/brokers/payloads/alpaca_paper" ;;
     coinbase_*) echo "$payloads/coinbase" ;;
     *) echo "" ;;
   esac

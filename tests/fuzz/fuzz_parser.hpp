@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "fuzz_lines.hpp"
 #include "venues/common/market_sink.hpp"
 #include "venues/common/symbol_map.hpp"
 
@@ -51,15 +52,7 @@ int fuzz_lines(const std::uint8_t* data, std::size_t size, Setup setup) {
   CheckingSink sink;
   Parser parser(symbols, sink);
   setup(parser);
-  std::string_view input(reinterpret_cast<const char*>(data), size);
-  while (!input.empty()) {
-    const auto end = input.find('\n');
-    const std::string_view line = input.substr(0, end);
-    simdjson::padded_string frame(line);
-    parser.parse(frame, 1);
-    if (end == std::string_view::npos) break;
-    input.remove_prefix(end + 1);
-  }
+  for_each_line(data, size, [&](const simdjson::padded_string& frame) { parser.parse(frame, 1); });
   return 0;
 }
 
