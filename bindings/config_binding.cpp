@@ -7,6 +7,7 @@
 #include "bindings.hpp"
 #include "ops/config.hpp"
 #include "ops/endpoints.hpp"
+#include "ops/env_file.hpp"
 #include "signals/signal_validator.hpp"
 
 namespace py = pybind11;
@@ -122,6 +123,18 @@ void bind_config(py::module_& m) {
       "engine's one definition of each (engine/ops/config.cpp). Without a path the values are "
       "the defaults; with one, what that file (and ZTRADE__* overrides, then `overrides`) sets. "
       "Raises ValueError listing every problem of an invalid file.");
+  m.def(
+      "read_env_file",
+      [](const std::string& path) {
+        const ops::EnvFile file = ops::read_env_file(path);
+        if (!file.error.empty()) throw py::value_error(file.error);
+        py::dict d;
+        for (const auto& [key, value] : file.vars) d[py::str(key)] = value;
+        return d;
+      },
+      py::arg("path"),
+      "The KEY=VALUE pairs of an env file, read as the engine's processes read --env-file "
+      "(comments, `export ` and quotes handled). Raises ValueError naming the file and line.");
 }
 
 }  // namespace ztrade::py_bindings

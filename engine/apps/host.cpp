@@ -1,5 +1,7 @@
 #include "apps/host.hpp"
 
+#include "ops/env_file.hpp"
+
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/file.h>
@@ -23,35 +25,15 @@ void on_signal(int) {
 }
 }  // namespace
 
-// Reads KEY=VALUE lines (blank lines and # comments skipped, optional quotes stripped) into
-// the environment; variables already set win. Values are never printed.
+// Adds an env file's variables (ops/env_file.hpp) to the environment; variables already set
+// win. Values are never printed.
 bool load_env_file(const std::string& path, const char* program) {
-  std::ifstream in(path);
-  if (!in) {
-    std::cerr << program << ": cannot read env file " << path << "\n";
+  const ops::EnvFile file = ops::read_env_file(path);
+  if (!file.error.empty()) {
+    std::cerr << program << ": " << file.error << "\n";
     return false;
   }
-  std::string line;
-  int line_no = 0;
-  while (std::getline(in, line)) {
-    ++line_no;
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
-    const auto start = line.find_first_not_of(' ');
-    if (start == std::string::npos || line[start] == '#') continue;
-    line = line.substr(start);
-    if (line.rfind("export ", 0) == 0) line = line.substr(7);
-    const auto eq = line.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      std::cerr << program << ": " << path << ":" << line_no << ": expected KEY=VALUE\n";
-      return false;
-    }
-    std::string value = line.substr(eq + 1);
-    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
-        value.back() == value.front()) {
-      value = value.substr(1, value.size() - 2);
-    }
-    ::setenv(line.substr(0, eq).c_str(), value.c_str(), 0);
-  }
+  for (const auto& [key, value] : file.vars) ::setenv(key.c_str(), value.c_str(), 0);
   return true;
 }
 

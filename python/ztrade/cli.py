@@ -109,7 +109,16 @@ _SIGNAL_EXIT = {"SIGINT": 130, "SIGTERM": 143}
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    import os
+
+    from ztrade import _core
     from ztrade.launcher import EngineError, ForcedStop, StopRequest, print_summary, run_engine
+    if args.env_file:
+        try:
+            _core.read_env_file(args.env_file)  # a clear error now, not in four processes
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+        os.environ["ZTRADE_ENV_FILE"] = os.path.abspath(args.env_file)
     stop = StopRequest()
     stop.install()
     try:
@@ -321,6 +330,14 @@ def _cmd_status(args: argparse.Namespace) -> int:
     return worst
 
 
+def _cmd_broker(args: argparse.Namespace) -> int:
+    from ztrade import broker_cli
+    try:
+        return broker_cli.run(args, _overrides(args.set))
+    except broker_cli.BrokerCliError as exc:
+        raise CliError(str(exc), exc.code) from None
+
+
 def _cmd_control(args: argparse.Namespace) -> int:
     import os
     from pathlib import Path
@@ -376,6 +393,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--set", action="append", metavar="SECTION.KEY=VALUE",
                      help="override a config value, e.g. --set market_data.venue=synthetic")
     run.add_argument("--timeout", type=float, default=600.0, help="seconds before giving up")
+    run.add_argument("--env-file", help="KEY=VALUE file of secrets (broker keys, the control "
+                                        "token) for the engine's processes; set variables win")
     run.add_argument("--resume", action="store_true",
                      help="continue the session in --run-dir from its journal (orders, "
                           "positions); without it a run dir holding a journal is refused")
@@ -426,6 +445,10 @@ def build_parser() -> argparse.ArgumentParser:
                                          "RESUME", "STATE"])
     engine_args(ctl)
     ctl.set_defaults(func=_cmd_control)
+
+    from ztrade import broker_cli
+    broker_cli.add_parser(sub, engine_args)
+    sub.choices["broker"].set_defaults(func=_cmd_broker)
     return parser
 
 

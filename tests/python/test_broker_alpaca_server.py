@@ -122,3 +122,24 @@ def test_alpaca_py_trading_stream_receives_trade_updates(server):
         asyncio.run_coroutine_threadsafe(stream.stop_ws(), stream._loop).result(5) \
             if getattr(stream, "_loop", None) else None
         t.join(5)
+
+
+def test_alpaca_py_reads_historical_bars_across_pages(server):
+    from datetime import datetime, timezone
+
+    from alpaca.data.historical import StockHistoricalDataClient
+    from alpaca.data.requests import StockBarsRequest
+    from alpaca.data.timeframe import TimeFrame
+
+    server.bars_page = 100  # 300 bars: three pages
+    c = StockHistoricalDataClient(server.key, server.secret, url_override=server.trading_url)
+    c._session.trust_env = False
+    c._session.verify = str(server.ca_file)
+    barset = c.get_stock_bars(StockBarsRequest(
+        symbol_or_symbols="AAPL", timeframe=TimeFrame.Minute,
+        start=datetime(2024, 3, 1, 14, 30, tzinfo=timezone.utc),
+        end=datetime(2024, 3, 1, 19, 30, tzinfo=timezone.utc)))
+    bars = barset.data["AAPL"]
+    assert len(bars) == 300
+    assert bars[0].timestamp == datetime(2024, 3, 1, 14, 30, tzinfo=timezone.utc)
+    assert all(b.low <= min(b.open, b.close) and b.high >= max(b.open, b.close) for b in bars)

@@ -18,6 +18,9 @@ void read_options(core::SectionReader& r, std::any& options, bool selected) {
   r.read("trading_url", o.trading_url,
          "Alpaca trading REST base (https://); paper by default. Point it at a test server");
   r.read("stream_url", o.stream_url, "the trade_updates stream (wss://); paper by default");
+  r.read("data_url", o.data_url,
+         "Alpaca market data REST (https://): historical bars for `ztrade broker bars` and "
+         "ztrade.broker.Alpaca.bars (the engine itself does not use it)");
   r.read("ca_file", o.ca_file, "PEM bundle to trust instead of the system store (tests)");
   r.read("key_id_env", o.key_id_env,
          "the environment variable holding the key id (never in the config, never logged)");

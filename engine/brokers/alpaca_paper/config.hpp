@@ -11,7 +11,9 @@ inline constexpr const char* kPaperStreamUrl = "wss://paper-api.alpaca.markets/s
 struct Options {
   std::string trading_url = kPaperTradingUrl;  // REST base
   std::string stream_url = kPaperStreamUrl;    // trade_updates
-  std::string ca_file;                         // PEM to trust instead of the system store
+  // Market data REST (historical bars for `ztrade broker bars`; the engine does not use it).
+  std::string data_url = "https://data.alpaca.markets";
+  std::string ca_file;  // PEM to trust instead of the system store
   std::string key_id_env = "APCA_API_KEY_ID";
   std::string secret_env = "APCA_API_SECRET_KEY";
   int max_requests_per_min = 200;    // Alpaca's limit per key; the client stays under it

@@ -117,7 +117,8 @@ bool read_order(od::object o, OrderView& out) noexcept {
     }
     return true;
   });
-  return read && have_id && have_symbol;
+  // An order the broker could not act on: no id to cancel it by, no symbol to book it to.
+  return read && have_id && have_symbol && !out.id.view().empty() && !out.symbol.view().empty();
 }
 
 }  // namespace
@@ -221,7 +222,7 @@ bool Parser::positions(simdjson::padded_string_view body,
       }
       return true;
     });
-    if (!read || !have_symbol || !have_qty) return false;
+    if (!read || !have_symbol || !have_qty || p.symbol.view().empty()) return false;
     each(p);
     return true;
   });

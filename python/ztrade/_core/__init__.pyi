@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import typing
 from . import indicators
-__all__: list[str] = ['FEATURE_NAMES', 'FeatureComputer', 'MarketBar', 'WIRE_MAGIC', 'WIRE_VERSION', 'config_settings', 'engine_config', 'indicators', 'read_recording', 'signal_problem', 'wire_check', 'wire_enums', 'wire_schema', 'wire_topics']
+__all__: list[str] = ['FEATURE_NAMES', 'FeatureComputer', 'MarketBar', 'WIRE_MAGIC', 'WIRE_VERSION', 'config_settings', 'engine_config', 'indicators', 'read_env_file', 'read_recording', 'signal_problem', 'wire_check', 'wire_enums', 'wire_schema', 'wire_topics']
 class MarketBar:
     """
     An OHLCV bar for one symbol. Immutable; validated at construction.
@@ -145,6 +145,10 @@ def config_settings(path: str = '', overrides: collections.abc.Mapping[str, str]
 def engine_config(path: str, overrides: collections.abc.Mapping[str, str] = {}) -> dict:
     """
     Load and validate an engine config (ZTRADE__* environment overrides apply, then `overrides`); returns the endpoints and the settings tools need. Raises ValueError listing every problem.
+    """
+def read_env_file(path: str) -> dict:
+    """
+    The KEY=VALUE pairs of an env file, read as the engine's processes read --env-file (comments, `export ` and quotes handled). Raises ValueError naming the file and line.
     """
 def read_recording(path: str) -> tuple[list, int]:
     """

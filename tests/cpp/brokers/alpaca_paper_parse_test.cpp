@@ -120,6 +120,14 @@ TEST(AlpacaTradingParse, MalformedInputIsRefusedNotThrown) {
       R"({"stream":"trade_updates","data":{"event":"restated","order":{"id":"x","symbol":"A"},"new_field":[1,2]}})"});
   ASSERT_EQ(p.stream(restated, u), StreamMessage::kTradeUpdate);
   EXPECT_EQ(u.event, Status::kOther);
+  // An order without an id or a symbol is of no use (found by the fuzz target:
+  // tests/fuzz/regressions/alpaca_trading).
+  for (const char* empty : {R"({"id":"","symbol":"A"})", R"({"id":"4)70","symbol":""})"}) {
+    simdjson::padded_string text(std::string_view{empty});
+    EXPECT_FALSE(p.order(text, o)) << empty;
+  }
+  simdjson::padded_string empty_list(std::string_view{R"([{"id":"4)70","symbol":""}])"});
+  EXPECT_FALSE(p.orders(empty_list, [](const OrderView&) {}));
   // A symbol longer than the engine's 16 bytes is refused, never cut.
   simdjson::padded_string long_symbol(
       std::string_view{R"({"id":"x","symbol":"ABCDEFGHIJKLMNOPQRSTUVWXYZ"})"});

@@ -76,6 +76,7 @@ class AlpacaTradingServer:
         self.delay_s = 0.0
         self.fill_after_cancel: str | None = None  # "before_cancel" or "after_canceled"
         self.stream_refused = False
+        self.bars_page = 10000  # bars per page at most (smaller: more pages)
         # What happened.
         self.log: list[dict] = []
         self.events: list[dict] = []      # every trade_updates event made
@@ -107,6 +108,9 @@ class AlpacaTradingServer:
             r.add_delete("/v2/positions", self._close_all)
             r.add_get("/v2/positions/{symbol}", self._get_position)
             r.add_delete("/v2/positions/{symbol}", self._close_position)
+            # Market data REST (data.alpaca.markets): historical bars, paginated.
+            r.add_get("/v2/stocks/bars", self._bars_multi)
+            r.add_get("/v2/stocks/{symbol}/bars", self._bars_single)
             app.middlewares.append(self._middleware)
             self._runner = web.AppRunner(app, access_log=None)
             await self._runner.setup()
@@ -463,6 +467,54 @@ class AlpacaTradingServer:
         out = [{"symbol": s, "status": 200, "body": self._close(s)}
                for s, p in list(self.positions.items()) if abs(p["qty"]) > 1e-12]
         return web.json_response(out, status=207)
+
+    # -- historical bars -------------------------------------------------------------------
+    def _bar_series(self, symbol: str, start: str, end: str) -> list[dict]:
+        """One bar a minute from start to end (at most 3 days), a deterministic path per symbol."""
+        t0 = datetime.fromisoformat(start.replace("Z", "+00:00"))
+        t1 = datetime.fromisoformat(end.replace("Z", "+00:00"))
+        t0 = t0 if t0.tzinfo else t0.replace(tzinfo=timezone.utc)
+        t1 = t1 if t1.tzinfo else t1.replace(tzinfo=timezone.utc)
+        n = max(0, min(int((t1 - t0).total_seconds() // 60), 3 * 24 * 60))
+        seed = sum(symbol.encode())
+        out, price = [], 100.0 + seed % 50
+        for i in range(n):
+            step = ((i * 7919 + seed) % 21 - 10) / 100.0
+            o, c = price, round(price + step, 2)
+            out.append({"t": (t0 + timedelta(minutes=i)).isoformat().replace("+00:00", "Z"),
+                        "o": o, "h": round(max(o, c) + 0.05, 2), "l": round(min(o, c) - 0.05, 2),
+                        "c": c, "v": 1000 + (i * 31) % 500, "n": 10 + i % 7,
+                        "vw": round((o + c) / 2, 4)})
+            price = c
+        return out
+
+    def _page(self, bars: list, request: web.Request) -> tuple[list, str | None]:
+        start = int(request.query.get("page_token") or 0)
+        size = min(int(request.query.get("limit", "1000")), self.bars_page)
+        end = start + size
+        return bars[start:end], (str(end) if end < len(bars) else None)
+
+    def _bars_query(self, request: web.Request) -> tuple[str, str] | web.Response:
+        start, end = request.query.get("start"), request.query.get("end")
+        if not start or not end:
+            return self._error(422, 42210000, "start and end are required here")
+        return start, end
+
+    async def _bars_single(self, request: web.Request) -> web.Response:
+        q = self._bars_query(request)
+        if isinstance(q, web.Response):
+            return q
+        symbol = request.match_info["symbol"]
+        bars, token = self._page(self._bar_series(symbol, *q), request)
+        return web.json_response({"bars": bars, "symbol": symbol, "next_page_token": token})
+
+    async def _bars_multi(self, request: web.Request) -> web.Response:
+        q = self._bars_query(request)
+        if isinstance(q, web.Response):
+            return q
+        symbol = request.query.get("symbols", "").split(",")[0]
+        bars, token = self._page(self._bar_series(symbol, *q), request)
+        return web.json_response({"bars": {symbol: bars}, "next_page_token": token})
 
     # -- matching ----------------------------------------------------------------------------
     def _price(self, symbol: str) -> float:
