@@ -50,8 +50,10 @@ def _activity(s: dict[str, Any]) -> Table:
     t.add_row("market data", f"bars {s['bars']}, trades {_count(s['trades'])}, "
                              f"quotes {_count(s['quotes'])}")
     t.add_row("signals", f"{s['signals']} (features published: {s['features']})")
+    reasons = "".join(f"\n  {k}: {v}"
+                      for k, v in sorted((s.get("exec_reject_reasons") or {}).items()))
     t.add_row("orders", f"{s['orders']} sent, {s['accepted']} accepted, "
-                        f"{s['exec_rejects']} rejected by execution")
+                        f"{s['exec_rejects']} rejected by execution{reasons}")
     rejects = "".join(f"\n  {k}: {v}" for k, v in sorted(s["rejects"].items()))
     t.add_row("risk rejects", f"{sum(s['rejects'].values())}{rejects}")
     open_note = (f"; {s['open_orders']} order(s) still open at the end (unfilled limit orders, "
@@ -69,15 +71,46 @@ def _activity(s: dict[str, Any]) -> Table:
 
 
 def _positions(s: dict[str, Any]) -> Table:
-    t = Table(title="positions", title_justify="left", box=None, padding=(0, 2))
-    for name in ("symbol", "qty", "avg", "mark", "realized", "unrealized"):
+    broker = s.get("broker")
+    theirs = (broker or {}).get("positions", {})
+    t = Table(title="positions" + (f" (engine and {broker['name']})" if broker else ""),
+              title_justify="left", box=None, padding=(0, 2))
+    columns = ["symbol", "qty", "avg", "mark", "realized", "unrealized"]
+    if broker:
+        columns.insert(2, "broker qty")  # what the broker itself holds, side by side
+    for name in columns:
         t.add_column(name, justify="left" if name == "symbol" else "right")
-    for sym, p in s["positions"].items():
-        t.add_row(sym, f"{p['quantity']:.2f}", f"{p['avg_price']:.4f}", f"{p['mark_price']:.4f}",
-                  f"{p['realized_pnl']:.2f}", f"{p['unrealized_pnl']:.2f}")
-    if not s["positions"]:
-        t.add_row("(flat)", "", "", "", "", "")
+    symbols = sorted(set(s["positions"]) | set(theirs))
+    for sym in symbols:
+        p = s["positions"].get(sym, {"quantity": 0.0, "avg_price": 0.0, "mark_price": 0.0,
+                                     "realized_pnl": 0.0, "unrealized_pnl": 0.0})
+        row = [sym, f"{p['quantity']:.2f}", f"{p['avg_price']:.4f}", f"{p['mark_price']:.4f}",
+               f"{p['realized_pnl']:.2f}", f"{p['unrealized_pnl']:.2f}"]
+        if broker:
+            row.insert(2, f"{theirs.get(sym, 0.0):.2f}")
+        t.add_row(*row)
+    if not symbols:
+        t.add_row("(flat)", *[""] * (len(columns) - 1))
     return t
+
+
+def _broker_banner(s: dict[str, Any]) -> list[RenderableType]:
+    b = s.get("broker")
+    if not b:
+        return []
+    out: list[RenderableType] = []
+    if b.get("reduce_only"):
+        out.append(Text(f"{b['name']}: {b.get('unexplained')} position(s) or order(s) the "
+                        "journal cannot explain; trading was REDUCING (see the log; "
+                        "execution.alpaca.adopt_broker_state adopts them)", style="bold yellow"))
+    if b.get("failure"):
+        out.append(Text(f"{b['name']}: {b['failure']}", style="bold red"))
+    engine = {k: v["quantity"] for k, v in s["positions"].items() if v["quantity"]}
+    theirs = {k: v for k, v in b.get("positions", {}).items() if v}
+    if any(abs(engine.get(k, 0.0) - theirs.get(k, 0.0)) > 1e-9 for k in {*engine, *theirs}):
+        out.append(Text(f"WARNING: positions differ from {b['name']}'s: engine {engine}, "
+                        f"broker {theirs}", style="bold red"))
+    return out
 
 
 def _latency(s: dict[str, Any]) -> Table:
@@ -107,7 +140,7 @@ def render_summary(s: dict[str, Any]) -> Group:
         *_banners(s),
         Text(f"Session summary ({s['deployment']}, {s['duration_s']:.2f} s) - {s['session']}",
              style="bold"),
-        _activity(s), _positions(s), _latency(s)]
+        _activity(s), _positions(s), *_broker_banner(s), _latency(s)]
     if any(any(v.values()) for v in s.get("bus_losses", {}).values()):
         parts.append(_bus_losses(s))  # the detail, only when something was lost
     unhealthy = {k: v for k, v in s.get("health", {}).items() if v}

@@ -11,6 +11,7 @@ import pytest
 from engine_helpers import wait_until
 from venue_servers.alpaca_trading import AlpacaTradingServer
 from ztrade.launcher import run_engine
+from ztrade.summary import format_summary
 
 pytest.importorskip("aiohttp", reason="aiohttp serves the Alpaca test server (pip install -e .[test])")
 
@@ -65,6 +66,12 @@ def test_a_replay_trades_through_alpaca_and_agrees_with_the_broker(tmp_path, alp
     assert s["fills"] == s["orders"] and s["exec_rejects"] == 0
     assert all(o["status"] == "filled" for o in got["orders"])
     assert s["health"] == {name: 0 for name in s["health"]}
+    # The summary puts the broker's positions beside the engine's, and they agree.
+    text = format_summary(s)
+    assert "broker qty" in text and "positions differ" not in text
+    # The keys reach no log.
+    for log in (tmp_path / "run").glob("*.log"):
+        assert alpaca.secret not in log.read_text(), log
 
 
 def test_partial_fills_fills_before_the_post_returns_and_a_dropped_stream(tmp_path, alpaca):

@@ -1,7 +1,10 @@
 #include "brokers/alpaca_paper/alpaca_broker.hpp"
 
+#include <sys/prctl.h>
+
 #include <charconv>
 #include <cmath>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -77,6 +80,8 @@ AlpacaBroker::AlpacaBroker(execution::OrderManager& orders, Options options, Key
                        options_.max_requests_per_min},
             log_),
       clock_timer_(io_) {
+  // The process now holds the key pair: no core dump may carry it to disk.
+  ::prctl(PR_SET_DUMPABLE, 0);
   venues::websocket::ClientConfig c;
   c.name = "alpaca-trading";
   c.url = must_parse(options_.stream_url, false);
@@ -170,13 +175,16 @@ void AlpacaBroker::post(std::uint64_t id) {
   const char* tif = o->tif == wire::TimeInForce::kGtc   ? "gtc"
                     : o->tif == wire::TimeInForce::kIoc ? "ioc"
                                                         : "day";
-  std::string body =
-      fmt::format(R"({{"symbol":"{}","qty":"{}","side":"{}","type":"{}","time_in_force":"{}",)"
-                  R"("client_order_id":"{}")",
-                  o->symbol.view(), o->quantity, o->side == wire::Side::kBuy ? "buy" : "sell",
-                  limit ? "limit" : "market", tif, client_order_id(id));
+  // Formatted into a reused buffer: no allocation per order once warm.
+  std::string body = rest_.buffer();
+  auto out = std::back_inserter(body);
+  fmt::format_to(out,
+                 R"({{"symbol":"{}","qty":"{}","side":"{}","type":"{}","time_in_force":"{}",)"
+                 R"("client_order_id":"{}{}")",
+                 o->symbol.view(), o->quantity, o->side == wire::Side::kBuy ? "buy" : "sell",
+                 limit ? "limit" : "market", tif, kIdPrefix, id);
   if (limit) {
-    body += fmt::format(R"(,"limit_price":"{}")", tick_price(o->limit_price, o->side));
+    fmt::format_to(out, R"(,"limit_price":"{}")", tick_price(o->limit_price, o->side));
     if (options_.extended_hours && o->tif == wire::TimeInForce::kDay) {
       body += R"(,"extended_hours":true)";
     }

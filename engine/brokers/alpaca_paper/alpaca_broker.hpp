@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <memory_resource>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -81,6 +82,10 @@ class AlpacaBroker final : public execution::Broker, public venues::websocket::H
   std::string status_json() const override;
 
   const BrokerCounters& counters() const noexcept { return counters_; }
+  const RestStats& rest_stats() const noexcept { return rest_.stats(); }
+  const venues::websocket::ConnectionStats& stream_stats() const noexcept {
+    return stream_->stats();
+  }
   // What Alpaca last said its positions are (symbol -> signed quantity), from the last resync.
   const std::map<std::string, double>& broker_positions() const noexcept { return positions_; }
 
@@ -126,7 +131,10 @@ class AlpacaBroker final : public execution::Broker, public venues::websocket::H
   RestClient rest_;
   std::unique_ptr<venues::websocket::Client> stream_;
   Parser parser_;
-  std::unordered_map<std::uint64_t, Tracked> tracked_;
+  // What only the broker knows of an order, while it is open. Its nodes come from a pool that
+  // keeps what a finished order gives back: the order path allocates none once warm.
+  std::pmr::unsynchronized_pool_resource tracked_pool_;
+  std::pmr::unordered_map<std::uint64_t, Tracked> tracked_{&tracked_pool_};
   std::map<std::string, double> positions_;  // Alpaca's, from the last resync
   std::optional<ClockView> clock_;
   std::chrono::steady_clock::time_point clock_at_{};

@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <charconv>
 #include <deque>
+#include <iterator>
+#include <vector>
+
+#include <fmt/format.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -15,6 +19,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "bus/publisher.hpp"
 #include "venues/websocket/tls.hpp"
 
 namespace ztrade::brokers::alpaca_paper {
@@ -28,16 +33,16 @@ using tcp = asio::ip::tcp;
 namespace {
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 
-http::verb verb(Method m) {
+std::string_view method_name(Method m) {
   switch (m) {
     case Method::kPost:
-      return http::verb::post;
+      return "POST";
     case Method::kDelete:
-      return http::verb::delete_;
+      return "DELETE";
     case Method::kGet:
       break;
   }
-  return http::verb::get;
+  return "GET";
 }
 
 // Retry-After in seconds (Alpaca and our test server send an integer); -1 when absent.
@@ -95,6 +100,9 @@ struct RestClient::Impl {
   asio::steady_timer timer;
   std::deque<Pending> queue;
   bool running = false;
+  asio::steady_timer idle{io};     // the request loop waits here while the queue is empty
+  std::string wire;                // the request being sent, as bytes
+  std::vector<std::string> spare;  // finished requests' bodies, for buffer()
   bool stopped = false;
   double tokens;
   std::chrono::steady_clock::time_point refilled;
@@ -164,21 +172,30 @@ asio::awaitable<void> RestClient::Impl::once(Pending& p, Response& out) {
       co_return;
     }
   }
-  http::request<http::string_body> req{verb(p.method), prefix + p.target, 11};
-  req.set(http::field::host, host_header);
-  req.set(http::field::user_agent, "ztrade");
-  req.set("APCA-API-KEY-ID", config.key_id);
-  req.set("APCA-API-SECRET-KEY", config.secret);
-  req.keep_alive(true);
-  if (!p.body.empty()) {
-    req.set(http::field::content_type, "application/json");
-    req.body() = p.body;
+  // The request as bytes, in one buffer kept across requests: nothing allocated per request
+  // once it has grown to the largest (Beast's request object would allocate every field).
+  wire.clear();
+  auto out_it = std::back_inserter(wire);
+  fmt::format_to(out_it,
+                 "{} {}{} HTTP/1.1\r\nHost: {}\r\nUser-Agent: ztrade\r\n"
+                 "Connection: keep-alive\r\n",
+                 method_name(p.method), prefix, p.target, host_header);
+  wire += "APCA-API-KEY-ID: ";
+  wire += config.key_id;
+  wire += "\r\nAPCA-API-SECRET-KEY: ";
+  wire += config.secret;
+  if (p.body.empty()) {
+    wire += "\r\n\r\n";
+  } else {
+    fmt::format_to(out_it, "\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+                   p.body.size());
+    wire += p.body;
   }
-  req.prepare_payload();
   auto& tcp_layer = beast::get_lowest_layer(*stream);
   tcp_layer.expires_after(config.timeout);
   ++stats.requests;
-  auto [wec, wn] = co_await http::async_write(*stream, req, kNoThrow);
+  auto [wec, wn] = co_await asio::async_write(*stream, asio::buffer(wire), kNoThrow);
+  stats.last_write_ns = bus::wall_clock_ns();
   if (wec) {
     out.error = "send: " + wec.message();
     ++stats.timeouts;
@@ -209,8 +226,14 @@ asio::awaitable<void> RestClient::Impl::once(Pending& p, Response& out) {
 }
 
 asio::awaitable<void> RestClient::Impl::run() {
-  running = true;
-  while (!queue.empty() && !stopped) {
+  // One loop for the client's life (started with the first request): no coroutine is made per
+  // request. It sleeps on `idle` while there is nothing to send.
+  while (!stopped) {
+    if (queue.empty()) {
+      idle.expires_at(asio::steady_timer::time_point::max());
+      co_await idle.async_wait(kNoThrow);
+      continue;
+    }
     Pending& p = queue.front();
     Response out;
     const bool idempotent = p.method != Method::kPost;
@@ -245,8 +268,8 @@ asio::awaitable<void> RestClient::Impl::run() {
     Pending done = std::move(queue.front());
     queue.pop_front();
     done.done(out);
+    if (spare.size() < 8) spare.push_back(std::move(done.body));
   }
-  running = false;
 }
 
 RestClient::RestClient(asio::io_context& io, RestConfig config, std::shared_ptr<spdlog::logger> log)
@@ -265,12 +288,15 @@ void RestClient::request(Method method, std::string target, std::string body, Do
   if (!impl_->running) {
     impl_->running = true;
     asio::co_spawn(impl_->io, impl_->run(), asio::detached);
+  } else if (impl_->queue.size() == 1) {
+    impl_->idle.cancel();  // wakes the loop
   }
 }
 
 void RestClient::stop() {
   impl_->stopped = true;
   impl_->timer.cancel();
+  impl_->idle.cancel();
   impl_->close();
   auto queue = std::move(impl_->queue);
   impl_->queue.clear();
@@ -279,6 +305,14 @@ void RestClient::stop() {
     r.error = "stopped";
     p.done(r);
   }
+}
+
+std::string RestClient::buffer() {
+  if (impl_->spare.empty()) return {};
+  std::string b = std::move(impl_->spare.back());
+  impl_->spare.pop_back();
+  b.clear();
+  return b;
 }
 
 const RestStats& RestClient::stats() const noexcept {

@@ -58,6 +58,7 @@ struct RestStats {
   std::uint64_t server_errors = 0;  // 5xx received
   std::uint64_t throttled = 0;      // requests held back by the client's own limiter
   std::uint64_t connects = 0;
+  std::int64_t last_write_ns = 0;  // wall clock when a request's last byte went to the socket
 };
 
 class RestClient {
@@ -71,6 +72,9 @@ class RestClient {
   // Queues a request (`target`: path and query, e.g. "/v2/orders"); `done` runs on the
   // io_context's thread with the final response.
   void request(Method method, std::string target, std::string body, Done done);
+  // A string to build a request body in, with the capacity of a finished request's body: the
+  // order path allocates no body once warm.
+  std::string buffer();
   // Fails every queued request (done with status 0) and closes the connection.
   void stop();
   const RestStats& stats() const noexcept;
