@@ -10,6 +10,10 @@ cannot drift from the product.
   SMOKE_SECONDS without an error (their figures are in docs/performance.md, made by hand).
 - Python blocks (```python): each document's blocks run in order in one interpreter, as a
   reader pasting them into a notebook would.
+- Commands that talk to Alpaca (`ztrade broker ...`, `ztrade run` with the Alpaca broker) and
+  the Python examples run against the Alpaca test server (venue_servers/alpaca_trading.py):
+  its URLs come in through ZTRADE__ overrides in the environment and the reader's
+  `alpaca.env` holds its keys.
 - Commands this machine cannot run are listed in NOT_RUN with the reason; a command that is
   neither run nor listed fails the test, so a new doc command needs a decision.
 
@@ -89,6 +93,7 @@ def shell_commands() -> list:
 
 COMMANDS = shell_commands()
 LIVE = re.compile(r"run/session-\.\.\.|^ztrade (status|control)\b")
+ALPACA = re.compile(r"^ztrade broker\b|execution\.broker=alpaca_paper")
 
 
 def test_docs_cite_nothing_outside_the_repository():
@@ -110,6 +115,8 @@ def test_every_doc_command_is_run_or_explained():
 def runner_for(command: str):
     first = command.split()[0]
     if first == "ztrade":
+        if ALPACA.search(command):
+            return "alpaca"
         return "live" if LIVE.search(command) else "ztrade"
     if first == "python" and command.split()[1].startswith("bench/"):
         return "smoke"
@@ -122,10 +129,39 @@ def runner_for(command: str):
     return None
 
 
-def run_ztrade(command: str, cwd: Path, timeout: float = 180) -> subprocess.CompletedProcess:
+def run_ztrade(command: str, cwd: Path, timeout: float = 180,
+               env: dict | None = None) -> subprocess.CompletedProcess:
     args = shlex.split(command)[1:]
     return subprocess.run([sys.executable, "-m", "ztrade", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=timeout)
+                          text=True, timeout=timeout, env=env)
+
+
+@pytest.fixture
+def alpaca_env(workdir):
+    """The Alpaca test server, and the environment that points the engine and the tools at
+    it; the reader's alpaca.env holds its keys."""
+    from venue_servers.alpaca_trading import AlpacaTradingServer
+    server = AlpacaTradingServer(workdir).start()
+    (workdir / "alpaca.env").write_text(f"APCA_API_KEY_ID={server.key}\n"
+                                        f"APCA_API_SECRET_KEY={server.secret}\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("APCA_")}
+    env.update({"ZTRADE__execution__alpaca__trading_url": server.trading_url,
+                "ZTRADE__execution__alpaca__stream_url": server.stream_url,
+                "ZTRADE__execution__alpaca__data_url": server.trading_url,
+                "ZTRADE__execution__alpaca__ca_file": str(server.ca_file),
+                "ZTRADE__execution__alpaca__settle_timeout_s": "5",
+                "ZTRADE_CACHE_DIR": str(workdir / "cache")})
+    yield env
+    server.stop()
+
+
+def test_alpaca_commands_against_the_test_server(workdir, alpaca_env):
+    for where, command in COMMANDS:
+        if runner_for(command) != "alpaca":
+            continue
+        r = run_ztrade(command, workdir, timeout=240, env=alpaca_env)
+        assert r.returncode == 0, f"{where}: {command}\n{r.stdout[-1000:]}{r.stderr[-2000:]}"
+        assert "Traceback" not in r.stderr
 
 
 @pytest.fixture
@@ -232,8 +268,8 @@ def test_install_commands():
 
 @pytest.mark.parametrize("doc", [d for d in DOCS if fenced(d, ("python",))],
                          ids=lambda d: str(d.relative_to(ROOT)))
-def test_python_examples_run(doc, workdir):
+def test_python_examples_run(doc, workdir, alpaca_env):
     code = "\n\n".join(block for _, block in fenced(doc, ("python",)))
     r = subprocess.run([sys.executable, "-c", code], cwd=workdir, capture_output=True,
-                       text=True, timeout=300)
+                       text=True, timeout=300, env=alpaca_env)
     assert r.returncode == 0, f"{doc.name}:\n{r.stderr[-3000:]}"

@@ -67,7 +67,11 @@ class AlpacaBroker final : public execution::Broker, public venues::websocket::H
                std::shared_ptr<spdlog::logger> log);
   ~AlpacaBroker() override;
 
-  int on_price(std::string_view, double, std::int64_t, double) override { return 0; }
+  // Alpaca fills; market data only marks positions (for P&L and risk's exposure).
+  int on_price(std::string_view symbol, double price, std::int64_t, double mark) override {
+    if (price > 0) orders_.mark(symbol, mark > 0 ? mark : price);
+    return 0;
+  }
   int on_order(std::uint64_t client_order_id) override;
   void on_cancel(std::uint64_t client_order_id, std::int64_t now_ns) override;
   boost::asio::io_context* io() noexcept override { return &io_; }

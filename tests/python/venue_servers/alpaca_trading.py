@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import random
 import ssl
 import threading
 import time
@@ -477,10 +478,10 @@ class AlpacaTradingServer:
         t1 = t1 if t1.tzinfo else t1.replace(tzinfo=timezone.utc)
         n = max(0, min(int((t1 - t0).total_seconds() // 60), 3 * 24 * 60))
         seed = sum(symbol.encode())
+        rng = random.Random(seed)  # the same bars for the same symbol, every time
         out, price = [], 100.0 + seed % 50
         for i in range(n):
-            step = ((i * 7919 + seed) % 21 - 10) / 100.0
-            o, c = price, round(price + step, 2)
+            o, c = price, round(max(1.0, price + rng.gauss(0, 0.15)), 2)
             out.append({"t": (t0 + timedelta(minutes=i)).isoformat().replace("+00:00", "Z"),
                         "o": o, "h": round(max(o, c) + 0.05, 2), "l": round(min(o, c) - 0.05, 2),
                         "c": c, "v": 1000 + (i * 31) % 500, "n": 10 + i % 7,
