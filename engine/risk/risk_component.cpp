@@ -139,47 +139,26 @@ void RiskComponent::release_signals(std::int64_t now_wall_ns) {
 
 void RiskComponent::decide(const wire::SignalMsg& s, const wire::Header& h) {
   const std::int64_t t = h.event_ns;
-  const auto intent = engine_.size_signal(s.symbol.view(), s.strength, t);
-  if (!intent) return;  // already at target
-  // Event time, not wall time: a replay at full speed makes the same decisions as one at
-  // recorded pace, and the rate limit counts orders per second of market time.
-  const TradingState before = engine_.state();
-  const Decision d = engine_.check(*intent, t);
+  const auto out = desk_.decide(s, t, h.seq, next_order_id_ + 1, bus::wall_clock_ns());
   const std::string_view sym = s.symbol.view();
-  if (d.reason == RejectReason::kDailyLoss && before != TradingState::kHalted) {
+  if (out.halted_now) {
     log_->error("daily loss limit breached (pnl={:.2f} at market time {} ns): trading HALTED",
                 engine_.pnl_at(t), t);
     persist_trading_state("daily loss limit");
   }
-  if (!d.accepted()) {
-    wire::RiskRejectMsg r{};
-    r.symbol = s.symbol;
-    r.strategy = s.strategy;
-    r.reason = static_cast<std::uint16_t>(d.reason);
-    r.side = intent->side;
-    r.quantity = intent->quantity;
-    r.price = d.reference_price;
-    r.text.assign_truncated(reason_name(d.reason));
+  if (out.kind == RiskDesk::Outcome::Kind::kReject) {
+    const wire::RiskRejectMsg& r = out.reject;
     pub_.publish(bus::Topic{bus::topics::kRiskReject, sym}, r, t);
     ++stats_.rejects;
     reject_log_.warn(*log_, "reject symbol={} strategy={} side={} qty={} reason={}",
                      ops::Printable{sym}, ops::Printable{s.strategy.view()},
-                     intent->side == wire::Side::kBuy ? "buy" : "sell", intent->quantity,
-                     reason_name(d.reason));
+                     r.side == wire::Side::kBuy ? "buy" : "sell", r.quantity,
+                     reason_name(static_cast<RejectReason>(r.reason)));
     return;
   }
-  wire::NewOrderMsg o{};
-  o.client_order_id = ++next_order_id_;
-  o.symbol = s.symbol;
-  o.strategy = s.strategy;
-  o.side = intent->side;
-  o.type = intent->type;
-  o.tif = wire::TimeInForce::kDay;
-  o.quantity = intent->quantity;
-  o.limit_price = intent->limit_price;
-  o.signal_seq = h.seq;
-  pub_.publish(bus::Topic{bus::topics::kNewOrder, sym}, o, t);
-  orders_.on_sent(o, t, bus::wall_clock_ns());
+  if (out.kind != RiskDesk::Outcome::Kind::kOrder) return;
+  ++next_order_id_;
+  pub_.publish(bus::Topic{bus::topics::kNewOrder, sym}, out.order, t);
   ++stats_.orders;
 }
 
@@ -188,10 +167,7 @@ void RiskComponent::on_report(const wire::ExecutionReportMsg& r, std::int64_t ev
     const auto code = r.reject_code < stats_.exec_rejects.size() ? r.reject_code : 0;
     ++stats_.exec_rejects[code];
   }
-  const auto out = orders_.on_report(r, exec_marks_);
-  if (!out.tracked) return;
-  if (out.fill_qty != 0) engine_.on_fill(out.symbol.view(), out.fill_qty, out.fill_price, event_ns);
-  if (out.finished) engine_.add_pending(out.symbol.view(), -out.unfilled_qty);
+  desk_.on_report(r, event_ns, exec_marks_);
 }
 
 void RiskComponent::on_execution_heartbeat(const wire::HeartbeatMsg& hb) {

@@ -20,6 +20,7 @@
 #include "ops/wiring.hpp"
 #include "risk/order_tracker.hpp"
 #include "risk/risk_config.hpp"
+#include "risk/risk_desk.hpp"
 #include "risk/risk_engine.hpp"
 
 namespace ztrade::risk {
@@ -69,6 +70,7 @@ class RiskComponent {
   std::uint64_t next_order_id_;
   // What risk sent and has not seen finish: re-sends, restart detection, reconciliation.
   OrderTracker orders_;
+  RiskDesk desk_{engine_, orders_};  // signal -> order or reject; reports -> fills booked
   // A signal is decided in event time (see RiskEngine): it waits until risk has seen the
   // market up to its time T, and until every order decided before T is either finished or
   // known to have had its chance to fill up to T - execution publishes a mark (exec.mark.)

@@ -56,6 +56,16 @@ def load_bars_csv(path: str | Path) -> dict[str, np.ndarray]:
     return out
 
 
+def index_ns(index: Any) -> np.ndarray:
+    """Nanoseconds since the epoch (UTC) of a pandas DatetimeIndex, whatever its resolution
+    (pandas 3 makes microsecond indexes) or time zone."""
+    if getattr(index, "tz", None) is not None:
+        index = index.tz_convert("UTC")
+    if hasattr(index, "as_unit"):
+        index = index.as_unit("ns")
+    return np.asarray(index.asi8, dtype=np.int64)
+
+
 def require_pandas(feature: str) -> Any:
     """pandas, or an ImportError that names the extra to install."""
     try:

@@ -33,6 +33,7 @@ import numpy as np
 
 from ztrade import FEATURE_NAMES, FeatureComputer, _core, wire
 from ztrade.bus import AsyncSignalPublisher, Subscriber
+from ztrade.data import index_ns
 
 
 @dataclass
@@ -119,7 +120,7 @@ def _bar_times(bars: Any, n: int) -> np.ndarray:
         return np.round(np.asarray(bars["ts"], dtype=np.float64) * 1e9).astype(np.int64)
     index = getattr(bars, "index", None)
     if index is not None and hasattr(index, "asi8"):
-        return np.asarray(index.asi8, dtype=np.int64)
+        return index_ns(index)
     return np.arange(n, dtype=np.int64)
 
 

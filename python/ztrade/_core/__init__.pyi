@@ -4,9 +4,10 @@ ztrade native core: TA-Lib-exact indicators and per-symbol feature computation.
 from __future__ import annotations
 import collections.abc
 import numpy
+import numpy.typing
 import typing
 from . import indicators
-__all__: list[str] = ['FEATURE_NAMES', 'FeatureComputer', 'MarketBar', 'WIRE_MAGIC', 'WIRE_VERSION', 'config_settings', 'engine_config', 'indicators', 'read_env_file', 'read_recording', 'signal_problem', 'wire_check', 'wire_enums', 'wire_schema', 'wire_topics']
+__all__: list[str] = ['FEATURE_NAMES', 'FeatureComputer', 'MarketBar', 'WIRE_MAGIC', 'WIRE_VERSION', 'backtest_run', 'config_settings', 'engine_config', 'indicators', 'read_env_file', 'read_recording', 'signal_problem', 'wire_check', 'wire_enums', 'wire_schema', 'wire_topics']
 class MarketBar:
     """
     An OHLCV bar for one symbol. Immutable; validated at construction.
@@ -138,6 +139,10 @@ class FeatureComputer:
     @property
     def symbol(self) -> str:
         ...
+def backtest_run(ts_ns: typing.Annotated[numpy.typing.ArrayLike, numpy.int64], open: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], high: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], low: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], close: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], volume: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], symbol: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], symbols: collections.abc.Sequence[str], strategy: typing.Any, overrides: collections.abc.Mapping[str, str] = {}, fill: str = 'next_open', cash: typing.SupportsFloat | typing.SupportsIndex = 100000.0, allow_short: bool = True, commission: collections.abc.Mapping[str, typing.SupportsFloat | typing.SupportsIndex] = {}, progress: typing.Any = None) -> dict:
+    """
+    The in-process backtest (ztrade.backtest.run wraps it): bars in time order (symbol: index into symbols), a Strategy or "macd_rsi", settings as ZTRADE__ overrides of the engine config. Returns the fills, orders, equity per bar and positions as arrays.
+    """
 def config_settings(path: str = '', overrides: collections.abc.Mapping[str, str] = {}) -> list:
     """
     Every configuration setting: a list of {key, type, value, constraint, doc}, from the engine's one definition of each (engine/ops/config.cpp). Without a path the values are the defaults; with one, what that file (and ZTRADE__* overrides, then `overrides`) sets. Raises ValueError listing every problem of an invalid file.

@@ -1,0 +1,260 @@
+// ztrade._core.backtest_run: the in-process backtester (engine/backtest) for ztrade.backtest.
+// Settings go through the engine's own config reader (risk limits, the simulated broker's),
+// so every key is checked and named as in a config file. A Python strategy is called back
+// per bar with the least Python work the strategy asks for: on_bar's dict only when it
+// defines on_bar, one reused Features object whose values the engine overwrites in place.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "backtest/backtest.hpp"
+#include "bindings.hpp"
+#include "ops/config.hpp"
+
+namespace py = pybind11;
+
+namespace ztrade::py_bindings {
+namespace {
+
+template <class T>
+py::array_t<T> to_array(const std::vector<T>& v) {
+  py::array_t<T> out(static_cast<py::ssize_t>(v.size()));
+  if (!v.empty()) std::memcpy(out.mutable_data(), v.data(), v.size() * sizeof(T));
+  return out;
+}
+
+// A Python ztrade.strategy.Strategy, called back for what it defines.
+class PyStrategy final : public backtest::Strategy {
+ public:
+  PyStrategy(py::object strategy, const std::vector<std::string>& symbols)
+      : strategy_(std::move(strategy)) {
+    const py::module_ module = py::module_::import("ztrade.strategy");
+    const py::object base = module.attr("Strategy");
+    auto overrides = [&](const char* name) {
+      return !py::getattr(strategy_, name).attr("__func__").is(base.attr(name));
+    };
+    has_bar_ = overrides("on_bar");
+    has_features_ = overrides("on_features");
+    has_fill_ = overrides("on_fill");
+    fill_cls_ = module.attr("Fill");
+    values_ = py::array_t<double>(static_cast<py::ssize_t>(kFeatureCount));
+    features_ = module.attr("Features")(values_, false);
+    values_ = features_.attr("values");  // the array the object holds (np.asarray kept it)
+    data_ = static_cast<double*>(py::array(values_).mutable_data());
+    for (std::size_t i = 0; i < symbols.size(); ++i) {
+      names_.emplace_back(symbols[i]);
+      index_[names_.back()] = py::int_(i);
+    }
+  }
+
+  void on_bar(std::int32_t symbol, const Bar& bar, const FeatureRow& row, bool ready,
+              std::vector<backtest::Target>& out) override {
+    const py::str& name = names_[static_cast<std::size_t>(symbol)];
+    if (has_bar_) {
+      py::dict d;
+      d["open"] = bar.open;
+      d["high"] = bar.high;
+      d["low"] = bar.low;
+      d["close"] = bar.close;
+      d["volume"] = bar.volume;
+      d["ts_ns"] = bar.ts_ns;
+      collect(strategy_.attr("on_bar")(name, d), bar.ts_ns, out);
+    }
+    if (has_features_) {
+      std::memcpy(data_, row.data(), sizeof(double) * kFeatureCount);
+      if (ready != ready_) {
+        features_.attr("ready") = ready;
+        ready_ = ready;
+      }
+      collect(strategy_.attr("on_features")(name, features_, bar.ts_ns), bar.ts_ns, out);
+    }
+  }
+
+  void on_fill(const FillEvent& f, std::vector<backtest::Target>& out) override {
+    if (!has_fill_) return;
+    const py::object fill = fill_cls_(names_[static_cast<std::size_t>(f.symbol)],
+                                      f.buy ? "buy" : "sell", f.qty, f.price, f.order_id);
+    collect(strategy_.attr("on_fill")(fill), f.ts_ns, out);
+  }
+
+ private:
+  void collect(const py::object& result, std::int64_t ts_ns, std::vector<backtest::Target>& out) {
+    if (result.is_none()) return;
+    if (py::hasattr(result, "strength")) {
+      add(result, ts_ns, out);
+      return;
+    }
+    for (const py::handle signal : result)
+      add(py::reinterpret_borrow<py::object>(signal), ts_ns, out);
+  }
+  void add(const py::object& signal, std::int64_t ts_ns, std::vector<backtest::Target>& out) {
+    const double strength = py::cast<double>(signal.attr("strength"));
+    if (!std::isfinite(strength) || strength < -1 || strength > 1) {
+      // The live signal bridge refuses it (bad_strength): a backtest must not trade it.
+      throw py::value_error(fmt::format(
+          "bar at ts_ns {}: {} returned {}, which the live engine refuses (bad_strength: "
+          "strength must be in [-1, 1])",
+          ts_ns, py::str(py::type::of(strategy_).attr("__name__")).cast<std::string>(),
+          py::repr(signal).cast<std::string>()));
+    }
+    const py::object symbol = signal.attr("symbol");
+    if (!index_.contains(symbol)) {
+      throw py::value_error(
+          fmt::format("bar at ts_ns {}: a signal for {} - not a symbol of "
+                      "this backtest",
+                      ts_ns, py::repr(symbol).cast<std::string>()));
+    }
+    out.push_back({index_[symbol].cast<std::int32_t>(), strength});
+  }
+
+  py::object strategy_;
+  bool has_bar_ = false, has_features_ = false, has_fill_ = false, ready_ = false;
+  py::object fill_cls_, features_, values_;
+  double* data_ = nullptr;
+  std::vector<py::str> names_;
+  py::dict index_;
+};
+
+// The engine config a backtest uses: the packaged defaults, then `overrides`
+// (ZTRADE__section__key = TOML value), checked by the engine's reader.
+ops::EngineConfig config_from(const std::map<std::string, std::string>& overrides) {
+  const ops::ConfigResult r = ops::parse_config("", overrides, "backtest");
+  if (!r.ok()) {
+    std::string all;
+    for (const auto& e : r.errors) all += (all.empty() ? "" : "; ") + e;
+    throw py::value_error("backtest settings: " + all);
+  }
+  return r.config;
+}
+
+}  // namespace
+
+void bind_backtest(py::module_& m) {
+  m.def(
+      "backtest_run",
+      [](py::array_t<std::int64_t, py::array::c_style | py::array::forcecast> ts,
+         py::array_t<double, py::array::c_style | py::array::forcecast> open,
+         py::array_t<double, py::array::c_style | py::array::forcecast> high,
+         py::array_t<double, py::array::c_style | py::array::forcecast> low,
+         py::array_t<double, py::array::c_style | py::array::forcecast> close,
+         py::array_t<double, py::array::c_style | py::array::forcecast> volume,
+         py::array_t<std::int32_t, py::array::c_style | py::array::forcecast> symbol,
+         const std::vector<std::string>& symbols, const py::object& strategy,
+         const std::map<std::string, std::string>& overrides, const std::string& fill, double cash,
+         bool allow_short, const std::map<std::string, double>& commission,
+         const py::object& progress) {
+        const ops::EngineConfig engine = config_from(overrides);
+        backtest::Config c;
+        c.risk = engine.risk;
+        c.broker = engine.execution.options<brokers::sim::Options>("sim");
+        c.features = FeatureConfig{engine.signal_bridge.rsi_period, engine.signal_bridge.macd_fast,
+                                   engine.signal_bridge.macd_slow, engine.signal_bridge.macd_signal,
+                                   engine.signal_bridge.sma_period};
+        if (fill != "next_open" && fill != "close") {
+          throw py::value_error(
+              fmt::format("fill must be \"next_open\" or \"close\", not \"{}\"", fill));
+        }
+        c.fill = fill == "close" ? backtest::FillAt::kClose : backtest::FillAt::kNextOpen;
+        if (!(cash > 0) || !std::isfinite(cash)) throw py::value_error("cash must be > 0");
+        c.cash = cash;
+        c.allow_short = allow_short;
+        for (const auto& [key, value] : commission) {
+          if (!(value >= 0) || !std::isfinite(value)) {
+            throw py::value_error(fmt::format("commission {}: must be >= 0", key));
+          }
+          if (key == "per_share") {
+            c.commission.per_share = value;
+          } else if (key == "min_per_fill") {
+            c.commission.min_per_fill = value;
+          } else if (key == "bps") {
+            c.commission.bps = value;
+          } else if (key == "fixed") {
+            c.commission.fixed = value;
+          } else {
+            throw py::value_error(fmt::format(
+                "commission: unknown key \"{}\" (per_share, min_per_fill, bps, fixed)", key));
+          }
+        }
+        std::unique_ptr<backtest::Strategy> owned;
+        if (py::isinstance<py::str>(strategy)) {
+          if (strategy.cast<std::string>() != "macd_rsi") {
+            throw py::value_error("the built-in strategies: \"macd_rsi\"");
+          }
+          c.strategy = "macd_rsi";
+          owned = backtest::make_macd_rsi(engine.signal_bridge.rsi_buy_below,
+                                          engine.signal_bridge.rsi_sell_above);
+        } else {
+          c.strategy = py::str(strategy.attr("name")).cast<std::string>();
+          owned = std::make_unique<PyStrategy>(strategy, symbols);
+        }
+        backtest::Engine e(c, symbols);
+        const backtest::Bars bars{{ts.data(), static_cast<std::size_t>(ts.size())},
+                                  {open.data(), static_cast<std::size_t>(open.size())},
+                                  {high.data(), static_cast<std::size_t>(high.size())},
+                                  {low.data(), static_cast<std::size_t>(low.size())},
+                                  {close.data(), static_cast<std::size_t>(close.size())},
+                                  {volume.data(), static_cast<std::size_t>(volume.size())},
+                                  {symbol.data(), static_cast<std::size_t>(symbol.size())}};
+        std::function<void(std::size_t)> tick;
+        if (!progress.is_none()) tick = [&](std::size_t done) { progress(done); };
+        try {
+          e.run(bars, *owned, tick);
+        } catch (const std::invalid_argument& ex) {
+          throw py::value_error(ex.what());
+        }
+        const backtest::Results& r = e.results();
+        py::dict out;
+        out["fill_ts"] = to_array(r.fill_ts);
+        out["fill_symbol"] = to_array(r.fill_symbol);
+        out["fill_side"] = to_array(r.fill_side);
+        out["fill_qty"] = to_array(r.fill_qty);
+        out["fill_price"] = to_array(r.fill_price);
+        out["fill_commission"] = to_array(r.fill_commission);
+        out["fill_order"] = to_array(r.fill_order);
+        out["order_id"] = to_array(r.order_id);
+        out["order_ts"] = to_array(r.order_ts);
+        out["order_symbol"] = to_array(r.order_symbol);
+        out["order_side"] = to_array(r.order_side);
+        out["order_qty"] = to_array(r.order_qty);
+        out["order_limit"] = to_array(r.order_limit);
+        out["order_filled"] = to_array(r.order_filled);
+        out["order_avg_price"] = to_array(r.order_avg_price);
+        out["order_status"] = r.order_status;
+        out["order_reason"] = r.order_reason;
+        out["equity_ts"] = to_array(r.equity_ts);
+        out["equity"] = to_array(r.equity);
+        out["exposure"] = to_array(r.exposure);
+        out["commissions"] = r.commissions;
+        out["bars"] = r.bars;
+        out["signals"] = r.signals;
+        py::list positions;
+        for (const auto& p : e.positions()) {
+          py::dict d;
+          d["symbol"] = p.symbol;
+          d["quantity"] = p.quantity;
+          d["avg_price"] = p.avg_price;
+          d["realized_pnl"] = p.realized;
+          d["mark_price"] = p.mark;
+          positions.append(d);
+        }
+        out["positions"] = positions;
+        return out;
+      },
+      py::arg("ts_ns"), py::arg("open"), py::arg("high"), py::arg("low"), py::arg("close"),
+      py::arg("volume"), py::arg("symbol"), py::arg("symbols"), py::arg("strategy"),
+      py::arg("overrides") = std::map<std::string, std::string>{}, py::arg("fill") = "next_open",
+      py::arg("cash") = 100000.0, py::arg("allow_short") = true,
+      py::arg("commission") = std::map<std::string, double>{}, py::arg("progress") = py::none(),
+      "The in-process backtest (ztrade.backtest.run wraps it): bars in time order (symbol: "
+      "index into symbols), a Strategy or \"macd_rsi\", settings as ZTRADE__ overrides of the "
+      "engine config. Returns the fills, orders, equity per bar and positions as arrays.");
+}
+
+}  // namespace ztrade::py_bindings

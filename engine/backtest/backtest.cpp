@@ -1,0 +1,271 @@
+#include "backtest/backtest.hpp"
+
+#include <cmath>
+#include <stdexcept>
+#include <string_view>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "brokers/sim/sim_broker.hpp"
+#include "execution/order_manager.hpp"
+#include "risk/order_tracker.hpp"
+#include "risk/reject_reason.hpp"
+#include "risk/risk_desk.hpp"
+#include "risk/risk_engine.hpp"
+#include "signals/macd_rsi_strategy.hpp"
+
+namespace ztrade::backtest {
+
+double Commission::of(double qty, double price) const noexcept {
+  const double q = std::fabs(qty);
+  double c = fixed + q * std::fabs(price) * bps / 10'000.0;
+  if (per_share > 0) c += std::max(q * per_share, min_per_fill);
+  return c;
+}
+
+namespace {
+
+class MacdRsi final : public Strategy {
+ public:
+  MacdRsi(double buy_below, double sell_above) : rule_({buy_below, sell_above}) {}
+  void on_bar(std::int32_t symbol, const Bar&, const FeatureRow& features, bool ready,
+              std::vector<Target>& out) override {
+    // The rule keeps its state by symbol name: one stable key per symbol index.
+    while (keys_.size() <= static_cast<std::size_t>(symbol)) {
+      keys_.push_back(fmt::format("#{}", keys_.size()));
+    }
+    if (auto d = rule_.on_features(keys_[static_cast<std::size_t>(symbol)], features, ready)) {
+      out.push_back({symbol, d->strength});
+    }
+  }
+
+ private:
+  signals::MacdRsiStrategy rule_;
+  std::vector<std::string> keys_;
+};
+
+}  // namespace
+
+std::unique_ptr<Strategy> make_macd_rsi(double rsi_buy_below, double rsi_sell_above) {
+  return std::make_unique<MacdRsi>(rsi_buy_below, rsi_sell_above);
+}
+
+struct Engine::Impl final : execution::ReportSink {
+  Impl(Config c, std::vector<std::string> names)
+      : config(std::move(c)),
+        symbols(std::move(names)),
+        risk_engine(config.risk),
+        desk(risk_engine, tracker),
+        orders(nullptr, *this),
+        broker(orders, config.broker) {
+    wire_symbols.resize(symbols.size());
+    for (std::size_t i = 0; i < symbols.size(); ++i) {
+      if (!wire_symbols[i].assign(symbols[i]) || symbols[i].empty()) {
+        throw std::invalid_argument(
+            fmt::format("symbol \"{}\": must be 1-{} characters", symbols[i], wire::kSymbolSize));
+      }
+      features.emplace_back(config.features);
+    }
+    (void)strategy_id.assign(config.strategy.substr(0, wire::kStrategySize));
+    quantity.assign(symbols.size(), 0.0);
+    mark.assign(symbols.size(), 0.0);
+    last_ts.assign(symbols.size(), INT64_MIN);
+    cash = config.cash;
+  }
+
+  // execution::ReportSink: what the order manager reports, booked by risk's desk as live.
+  void on_report(const wire::ExecutionReportMsg& r, std::int64_t ts) override {
+    desk.on_report(r, ts, marks);
+    if (r.exec_type != wire::ExecType::kFill && r.exec_type != wire::ExecType::kPartialFill) {
+      return;
+    }
+    const auto it = symbol_index.find(r.symbol.view());
+    const std::int32_t s = it == symbol_index.end() ? -1 : it->second;
+    const bool buy = r.side == wire::Side::kBuy;
+    const double fee = config.commission.of(r.last_qty, r.last_price);
+    auto& out = results;
+    out.fill_ts.push_back(ts);
+    out.fill_symbol.push_back(s);
+    out.fill_side.push_back(buy ? 1 : -1);
+    out.fill_qty.push_back(r.last_qty);
+    out.fill_price.push_back(r.last_price);
+    out.fill_commission.push_back(fee);
+    out.fill_order.push_back(r.client_order_id);
+    out.commissions += fee;
+    cash -= (buy ? 1 : -1) * r.last_qty * r.last_price + fee;
+    if (s >= 0) quantity[static_cast<std::size_t>(s)] += buy ? r.last_qty : -r.last_qty;
+    if (strategy != nullptr && s >= 0) {
+      strategy->on_fill({s, buy, r.last_qty, r.last_price, r.client_order_id, ts}, targets);
+    }
+  }
+  void on_position(const wire::PositionMsg&, std::int64_t) override {}
+
+  void decide(const Target& t, std::int64_t ts, const Bar& bar) {
+    if (t.symbol < 0 || static_cast<std::size_t>(t.symbol) >= symbols.size()) {
+      throw std::invalid_argument(
+          fmt::format("a target for symbol index {} (there are {})", t.symbol, symbols.size()));
+    }
+    double strength = t.strength;
+    if (!std::isfinite(strength)) return;
+    strength = std::clamp(strength, -1.0, 1.0);
+    if (!config.allow_short && strength < 0) strength = 0;
+    ++results.signals;
+    wire::SignalMsg sig{};
+    sig.symbol = wire_symbols[static_cast<std::size_t>(t.symbol)];
+    sig.strategy = strategy_id;
+    sig.signal_ns = ts;
+    sig.strength = strength;
+    sig.direction = static_cast<std::int8_t>((strength > 0) - (strength < 0));
+    const auto out = desk.decide(sig, ts, results.signals, next_order_id + 1, 0);
+    if (out.kind == risk::RiskDesk::Outcome::Kind::kNone) return;
+    auto& r = results;
+    const bool order = out.kind == risk::RiskDesk::Outcome::Kind::kOrder;
+    r.order_ts.push_back(ts);
+    r.order_symbol.push_back(t.symbol);
+    if (!order) {
+      r.order_id.push_back(0);
+      r.order_side.push_back(out.reject.side == wire::Side::kBuy ? 1 : -1);
+      r.order_qty.push_back(out.reject.quantity);
+      r.order_limit.push_back(0);
+      r.order_status.emplace_back("rejected");
+      r.order_reason.emplace_back(
+          risk::reason_name(static_cast<risk::RejectReason>(out.reject.reason)));
+      return;
+    }
+    const wire::NewOrderMsg& o = out.order;
+    ++next_order_id;
+    r.order_id.push_back(o.client_order_id);
+    r.order_side.push_back(o.side == wire::Side::kBuy ? 1 : -1);
+    r.order_qty.push_back(o.quantity);
+    r.order_limit.push_back(o.limit_price);
+    r.order_status.emplace_back();  // filled in at the end, from the order manager
+    r.order_reason.emplace_back();
+    if (orders.submit(o, ts) == execution::SubmitResult::kAccepted) {
+      broker.on_order(o.client_order_id);
+      if (config.fill == FillAt::kClose) {
+        // Opt-in look-ahead: the order trades at the close it was decided on.
+        broker.on_price(o.symbol.view(), bar.close, ts + 1, bar.close);
+      }
+    }
+  }
+
+  Config config;
+  std::vector<std::string> symbols;
+  std::vector<wire::Symbol> wire_symbols;
+  std::unordered_map<std::string_view, std::int32_t> symbol_index;
+  wire::StrategyId strategy_id;
+  std::vector<FeatureComputer> features;
+  risk::RiskEngine risk_engine;
+  risk::OrderTracker tracker;
+  risk::RiskDesk desk;
+  execution::OrderManager orders;
+  brokers::sim::SimBroker broker;
+  Results results;
+  std::vector<double> quantity, mark;
+  std::vector<std::int64_t> last_ts;
+  std::vector<Target> targets;
+  Strategy* strategy = nullptr;
+  double cash = 0;
+  std::uint64_t next_order_id = 0;
+  std::uint64_t marks = 0;
+};
+
+Engine::Engine(Config config, std::vector<std::string> symbols)
+    : impl_(std::make_unique<Impl>(std::move(config), std::move(symbols))) {
+  for (std::size_t i = 0; i < impl_->symbols.size(); ++i) {
+    impl_->symbol_index.emplace(impl_->symbols[i], static_cast<std::int32_t>(i));
+  }
+}
+
+Engine::~Engine() = default;
+
+const Results& Engine::results() const noexcept {
+  return impl_->results;
+}
+
+void Engine::run(const Bars& bars, Strategy& strategy,
+                 const std::function<void(std::size_t)>& progress, std::size_t every) {
+  Impl& m = *impl_;
+  const std::size_t n = bars.ts_ns.size();
+  for (auto size : {bars.open.size(), bars.high.size(), bars.low.size(), bars.close.size(),
+                    bars.volume.size(), bars.symbol.size()}) {
+    if (size != n) throw std::invalid_argument("bars: every column must have the same length");
+  }
+  m.strategy = &strategy;
+  auto& r = m.results;
+  r.equity_ts.reserve(r.equity_ts.size() + n);
+  r.equity.reserve(r.equity.size() + n);
+  r.exposure.reserve(r.exposure.size() + n);
+  FeatureRow row{};
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int32_t s = bars.symbol[i];
+    const Bar bar{bars.open[i],  bars.high[i],   bars.low[i],
+                  bars.close[i], bars.volume[i], bars.ts_ns[i]};
+    if (s < 0 || static_cast<std::size_t>(s) >= m.symbols.size()) {
+      throw std::invalid_argument(fmt::format("row {}: symbol index {} out of range", i, s));
+    }
+    const auto si = static_cast<std::size_t>(s);
+    if (bar.ts_ns <= m.last_ts[si]) {
+      throw std::invalid_argument(fmt::format(
+          "row {}: {} time {} is not after its previous bar's {} (unsorted or duplicate)", i,
+          m.symbols[si], bar.ts_ns, m.last_ts[si]));
+    }
+    if (!(bar.low > 0) || !(bar.high >= bar.low) || bar.open < bar.low || bar.open > bar.high ||
+        bar.close < bar.low || bar.close > bar.high || !(bar.volume >= 0) ||
+        !std::isfinite(bar.high)) {
+      throw std::invalid_argument(
+          fmt::format("row {}: {} is not a bar (open {} high {} low {} close {} volume {})", i,
+                      m.symbols[si], bar.open, bar.high, bar.low, bar.close, bar.volume));
+    }
+    m.last_ts[si] = bar.ts_ns;
+    const std::string_view sym = m.wire_symbols[si].view();
+    // Orders decided on earlier bars fill at this bar's open; positions mark to its close.
+    m.targets.clear();
+    m.broker.on_price(sym, bar.open, bar.ts_ns, bar.close);
+    ++m.marks;
+    // Targets a strategy set in on_fill; deciding one may fill and add more (index loop).
+    for (std::size_t k = 0; k < m.targets.size(); ++k) m.decide(m.targets[k], bar.ts_ns, bar);
+    m.mark[si] = bar.close;
+    m.risk_engine.on_price(sym, bar.close, bar.ts_ns);
+    (void)m.features[si].try_update(bar, std::span<double, kFeatureCount>(row));
+    m.targets.clear();
+    strategy.on_bar(s, bar, row, m.features[si].ready(), m.targets);
+    for (std::size_t k = 0; k < m.targets.size(); ++k) m.decide(m.targets[k], bar.ts_ns, bar);
+    ++r.bars;
+    double held = 0, exposure = 0;
+    for (std::size_t k = 0; k < m.symbols.size(); ++k) {
+      held += m.quantity[k] * m.mark[k];
+      exposure += std::fabs(m.quantity[k] * m.mark[k]);
+    }
+    r.equity_ts.push_back(bar.ts_ns);
+    r.equity.push_back(m.cash + held);
+    r.exposure.push_back(exposure);
+    if (progress && every > 0 && (i + 1) % every == 0) progress(i + 1);
+  }
+  m.strategy = nullptr;
+  // Each sent order's final state, from the order manager.
+  for (std::size_t k = 0; k < r.order_id.size(); ++k) {
+    r.order_filled.resize(r.order_id.size(), 0.0);
+    r.order_avg_price.resize(r.order_id.size(), 0.0);
+    if (r.order_id[k] == 0) continue;
+    if (const execution::Order* o = m.orders.find(r.order_id[k])) {
+      r.order_status[k] = std::string(execution::status_name(o->status));
+      r.order_filled[k] = o->filled;
+      r.order_avg_price[k] = o->avg_fill_price;
+    }
+  }
+  if (progress) progress(n);
+}
+
+std::vector<Engine::Position> Engine::positions() const {
+  std::vector<Position> out;
+  for (std::size_t i = 0; i < impl_->symbols.size(); ++i) {
+    const auto* p = impl_->orders.portfolio().find(impl_->wire_symbols[i].view());
+    if (!p) continue;
+    out.push_back({impl_->symbols[i], p->quantity, p->avg_price, p->realized, p->mark});
+  }
+  return out;
+}
+
+}  // namespace ztrade::backtest

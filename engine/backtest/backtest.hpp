@@ -1,0 +1,130 @@
+#pragma once
+// The in-process backtester: bars of one or many symbols, in time order, through the engine's
+// own parts - a FeatureComputer per symbol, the strategy, risk's desk (sizing, every check and
+// reason code as live), the order manager and the simulated broker - on one thread, with no
+// sockets, processes or sleeps. What it records (fills, orders with their outcome, equity at
+// every bar) is what ztrade.backtest turns into statistics and plots.
+//
+// Fills do not cheat: a signal decided on bar i (its close) becomes an order at bar i's time,
+// which the simulated broker fills at the first later price event - bar i+1's open - exactly
+// as in the live engine. FillAt::kClose (opt-in, look-ahead-prone) fills it at bar i's close.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "brokers/sim/config.hpp"
+#include "core/bar.hpp"
+#include "features/feature_computer.hpp"
+#include "risk/risk_config.hpp"
+
+namespace ztrade::backtest {
+
+enum class FillAt : std::uint8_t { kNextOpen, kClose };
+
+// Commission of one fill: per share (with a minimum per fill), bps of notional, and a fixed
+// amount per fill; any mix.
+struct Commission {
+  double per_share = 0;
+  double min_per_fill = 0;
+  double bps = 0;
+  double fixed = 0;
+  [[nodiscard]] double of(double qty, double price) const noexcept;
+};
+
+struct Config {
+  risk::RiskConfig risk;         // order_size, limits: the engine's [risk] section
+  brokers::sim::Options broker;  // slippage, partial fills: the simulated broker's settings
+  FeatureConfig features;
+  FillAt fill = FillAt::kNextOpen;
+  Commission commission;
+  double cash = 100'000;
+  bool allow_short = true;  // false: a negative strength means flat
+  std::string strategy = "backtest";
+};
+
+// The bars, struct-of-arrays, already merged in time order (ties: input order).
+struct Bars {
+  std::span<const std::int64_t> ts_ns;
+  std::span<const double> open, high, low, close, volume;
+  std::span<const std::int32_t> symbol;  // index into Engine's symbols
+};
+
+// What a strategy decides on one bar: a target position as a fraction of risk.order_size, in
+// [-1, 1] (risk sizes it), for a symbol (index).
+struct Target {
+  std::int32_t symbol;
+  double strength;
+};
+
+// The strategy: called for every bar with its features (NaN until defined; `ready` once all
+// are). Returns the targets it sets now (usually none or one). on_fill is told every fill.
+class Strategy {
+ public:
+  virtual ~Strategy() = default;
+  virtual void on_bar(std::int32_t symbol, const Bar& bar, const FeatureRow& features, bool ready,
+                      std::vector<Target>& out) = 0;
+  struct FillEvent {
+    std::int32_t symbol;
+    bool buy;
+    double qty, price;
+    std::uint64_t order_id;
+    std::int64_t ts_ns;
+  };
+  virtual void on_fill(const FillEvent&, std::vector<Target>&) {}
+};
+
+// The built-in macd_rsi rule (signals/macd_rsi_strategy), C++ only: no Python per bar.
+std::unique_ptr<Strategy> make_macd_rsi(double rsi_buy_below, double rsi_sell_above);
+
+// What a run records, struct-of-arrays (cheap to hand to numpy).
+struct Results {
+  // One row per fill.
+  std::vector<std::int64_t> fill_ts;  // the time of the price event that filled it
+  std::vector<std::int32_t> fill_symbol;
+  std::vector<std::int8_t> fill_side;  // +1 buy, -1 sell
+  std::vector<double> fill_qty, fill_price, fill_commission;
+  std::vector<std::uint64_t> fill_order;
+  // One row per order risk sized: sent (status: execution's last state) or refused by risk
+  // (status "rejected", reason the risk reason's name) or by execution.
+  std::vector<std::uint64_t> order_id;  // 0 for an order risk refused
+  std::vector<std::int64_t> order_ts;
+  std::vector<std::int32_t> order_symbol;
+  std::vector<std::int8_t> order_side;
+  std::vector<double> order_qty, order_limit, order_filled, order_avg_price;
+  std::vector<std::string> order_status, order_reason;
+  // One row per bar: equity (cash + positions at their marks) after the bar.
+  std::vector<std::int64_t> equity_ts;
+  std::vector<double> equity, exposure;  // exposure: sum of |position value|
+  double commissions = 0;
+  std::uint64_t bars = 0, signals = 0;
+};
+
+class Engine {
+ public:
+  Engine(Config config, std::vector<std::string> symbols);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Runs every bar (validated: throws std::invalid_argument naming the row for unsorted time,
+  // a bad symbol index or prices that are not a bar). `progress(done)` every `every` bars.
+  void run(const Bars& bars, Strategy& strategy,
+           const std::function<void(std::size_t)>& progress = {}, std::size_t every = 100'000);
+  const Results& results() const noexcept;
+  // Final positions: symbol -> (quantity, average price, realised P&L, mark).
+  struct Position {
+    std::string symbol;
+    double quantity, avg_price, realized, mark;
+  };
+  std::vector<Position> positions() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ztrade::backtest

@@ -1,0 +1,503 @@
+"""Backtests on the engine's own parts: the bars go, in time order, through a FeatureComputer
+per symbol, the strategy, risk (sizing and every check, as live), the order manager and the
+simulated broker - the C++ code the live engine runs, in process (``ztrade._core.backtest_run``).
+
+    from ztrade.backtest import run
+    result = run(MyStrategy(), df, symbol="AAPL", cash=100_000, order_size=100)
+    print(result)              # statistics
+    result.plot()              # price with entries and exits, equity, drawdown
+    result.trades              # round trips, with P&L
+
+Fills do not cheat: a signal decided on a bar's close is a market order filled at the next
+bar's open (``fill="close"`` opts into filling at the same close, which looks ahead).
+``result.returns`` (a Series on the bar times) feeds quantstats or pyfolio as it is.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+import os
+from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ztrade import _core
+from ztrade.data import index_ns, require_pandas
+from ztrade.strategy import Strategy
+
+__all__ = ["Result", "heatmap", "load", "run", "sweep"]
+
+_NS_PER_YEAR = 365.25 * 86_400 * 1e9
+_COLUMNS = ("open", "high", "low", "close", "volume")
+
+
+# -- data ---------------------------------------------------------------------------------------
+@dataclass
+class _Bars:
+    symbols: list[str]
+    ts_ns: np.ndarray
+    symbol: np.ndarray  # int32 index into symbols
+    columns: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+def _frame_columns(frame: Any, name: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    missing = [c for c in _COLUMNS if c not in frame]
+    if missing:
+        raise ValueError(f"{name}: missing column(s) {', '.join(missing)}")
+    if "ts_ns" in frame:
+        ts = np.asarray(frame["ts_ns"], dtype=np.int64)
+    elif "ts" in frame:
+        ts = np.round(np.asarray(frame["ts"], dtype=np.float64) * 1e9).astype(np.int64)
+    elif hasattr(getattr(frame, "index", None), "asi8"):
+        ts = index_ns(frame.index)
+    else:
+        raise ValueError(f"{name}: needs a DatetimeIndex, a ts_ns column or a ts column")
+    return ts, {c: np.asarray(frame[c], dtype=np.float64) for c in _COLUMNS}
+
+
+def _check(name: str, ts: np.ndarray, cols: dict[str, np.ndarray], clean: bool,
+           dropped: list[str]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Rejects (or, with clean, drops) rows that are not bars, naming the first bad row."""
+    o, h, lo, c, v = (cols[k] for k in _COLUMNS)
+    finite = np.isfinite(o) & np.isfinite(h) & np.isfinite(lo) & np.isfinite(c) & np.isfinite(v)
+    with np.errstate(invalid="ignore"):
+        shaped = (lo > 0) & (h >= lo) & (o >= lo) & (o <= h) & (c >= lo) & (c <= h) & (v >= 0)
+    bad = ~(finite & shaped)
+    problems = []
+    if bad.any():
+        i = int(np.argmax(bad))
+        problems.append((f"{name}: row {i} (ts_ns {int(ts[i])}) is not a bar: open {o[i]} "
+                         f"high {h[i]} low {lo[i]} close {c[i]} volume {v[i]} (NaN, high < low, "
+                         "a price outside high-low, or negative volume)", bad))
+    order = np.argsort(ts, kind="stable")
+    if not clean and (np.diff(ts) <= 0).any():
+        i = int(np.argmax(np.diff(ts) <= 0)) + 1
+        what = "duplicates" if ts[i] == ts[i - 1] else "goes back from"
+        raise ValueError(f"{name}: row {i} (ts_ns {int(ts[i])}) {what} the row before "
+                         f"(ts_ns {int(ts[i - 1])}); pass clean=True to sort and drop duplicates")
+    if problems and not clean:
+        raise ValueError(problems[0][0] + "; pass clean=True to drop such rows")
+    if clean:
+        keep = ~bad
+        ts, cols = ts[order], {k: x[order] for k, x in cols.items()}
+        keep = keep[order]
+        dup = np.zeros(len(ts), dtype=bool)
+        dup[1:] = ts[1:] == ts[:-1]
+        keep &= ~dup
+        if (~keep).any():
+            dropped.append(f"{name}: {int((~keep).sum())} row(s) dropped (not bars, or "
+                           "duplicate times)")
+        ts, cols = ts[keep], {k: x[keep] for k, x in cols.items()}
+    return ts, cols
+
+
+def load(data: Any, symbol: str | None = None, clean: bool = False) -> tuple[_Bars, list[str]]:
+    """Bars from a DataFrame (DatetimeIndex or ts_ns/ts column), a mapping of symbol ->
+    DataFrame, or a file: CSV (``ztrade.data`` format, a ``symbol`` column for several),
+    Parquet, or an engine recording. Returns the bars merged in time order and what cleaning
+    dropped."""
+    frames: dict[str, tuple[np.ndarray, dict[str, np.ndarray]]] = {}
+    if isinstance(data, (str, Path)):
+        frames = _read_file(Path(data), symbol)
+    elif isinstance(data, Mapping) and data and all(not isinstance(v, np.ndarray) and
+                                                   hasattr(v, "__getitem__") and
+                                                   not isinstance(v, (int, float))
+                                                   for v in data.values()) \
+            and not set(_COLUMNS) <= set(data):
+        frames = {str(k): _frame_columns(v, str(k)) for k, v in data.items()}
+    else:
+        if "symbol" in data and symbol is None:
+            frames = _split_by_symbol(data)
+        else:
+            frames = {symbol or "SYMBOL": _frame_columns(data, symbol or "SYMBOL")}
+    dropped: list[str] = []
+    symbols = sorted(frames)
+    parts = []
+    for i, name in enumerate(symbols):
+        ts, cols = _check(name, *frames[name], clean=clean, dropped=dropped)
+        parts.append((ts, np.full(len(ts), i, dtype=np.int32), cols))
+    ts = np.concatenate([p[0] for p in parts])
+    sym = np.concatenate([p[1] for p in parts])
+    cols = {k: np.concatenate([p[2][k] for p in parts]) for k in _COLUMNS}
+    order = np.lexsort((sym, ts))  # time order; at a tie, symbol order
+    return _Bars(symbols, ts[order], sym[order], {k: v[order] for k, v in cols.items()}), dropped
+
+
+def _split_by_symbol(table: Any) -> dict[str, tuple[np.ndarray, dict[str, np.ndarray]]]:
+    ts, cols = _frame_columns(table, "data")
+    names = np.asarray(table["symbol"]).astype(str)
+    return {s: (ts[names == s], {k: v[names == s] for k, v in cols.items()})
+            for s in np.unique(names)}
+
+
+def _read_file(path: Path, symbol: str | None) -> dict:
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        pd = require_pandas("reading Parquet")
+        table = pd.read_parquet(path)
+    elif suffix == ".csv":
+        pd = require_pandas("reading CSV bars with symbols")
+        table = pd.read_csv(path)
+        if "symbol" in table:
+            table["symbol"] = table["symbol"].astype(str)
+    else:  # an engine recording (market_data.record_file)
+        from ztrade.wire import read_recording
+        rows = [m.body for _, m in read_recording(str(path)) if m.type == "bar"]
+        if not rows:
+            raise ValueError(f"{path}: not a CSV or Parquet file, nor a recording with bars")
+        table = {"ts_ns": np.array([r["start_ns"] for r in rows], dtype=np.int64),
+                 "symbol": np.array([str(r["symbol"]) for r in rows]),
+                 **{k: np.array([r[k] for r in rows], dtype=np.float64) for k in _COLUMNS}}
+    if "symbol" in table and symbol is None:
+        return _split_by_symbol(table)
+    return {symbol or path.stem: _frame_columns(table, str(path))}
+
+
+# -- the run ------------------------------------------------------------------------------------
+def run(strategy: Strategy | str, data: Any, *, symbol: str | None = None,
+        cash: float = 100_000.0, order_size: float = 100.0, slippage_bps: float = 0.0,
+        commission: Mapping[str, float] | None = None, fill: str = "next_open",
+        allow_short: bool = True, risk: Mapping[str, Any] | None = None,
+        partial_fill_ratio: float = 0.0, clean: bool = False,
+        progress: bool | None = None) -> Result:
+    """Backtest ``strategy`` (a :class:`ztrade.strategy.Strategy`, or ``"macd_rsi"`` for the
+    built-in C++ rule) over ``data`` (see :func:`load`).
+
+    ``order_size``: the quantity for a signal of strength 1 (risk.order_size); ``risk``: any
+    other key of the engine's ``[risk]`` section (limits, order_type "limit" with
+    limit_offset_bps, daily_loss_limit, ...), checked as in a config file - the defaults are
+    the engine's, so a backtest trades under the limits the live engine would. ``commission``:
+    any of ``per_share`` (with ``min_per_fill``), ``bps`` of notional, ``fixed`` per fill.
+    ``fill``: ``"next_open"`` (default) or ``"close"`` (looks ahead). ``clean``: sort, drop
+    duplicates and rows that are not bars instead of refusing them. ``progress``: a tqdm bar
+    (default: on for a million bars or more).
+    """
+    bars, dropped = load(data, symbol, clean)
+    overrides = {"ZTRADE__risk__order_size": repr(float(order_size)),
+                 "ZTRADE__execution__slippage_bps": repr(float(slippage_bps)),
+                 "ZTRADE__execution__partial_fill_ratio": repr(float(partial_fill_ratio))}
+    for key, value in (risk or {}).items():
+        overrides[f"ZTRADE__risk__{key}"] = _toml(value)
+    n = len(bars.ts_ns)
+    show = progress if progress is not None else n >= 1_000_000
+    bar = _progress_bar(n) if show else None
+    try:
+        c = bars.columns
+        raw = _core.backtest_run(bars.ts_ns, c["open"], c["high"], c["low"], c["close"],
+                                 c["volume"], bars.symbol, bars.symbols, strategy, overrides,
+                                 fill, float(cash),
+                                 bool(allow_short), dict(commission or {}),
+                                 (lambda done: bar.update(done - bar.n)) if bar else None)
+    finally:
+        if bar:
+            bar.close()
+    return Result(raw, bars, float(cash), dropped,
+                  strategy if isinstance(strategy, str) else type(strategy).__name__)
+
+
+def _toml(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _progress_bar(total: int) -> Any:
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # tqdm is a dependency; a missing one only loses the bar
+        return None
+    return tqdm(total=total, unit="bar", unit_scale=True, desc="backtest")
+
+
+# -- results ------------------------------------------------------------------------------------
+class Result:
+    """What a backtest did: ``fills``, ``trades``, ``orders``, ``equity``, ``returns``,
+    ``drawdown``, ``positions`` (pandas) and ``stats`` (a dict)."""
+
+    def __init__(self, raw: dict, bars: _Bars, cash: float, dropped: list[str], name: str):
+        pd = require_pandas("backtest results")
+        self.name, self.cash, self.dropped, self._bars = name, cash, dropped, bars
+        names = np.asarray(bars.symbols, dtype=object)
+        f = raw
+        self.fills = pd.DataFrame({
+            "ts_ns": f["fill_ts"], "time": pd.to_datetime(f["fill_ts"], utc=True),
+            "symbol": names[f["fill_symbol"]] if len(f["fill_ts"]) else np.array([], object),
+            "side": np.where(f["fill_side"] > 0, "buy", "sell"), "qty": f["fill_qty"],
+            "price": f["fill_price"], "commission": f["fill_commission"],
+            "order_id": f["fill_order"]})
+        self.orders = pd.DataFrame({
+            "ts_ns": f["order_ts"], "time": pd.to_datetime(f["order_ts"], utc=True),
+            "symbol": names[f["order_symbol"]] if len(f["order_ts"]) else np.array([], object),
+            "side": np.where(f["order_side"] > 0, "buy", "sell"), "qty": f["order_qty"],
+            "limit_price": f["order_limit"], "status": f["order_status"],
+            "reject_reason": f["order_reason"], "filled": f["order_filled"],
+            "avg_price": f["order_avg_price"], "order_id": f["order_id"]})
+        # Equity after each bar; several symbols at one time keep the last (the time's close).
+        eq = pd.Series(f["equity"], index=pd.to_datetime(f["equity_ts"], utc=True), name="equity")
+        self.equity = eq[~eq.index.duplicated(keep="last")]
+        ex = pd.Series(f["exposure"], index=eq.index, name="exposure")
+        self.exposure = ex[~ex.index.duplicated(keep="last")]
+        self.returns = self.equity.pct_change().fillna(0.0).rename("returns")
+        self.drawdown = (self.equity / self.equity.cummax() - 1.0).rename("drawdown")
+        self.positions = pd.DataFrame(raw["positions"],
+                                      columns=["symbol", "quantity", "avg_price",
+                                               "realized_pnl", "mark_price"])
+        self.commissions = float(raw["commissions"])
+        self.bars = int(raw["bars"])
+        self.signals = int(raw["signals"])
+        self.trades = _round_trips(self.fills, bars, pd)
+        self.stats = self._stats()
+
+    def _stats(self) -> dict[str, Any]:
+        eq, r = self.equity.to_numpy(), self.returns.to_numpy()
+        ts = index_ns(self.equity.index)
+        span_years = (ts[-1] - ts[0]) / _NS_PER_YEAR if len(ts) > 1 else 0.0
+        per_year = (len(ts) - 1) / span_years if span_years > 0 else float("nan")
+        total = eq[-1] / self.cash - 1.0 if len(eq) else 0.0
+        cagr = (eq[-1] / self.cash) ** (1 / span_years) - 1.0 \
+            if span_years > 0 and eq[-1] > 0 else float("nan")
+        sd = r.std(ddof=1) if len(r) > 1 else float("nan")
+        downside = np.sqrt(np.mean(np.minimum(r, 0.0) ** 2)) if len(r) else float("nan")
+        sharpe = r.mean() / sd * math.sqrt(per_year) if sd > 0 else float("nan")
+        sortino = r.mean() / downside * math.sqrt(per_year) if downside > 0 else float("nan")
+        dd = self.drawdown.to_numpy()
+        max_dd = float(dd.min()) if len(dd) else 0.0
+        # The longest time under a previous peak.
+        duration = 0
+        if len(dd):
+            under = dd < 0
+            start = None
+            for i, u in enumerate(under):
+                if u and start is None:
+                    start = i
+                if (not u or i == len(under) - 1) and start is not None:
+                    end = i if u else i - 1
+                    duration = max(duration, ts[end] - ts[start - 1 if start > 0 else 0])
+                    start = None
+        t = self.trades
+        pnl = t["pnl"].to_numpy() if len(t) else np.array([])
+        wins, losses = pnl[pnl > 0], pnl[pnl < 0]
+        first = self._bars.columns["close"]
+        sym0 = self._bars.symbol == 0
+        closes = first[sym0]
+        buy_hold = closes[-1] / closes[0] - 1.0 if len(closes) > 1 else float("nan")
+        exposure = float(np.mean(self.exposure.to_numpy() > 0)) if len(self.exposure) else 0.0
+        return {
+            "start": self.equity.index[0] if len(eq) else None,
+            "end": self.equity.index[-1] if len(eq) else None,
+            "bars": self.bars,
+            "final_equity": float(eq[-1]) if len(eq) else self.cash,
+            "total_return": float(total),
+            "cagr": float(cagr),
+            "volatility_ann": float(sd * math.sqrt(per_year)) if sd == sd else float("nan"),
+            "sharpe": float(sharpe),
+            "sortino": float(sortino),
+            "max_drawdown": max_dd,
+            "max_drawdown_duration": _duration(int(duration)),
+            "calmar": float(cagr / -max_dd) if max_dd < 0 and cagr == cagr else float("nan"),
+            "trades": len(t),
+            "win_rate": float(len(wins) / len(pnl)) if len(pnl) else float("nan"),
+            "profit_factor": float(wins.sum() / -losses.sum()) if len(losses) else float("nan"),
+            "expectancy": float(pnl.mean()) if len(pnl) else float("nan"),
+            "avg_trade_return": float(t["return"].mean()) if len(t) else float("nan"),
+            "exposure_time": exposure,
+            "commissions": self.commissions,
+            "orders": int((self.orders["order_id"] > 0).sum()),
+            "risk_rejects": int((self.orders["order_id"] == 0).sum()),
+            "buy_and_hold_return": float(buy_hold),
+        }
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+    def summary(self) -> str:
+        """The statistics as an aligned table."""
+        from io import StringIO
+
+        from rich.console import Console
+        from rich.table import Table
+        table = Table(title=f"backtest: {self.name}, {', '.join(self._bars.symbols)}",
+                      show_header=False, title_justify="left")
+        table.add_column("stat")
+        table.add_column("value", justify="right")
+        for key, value in self.stats.items():
+            if isinstance(value, float):
+                text = (f"{value:.2%}" if key in _PERCENT else f"{value:,.4f}")
+            else:
+                text = str(value)
+            table.add_row(key, text)
+        buf = StringIO()
+        Console(file=buf, width=80, color_system=None, force_terminal=False).print(table)
+        notes = "".join(f"\n{d}" for d in self.dropped)
+        return buf.getvalue().rstrip() + notes
+
+    def plot(self, symbol: str | None = None, path: str | os.PathLike | None = None) -> Any:
+        """Price with entries (^) and exits (v), equity, and drawdown, in one figure (returned;
+        saved to ``path`` if given)."""
+        import matplotlib
+        if path is not None:
+            matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        pd = require_pandas("plots")
+        sym = symbol or self._bars.symbols[0]
+        i = self._bars.symbols.index(sym)
+        mask = self._bars.symbol == i
+        times = pd.to_datetime(self._bars.ts_ns[mask], utc=True)
+        fig, (ax1, ax2, ax3) = plt.subplots(3, 1, figsize=(12, 8), sharex=True,
+                                            gridspec_kw={"height_ratios": [3, 2, 1]})
+        ax1.plot(times, self._bars.columns["close"][mask], lw=0.8, color="0.3", label=sym)
+        f = self.fills[self.fills["symbol"] == sym]
+        buys, sells = f[f["side"] == "buy"], f[f["side"] == "sell"]
+        ax1.scatter(buys["time"], buys["price"], marker="^", color="tab:green", s=25,
+                    label="buy", zorder=3)
+        ax1.scatter(sells["time"], sells["price"], marker="v", color="tab:red", s=25,
+                    label="sell", zorder=3)
+        ax1.set_ylabel("price")
+        ax1.legend(loc="upper left")
+        ax2.plot(self.equity.index, self.equity.to_numpy(), color="tab:blue", lw=1)
+        ax2.set_ylabel("equity")
+        ax3.fill_between(self.drawdown.index, self.drawdown.to_numpy(), 0, color="tab:red",
+                         alpha=0.4)
+        ax3.set_ylabel("drawdown")
+        fig.suptitle(f"{self.name}: total return {self.stats['total_return']:.2%}, "
+                     f"Sharpe {self.stats['sharpe']:.2f}, max drawdown "
+                     f"{self.stats['max_drawdown']:.2%}")
+        fig.tight_layout()
+        if path is not None:
+            fig.savefig(path)
+        return fig
+
+
+_PERCENT = {"total_return", "cagr", "volatility_ann", "max_drawdown", "win_rate",
+            "avg_trade_return", "exposure_time", "buy_and_hold_return"}
+
+
+def _duration(ns: int) -> Any:
+    pd = require_pandas("backtest results")
+    return pd.Timedelta(ns, unit="ns")
+
+
+def _round_trips(fills: Any, bars: _Bars, pd: Any) -> Any:
+    """Round trips from the fills, per symbol: a trade opens when the position leaves zero and
+    closes when it returns to zero; a fill that flips the position closes one trade and opens
+    the next. Entry and exit prices are quantity-weighted; P&L is realised on average cost,
+    net of the commissions of the fills (shared by quantity when a fill flips)."""
+    rows = []
+    for sym, group in fills.groupby("symbol", sort=True):
+        held = bars.ts_ns[bars.symbol == bars.symbols.index(sym)]
+        pos = avg = 0.0
+        t: dict[str, Any] = {}
+        for ts, side, qty, price, fee in zip(group["ts_ns"], group["side"], group["qty"],
+                                             group["price"], group["commission"]):
+            left = float(qty)
+            sign = 1.0 if side == "buy" else -1.0
+            while left > 1e-12:
+                if abs(pos) < 1e-12:
+                    pos, avg = 0.0, 0.0
+                    t = {"entry_ts": ts, "sign": sign, "entry_qty": 0.0, "entry_value": 0.0,
+                         "exit_qty": 0.0, "exit_value": 0.0, "pnl": 0.0, "fees": 0.0}
+                part = fee * min(left, qty) / qty if qty else fee
+                if pos == 0 or (pos > 0) == (sign > 0):  # opening or adding
+                    avg = (avg * abs(pos) + price * left) / (abs(pos) + left)
+                    pos += sign * left
+                    t["entry_qty"] += left
+                    t["entry_value"] += left * price
+                    t["fees"] += part
+                    left = 0.0
+                    continue
+                q = min(left, abs(pos))  # reducing
+                t["pnl"] += q * (price - avg) * (1.0 if pos > 0 else -1.0)
+                t["exit_qty"] += q
+                t["exit_value"] += q * price
+                t["fees"] += fee * q / qty if qty else 0.0
+                pos -= (1.0 if pos > 0 else -1.0) * q
+                left -= q
+                if abs(pos) < 1e-12:
+                    entry = t["entry_value"] / t["entry_qty"]
+                    net = t["pnl"] - t["fees"]
+                    rows.append({
+                        "symbol": sym, "entry_time": pd.Timestamp(t["entry_ts"], tz="UTC"),
+                        "exit_time": pd.Timestamp(ts, tz="UTC"),
+                        "direction": "long" if t["sign"] > 0 else "short",
+                        "qty": t["entry_qty"], "entry_price": entry,
+                        "exit_price": t["exit_value"] / t["exit_qty"], "pnl": net,
+                        "return": net / (entry * t["entry_qty"]),
+                        "bars_held": int(np.searchsorted(held, ts) -
+                                         np.searchsorted(held, t["entry_ts"])),
+                        "commission": t["fees"]})
+    return pd.DataFrame(rows, columns=["symbol", "entry_time", "exit_time", "direction", "qty",
+                                       "entry_price", "exit_price", "pnl", "return",
+                                       "bars_held", "commission"])
+
+
+# -- sweeps -------------------------------------------------------------------------------------
+# The sweep's jobs, set before the worker processes fork: they read them from here, so a
+# strategy class defined anywhere (a notebook cell, a function) needs no pickling.
+_JOBS: list[tuple] = []
+
+
+def _sweep_one(i: int) -> dict:
+    cls, params, data, kwargs = _JOBS[i]
+    result = run(cls(**params), data, progress=False, **kwargs)
+    return {**params, **result.stats}
+
+
+def sweep(strategy_class: type, data: Any, grid: Mapping[str, list], *,
+          metric: str = "sharpe", processes: int | None = None, **kwargs: Any) -> Any:
+    """Runs ``strategy_class(**params)`` for every combination of ``grid`` (name -> values),
+    in parallel processes (default: one per core), with the same ``run`` arguments; returns a
+    DataFrame of parameters and statistics, best ``metric`` first. :func:`heatmap` draws two
+    parameters against the metric."""
+    import multiprocessing
+
+    pd = require_pandas("sweeps")
+    names = list(grid)
+    combos = [dict(zip(names, values)) for values in itertools.product(*grid.values())]
+    _JOBS[:] = [(strategy_class, p, data, kwargs) for p in combos]
+    workers = min(processes or os.cpu_count() or 1, len(combos))
+    try:
+        if workers <= 1:
+            rows = [_sweep_one(i) for i in range(len(combos))]
+        else:
+            with ProcessPoolExecutor(max_workers=workers,
+                                     mp_context=multiprocessing.get_context("fork")) as pool:
+                rows = list(pool.map(_sweep_one, range(len(combos)),
+                                     chunksize=max(1, len(combos) // (4 * workers))))
+    finally:
+        _JOBS.clear()
+    table = pd.DataFrame(rows)
+    table.attrs["metric"] = metric
+    table.attrs["parameters"] = names
+    return table.sort_values(metric, ascending=False, na_position="last").reset_index(drop=True)
+
+
+def heatmap(table: Any, x: str, y: str, metric: str | None = None,
+            path: str | os.PathLike | None = None) -> Any:
+    """Two swept parameters against a statistic (the sweep's metric by default)."""
+    import matplotlib
+    if path is not None:
+        matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    metric = metric or table.attrs.get("metric", "sharpe")
+    grid = table.pivot_table(index=y, columns=x, values=metric, aggfunc="mean")
+    fig, ax = plt.subplots(figsize=(1.0 + 0.7 * len(grid.columns), 1.0 + 0.5 * len(grid.index)))
+    image = ax.imshow(grid.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
+    ax.set_xticks(range(len(grid.columns)), [str(v) for v in grid.columns])
+    ax.set_yticks(range(len(grid.index)), [str(v) for v in grid.index])
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    for (i, j), value in np.ndenumerate(grid.to_numpy()):
+        ax.text(j, i, f"{value:.2f}", ha="center", va="center", color="white", fontsize=8)
+    fig.colorbar(image, ax=ax, label=metric)
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path)
+    return fig

@@ -1,0 +1,183 @@
+"""ztrade.backtest: the engine's own features, risk, order manager and simulated broker in
+process. The built-in rule reproduces the live engine's session (the same independent model
+test_engine.py holds the engine to); a Python strategy runs unchanged from live; fills never
+use the price a decision saw unless asked; commissions, shorting, risk rejects, bad data,
+several symbols, sweeps and plots behave as documented."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pd = pytest.importorskip("pandas")
+
+from test_engine import expected_session  # noqa: E402
+from ztrade.backtest import heatmap, load, run, sweep  # noqa: E402
+from ztrade.data import load_bars_frame, sample_path  # noqa: E402
+from ztrade.strategy import Signal, Strategy  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def frame():
+    return load_bars_frame(sample_path())
+
+
+class Flip(Strategy):
+    """Long above the 20-bar SMA, short below; counts what it is told."""
+    name = "flip"
+
+    def __init__(self, threshold: float = 0.0):
+        self.threshold, self.fills, self.bars = threshold, [], 0
+
+    def on_features(self, symbol, features, bar_ns):
+        self.bars += 1
+        if not features.ready:
+            return None
+        d = features["dist_from_sma"]
+        return Signal(symbol, 1.0 if d > self.threshold else -1.0)
+
+    def on_fill(self, fill):
+        self.fills.append(fill)
+
+
+def test_the_built_in_rule_reproduces_the_live_engine(frame):
+    want = expected_session()  # the model the live engine matches (test_engine.py)
+    r = run("macd_rsi", frame, symbol="SAMPLE", slippage_bps=1)
+    assert len(r.fills) == want["fills"] and r.stats["orders"] == want["orders"]
+    p = r.positions.iloc[0]
+    assert p["quantity"] == want["qty"]
+    assert p["avg_price"] == pytest.approx(want["avg"], rel=1e-12)
+    assert p["realized_pnl"] == pytest.approx(want["realized"], rel=1e-9)
+    assert r.stats["final_equity"] == pytest.approx(
+        100_000 + want["realized"] + want["unrealized"], rel=1e-12)
+
+
+def test_a_python_strategy_runs_unchanged_and_hears_its_fills(frame):
+    s = Flip()
+    r = run(s, frame, symbol="SAMPLE")
+    assert s.bars == len(frame) == r.bars
+    assert len(s.fills) == len(r.fills) > 10
+    assert {f.side for f in s.fills} == {"buy", "sell"} and s.fills[0].symbol == "SAMPLE"
+    # The features object is the live one: a NaN before the warm-up, numbers after.
+    assert r.stats["trades"] > 5
+
+
+def test_fills_are_at_the_next_open_unless_close_is_asked(frame):
+    r = run(Flip(), frame, symbol="SAMPLE")
+    opens = frame["open"].to_numpy()
+    ts = frame["ts_ns"].to_numpy()
+    first = r.fills.iloc[0]
+    i = int(np.searchsorted(ts, first["ts_ns"]))
+    assert first["price"] == opens[i]            # filled at a bar's open ...
+    decided = r.orders.iloc[0]["ts_ns"]
+    assert first["ts_ns"] > decided              # ... after the bar it was decided on
+    c = run(Flip(), frame, symbol="SAMPLE", fill="close")
+    k = int(np.searchsorted(ts, c.orders.iloc[0]["ts_ns"]))
+    assert c.fills.iloc[0]["price"] == frame["close"].to_numpy()[k]
+    with pytest.raises(ValueError, match="next_open"):
+        run(Flip(), frame, symbol="SAMPLE", fill="open")
+
+
+def test_commissions_shorting_and_risk_rejects(frame):
+    plain = run(Flip(), frame, symbol="SAMPLE")
+    fees = run(Flip(), frame, symbol="SAMPLE",
+               commission={"per_share": 0.01, "min_per_fill": 1.0, "bps": 1, "fixed": 0.5})
+    f = fees.fills
+    want = (np.maximum(f["qty"] * 0.01, 1.0) + f["qty"] * f["price"] * 1e-4 + 0.5).sum()
+    assert fees.commissions == pytest.approx(want) and f["commission"].sum() == pytest.approx(want)
+    assert fees.stats["final_equity"] == pytest.approx(plain.stats["final_equity"] - want)
+    long_only = run(Flip(), frame, symbol="SAMPLE", allow_short=False)
+    position = np.cumsum(np.where(long_only.fills["side"] == "buy", 1, -1) * long_only.fills["qty"])
+    assert position.min() >= 0 and position.max() > 0
+    limited = run(Flip(), frame, symbol="SAMPLE", order_size=100, risk={"max_order_qty": 150})
+    reasons = limited.orders.loc[limited.orders["order_id"] == 0, "reject_reason"]
+    assert set(reasons) == {"max_order_qty"} and len(reasons) > 0  # reversals need 200
+    with pytest.raises(ValueError, match=r"risk\.max_position"):
+        run(Flip(), frame, symbol="SAMPLE", risk={"max_position": -1})
+
+
+def test_trades_account_for_the_equity(frame):
+    r = run(Flip(), frame, symbol="SAMPLE", commission={"bps": 2})
+    p = r.positions.iloc[0]
+    open_pnl = p["quantity"] * (p["mark_price"] - p["avg_price"])
+    # Closed trades' net P&L + the open position's + the open trade's fees = equity - cash.
+    open_fees = r.fills["commission"].sum() - r.trades["commission"].sum()
+    assert r.trades["pnl"].sum() + open_pnl - open_fees == pytest.approx(
+        r.stats["final_equity"] - 100_000, rel=1e-9)
+    assert (r.trades["bars_held"] > 0).all()
+    assert set(r.stats) >= {"total_return", "cagr", "volatility_ann", "sharpe", "sortino",
+                            "max_drawdown", "max_drawdown_duration", "calmar", "trades",
+                            "win_rate", "profit_factor", "expectancy", "avg_trade_return",
+                            "exposure_time", "commissions", "buy_and_hold_return"}
+    assert -1 < r.stats["max_drawdown"] < 0 and "sharpe" in str(r)
+
+
+def test_bad_data_is_refused_naming_the_row_or_cleaned_when_asked(frame):
+    bad = frame.copy()
+    bad.iloc[100, bad.columns.get_loc("high")] = bad.iloc[100]["low"] - 1
+    with pytest.raises(ValueError, match=r"row 100 .* is not a bar"):
+        run(Flip(), bad, symbol="SAMPLE")
+    swapped = frame.iloc[[*range(50), 51, 50, *range(52, 200)]]
+    with pytest.raises(ValueError, match=r"row 51 .* goes back"):
+        run(Flip(), swapped, symbol="SAMPLE")
+    duplicated = pd.concat([frame.iloc[:60], frame.iloc[59:200]])
+    with pytest.raises(ValueError, match=r"row 60 .* duplicates"):
+        run(Flip(), duplicated, symbol="SAMPLE")
+    nan = frame.copy()
+    nan.iloc[7, nan.columns.get_loc("close")] = np.nan
+    with pytest.raises(ValueError, match="row 7"):
+        run(Flip(), nan, symbol="SAMPLE")
+    cleaned = run(Flip(), pd.concat([bad, duplicated.iloc[:1]]), symbol="SAMPLE", clean=True)
+    assert cleaned.bars == len(frame) - 1 and "dropped" in str(cleaned)
+
+
+def test_several_symbols_in_time_order_and_from_files(frame, tmp_path):
+    other = frame.copy()
+    other[["open", "high", "low", "close"]] *= 2
+    r = run(Flip(), {"AAA": frame, "BBB": other})
+    assert set(r.fills["symbol"]) == {"AAA", "BBB"} and r.bars == 2 * len(frame)
+    assert set(r.positions["symbol"]) == {"AAA", "BBB"}
+    both = pd.concat([frame.assign(symbol="AAA"), other.assign(symbol="BBB")])
+    csv = tmp_path / "bars.csv"
+    both.to_csv(csv, index=False)
+    from_csv = run(Flip(), csv)
+    assert from_csv.stats["final_equity"] == pytest.approx(r.stats["final_equity"])
+    parquet = tmp_path / "bars.parquet"
+    both.to_parquet(parquet)
+    assert run(Flip(), parquet).stats["final_equity"] == pytest.approx(r.stats["final_equity"])
+    bars, _ = load({"AAA": frame, "BBB": other})
+    assert (np.diff(bars.ts_ns) >= 0).all()
+
+
+def test_a_signal_the_live_engine_refuses_stops_the_backtest(frame):
+    class TooStrong(Strategy):
+        def on_features(self, symbol, features, bar_ns):
+            return Signal(symbol, 2.0) if features.ready else None
+
+    with pytest.raises(ValueError, match="bad_strength"):
+        run(TooStrong(), frame, symbol="SAMPLE")
+
+
+def test_sweep_runs_every_combination_in_processes_and_draws_a_heatmap(frame, tmp_path):
+    class Band(Strategy):
+        name = "band"
+
+        def __init__(self, threshold, size):
+            self.threshold, self.size = threshold, size
+
+        def on_features(self, symbol, features, bar_ns):
+            if not features.ready:
+                return None
+            d = features["dist_from_sma"]
+            return Signal(symbol, self.size if d > self.threshold else -self.size)
+
+    table = sweep(Band, frame.iloc[:2000], {"threshold": [0.0, 0.001, 0.002],
+                                            "size": [0.5, 1.0]}, symbol="SAMPLE", processes=2)
+    assert len(table) == 6 and list(table.columns[:2]) == ["threshold", "size"]
+    assert table["sharpe"].is_monotonic_decreasing
+    single = run(Band(0.001, 0.5), frame.iloc[:2000], symbol="SAMPLE")
+    row = table[(table["threshold"] == 0.001) & (table["size"] == 0.5)].iloc[0]
+    assert row["final_equity"] == pytest.approx(single.stats["final_equity"])
+    heatmap(table, "threshold", "size", path=tmp_path / "heat.png")
+    assert (tmp_path / "heat.png").stat().st_size > 1000
+    single.plot(path=tmp_path / "result.png")
+    assert (tmp_path / "result.png").stat().st_size > 1000
