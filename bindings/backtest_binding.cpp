@@ -8,6 +8,7 @@
 #include <pybind11/stl.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -184,12 +185,23 @@ void bind_backtest(py::module_& m) {
         }
         std::unique_ptr<backtest::Strategy> owned;
         if (py::isinstance<py::str>(strategy)) {
-          if (strategy.cast<std::string>() != "macd_rsi") {
-            throw py::value_error("the built-in strategies: \"macd_rsi\"");
+          // Built-in C++ rules: "macd_rsi", or "sma_cross:FAST:SLOW".
+          const auto name = strategy.cast<std::string>();
+          int fast = 0, slow = 0;
+          if (name == "macd_rsi") {
+            owned = backtest::make_macd_rsi(engine.signal_bridge.rsi_buy_below,
+                                            engine.signal_bridge.rsi_sell_above);
+          } else if (std::sscanf(name.c_str(), "sma_cross:%d:%d", &fast, &slow) == 2) {
+            try {
+              owned = backtest::make_sma_cross(fast, slow);
+            } catch (const std::invalid_argument& e) {
+              throw py::value_error(e.what());
+            }
+          } else {
+            throw py::value_error(fmt::format(
+                "unknown built-in strategy \"{}\" (macd_rsi, sma_cross:FAST:SLOW)", name));
           }
-          c.strategy = "macd_rsi";
-          owned = backtest::make_macd_rsi(engine.signal_bridge.rsi_buy_below,
-                                          engine.signal_bridge.rsi_sell_above);
+          c.strategy = name.substr(0, 16);  // a strategy id holds 16 bytes
         } else {
           c.strategy = py::str(strategy.attr("name")).cast<std::string>();
           owned = std::make_unique<PyStrategy>(strategy, symbols);

@@ -9,6 +9,7 @@
 
 #include "brokers/sim/sim_broker.hpp"
 #include "execution/order_manager.hpp"
+#include "features/sma.hpp"
 #include "risk/order_tracker.hpp"
 #include "risk/reject_reason.hpp"
 #include "risk/risk_desk.hpp"
@@ -45,7 +46,42 @@ class MacdRsi final : public Strategy {
   std::vector<std::string> keys_;
 };
 
+class SmaCross final : public Strategy {
+ public:
+  SmaCross(int fast, int slow) : fast_period_(fast), slow_period_(slow) {
+    if (fast < 1 || slow <= fast) {
+      throw std::invalid_argument(
+          fmt::format("sma_cross: needs 1 <= fast < slow, got fast {} slow {}", fast, slow));
+    }
+  }
+  void on_bar(std::int32_t symbol, const Bar& bar, const FeatureRow&, bool,
+              std::vector<Target>& out) override {
+    const auto s = static_cast<std::size_t>(symbol);
+    while (state_.size() <= s) state_.push_back({Sma(fast_period_), Sma(slow_period_)});
+    State& st = state_[s];
+    const double a = st.fast.step(bar.close), b = st.slow.step(bar.close);
+    if (!std::isnan(st.prev_a) && !std::isnan(st.prev_b) && !std::isnan(b)) {
+      if (st.prev_a < st.prev_b && a > b) out.push_back({symbol, 1.0});
+      if (st.prev_a > st.prev_b && a < b) out.push_back({symbol, -1.0});
+    }
+    st.prev_a = a;
+    st.prev_b = b;
+  }
+
+ private:
+  struct State {
+    Sma fast, slow;
+    double prev_a = std::nan(""), prev_b = std::nan("");
+  };
+  int fast_period_, slow_period_;
+  std::vector<State> state_;
+};
+
 }  // namespace
+
+std::unique_ptr<Strategy> make_sma_cross(int fast, int slow) {
+  return std::make_unique<SmaCross>(fast, slow);
+}
 
 std::unique_ptr<Strategy> make_macd_rsi(double rsi_buy_below, double rsi_sell_above) {
   return std::make_unique<MacdRsi>(rsi_buy_below, rsi_sell_above);

@@ -79,6 +79,9 @@ class Strategy {
 
 // The built-in macd_rsi rule (signals/macd_rsi_strategy), C++ only: no Python per bar.
 std::unique_ptr<Strategy> make_macd_rsi(double rsi_buy_below, double rsi_sell_above);
+// Moving-average crossover reversals: long (+1) when SMA(fast) of the close crosses above
+// SMA(slow), short (-1) when it crosses below. C++ only.
+std::unique_ptr<Strategy> make_sma_cross(int fast, int slow);
 
 // What a run records, struct-of-arrays (cheap to hand to numpy).
 struct Results {

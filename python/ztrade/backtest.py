@@ -73,7 +73,6 @@ def _check(name: str, ts: np.ndarray, cols: dict[str, np.ndarray], clean: bool,
         problems.append((f"{name}: row {i} (ts_ns {int(ts[i])}) is not a bar: open {o[i]} "
                          f"high {h[i]} low {lo[i]} close {c[i]} volume {v[i]} (NaN, high < low, "
                          "a price outside high-low, or negative volume)", bad))
-    order = np.argsort(ts, kind="stable")
     if not clean and (np.diff(ts) <= 0).any():
         i = int(np.argmax(np.diff(ts) <= 0)) + 1
         what = "duplicates" if ts[i] == ts[i - 1] else "goes back from"
@@ -83,6 +82,7 @@ def _check(name: str, ts: np.ndarray, cols: dict[str, np.ndarray], clean: bool,
         raise ValueError(problems[0][0] + "; pass clean=True to drop such rows")
     if clean:
         keep = ~bad
+        order = np.argsort(ts, kind="stable")
         ts, cols = ts[order], {k: x[order] for k, x in cols.items()}
         keep = keep[order]
         dup = np.zeros(len(ts), dtype=bool)
@@ -120,6 +120,9 @@ def load(data: Any, symbol: str | None = None, clean: bool = False) -> tuple[_Ba
     for i, name in enumerate(symbols):
         ts, cols = _check(name, *frames[name], clean=clean, dropped=dropped)
         parts.append((ts, np.full(len(ts), i, dtype=np.int32), cols))
+    if len(parts) == 1:  # one symbol: already in time order (checked above)
+        ts, sym, cols = parts[0]
+        return _Bars(symbols, ts, sym, cols), dropped
     ts = np.concatenate([p[0] for p in parts])
     sym = np.concatenate([p[1] for p in parts])
     cols = {k: np.concatenate([p[2][k] for p in parts]) for k in _COLUMNS}
@@ -228,20 +231,20 @@ class Result:
         names = np.asarray(bars.symbols, dtype=object)
         f = raw
         self.fills = pd.DataFrame({
-            "ts_ns": f["fill_ts"], "time": pd.to_datetime(f["fill_ts"], utc=True),
+            "ts_ns": f["fill_ts"], "time": _times(f["fill_ts"]),
             "symbol": names[f["fill_symbol"]] if len(f["fill_ts"]) else np.array([], object),
             "side": np.where(f["fill_side"] > 0, "buy", "sell"), "qty": f["fill_qty"],
             "price": f["fill_price"], "commission": f["fill_commission"],
             "order_id": f["fill_order"]})
         self.orders = pd.DataFrame({
-            "ts_ns": f["order_ts"], "time": pd.to_datetime(f["order_ts"], utc=True),
+            "ts_ns": f["order_ts"], "time": _times(f["order_ts"]),
             "symbol": names[f["order_symbol"]] if len(f["order_ts"]) else np.array([], object),
             "side": np.where(f["order_side"] > 0, "buy", "sell"), "qty": f["order_qty"],
             "limit_price": f["order_limit"], "status": f["order_status"],
             "reject_reason": f["order_reason"], "filled": f["order_filled"],
             "avg_price": f["order_avg_price"], "order_id": f["order_id"]})
         # Equity after each bar; several symbols at one time keep the last (the time's close).
-        eq = pd.Series(f["equity"], index=pd.to_datetime(f["equity_ts"], utc=True), name="equity")
+        eq = pd.Series(f["equity"], index=_times(f["equity_ts"]), name="equity")
         self.equity = eq[~eq.index.duplicated(keep="last")]
         ex = pd.Series(f["exposure"], index=eq.index, name="exposure")
         self.exposure = ex[~ex.index.duplicated(keep="last")]
@@ -270,18 +273,12 @@ class Result:
         sortino = r.mean() / downside * math.sqrt(per_year) if downside > 0 else float("nan")
         dd = self.drawdown.to_numpy()
         max_dd = float(dd.min()) if len(dd) else 0.0
-        # The longest time under a previous peak.
+        # The longest time under a previous peak: from the peak to the last bar below it.
         duration = 0
-        if len(dd):
-            under = dd < 0
-            start = None
-            for i, u in enumerate(under):
-                if u and start is None:
-                    start = i
-                if (not u or i == len(under) - 1) and start is not None:
-                    end = i if u else i - 1
-                    duration = max(duration, ts[end] - ts[start - 1 if start > 0 else 0])
-                    start = None
+        if len(dd) and (dd < 0).any():
+            at_peak = dd >= 0
+            peak_ts = np.maximum.accumulate(np.where(at_peak, ts, ts[0]))
+            duration = int(np.max(np.where(at_peak, 0, ts - peak_ts)))
         t = self.trades
         pnl = t["pnl"].to_numpy() if len(t) else np.array([])
         wins, losses = pnl[pnl > 0], pnl[pnl < 0]
@@ -350,7 +347,7 @@ class Result:
         sym = symbol or self._bars.symbols[0]
         i = self._bars.symbols.index(sym)
         mask = self._bars.symbol == i
-        times = pd.to_datetime(self._bars.ts_ns[mask], utc=True)
+        times = _times(self._bars.ts_ns[mask])
         fig, (ax1, ax2, ax3) = plt.subplots(3, 1, figsize=(12, 8), sharex=True,
                                             gridspec_kw={"height_ratios": [3, 2, 1]})
         ax1.plot(times, self._bars.columns["close"][mask], lw=0.8, color="0.3", label=sym)
@@ -374,6 +371,12 @@ class Result:
         if path is not None:
             fig.savefig(path)
         return fig
+
+
+def _times(ns: np.ndarray) -> Any:
+    """A UTC DatetimeIndex from nanoseconds since the epoch (without pandas' object path)."""
+    pd = require_pandas("backtest results")
+    return pd.DatetimeIndex(np.asarray(ns, dtype=np.int64).view("datetime64[ns]")).tz_localize("UTC")
 
 
 _PERCENT = {"total_return", "cagr", "volatility_ann", "max_drawdown", "win_rate",

@@ -181,3 +181,34 @@ def test_sweep_runs_every_combination_in_processes_and_draws_a_heatmap(frame, tm
     assert (tmp_path / "heat.png").stat().st_size > 1000
     single.plot(path=tmp_path / "result.png")
     assert (tmp_path / "result.png").stat().st_size > 1000
+
+
+def test_the_built_in_sma_cross_trades_as_the_same_rule_in_python(frame):
+    talib = pytest.importorskip("talib", reason="the ta-lib wheel is a test dependency")
+    close = frame["close"].to_numpy()
+    fast, slow = talib.SMA(close, 10), talib.SMA(close, 20)  # ztrade's SMA is TA-Lib's, bit for bit
+
+    class SmaCross(Strategy):
+        name = "sma_cross"
+
+        def __init__(self):
+            self.i = -1
+
+        def on_bar(self, symbol, bar):
+            self.i += 1
+            i = self.i
+            if i < 1 or np.isnan(slow[i - 1]):
+                return None
+            if fast[i - 1] < slow[i - 1] and fast[i] > slow[i]:
+                return Signal(symbol, 1.0)
+            if fast[i - 1] > slow[i - 1] and fast[i] < slow[i]:
+                return Signal(symbol, -1.0)
+            return None
+
+    native = run("sma_cross:10:20", frame, symbol="SAMPLE")
+    python = run(SmaCross(), frame, symbol="SAMPLE")
+    assert len(native.fills) == len(python.fills) > 50
+    np.testing.assert_array_equal(native.fills["price"].to_numpy(), python.fills["price"].to_numpy())
+    assert native.stats["final_equity"] == python.stats["final_equity"]
+    with pytest.raises(ValueError, match="sma_cross"):
+        run("sma_cross:20:10", frame, symbol="SAMPLE")
