@@ -343,7 +343,6 @@ class Result:
         if path is not None:
             matplotlib.use("Agg")
         import matplotlib.pyplot as plt
-        pd = require_pandas("plots")
         sym = symbol or self._bars.symbols[0]
         i = self._bars.symbols.index(sym)
         mask = self._bars.symbol == i
@@ -376,7 +375,8 @@ class Result:
 def _times(ns: np.ndarray) -> Any:
     """A UTC DatetimeIndex from nanoseconds since the epoch (without pandas' object path)."""
     pd = require_pandas("backtest results")
-    return pd.DatetimeIndex(np.asarray(ns, dtype=np.int64).view("datetime64[ns]")).tz_localize("UTC")
+    stamps = np.asarray(ns, dtype=np.int64).view("datetime64[ns]")
+    return pd.DatetimeIndex(stamps).tz_localize("UTC")
 
 
 _PERCENT = {"total_return", "cagr", "volatility_ann", "max_drawdown", "win_rate",
