@@ -44,6 +44,13 @@ class PyStrategy final : public backtest::Strategy {
     has_bar_ = overrides("on_bar");
     has_features_ = overrides("on_features");
     has_fill_ = overrides("on_fill");
+    // Bound methods and dict keys made once, not per bar.
+    on_bar_ = strategy_.attr("on_bar");
+    on_features_ = strategy_.attr("on_features");
+    on_fill_ = strategy_.attr("on_fill");
+    for (const char* k : {"open", "high", "low", "close", "volume", "ts_ns"}) {
+      keys_.emplace_back(k);
+    }
     fill_cls_ = module.attr("Fill");
     values_ = py::array_t<double>(static_cast<py::ssize_t>(kFeatureCount));
     features_ = module.attr("Features")(values_, false);
@@ -60,13 +67,13 @@ class PyStrategy final : public backtest::Strategy {
     const py::str& name = names_[static_cast<std::size_t>(symbol)];
     if (has_bar_) {
       py::dict d;
-      d["open"] = bar.open;
-      d["high"] = bar.high;
-      d["low"] = bar.low;
-      d["close"] = bar.close;
-      d["volume"] = bar.volume;
-      d["ts_ns"] = bar.ts_ns;
-      collect(strategy_.attr("on_bar")(name, d), bar.ts_ns, out);
+      d[keys_[0]] = bar.open;
+      d[keys_[1]] = bar.high;
+      d[keys_[2]] = bar.low;
+      d[keys_[3]] = bar.close;
+      d[keys_[4]] = bar.volume;
+      d[keys_[5]] = bar.ts_ns;
+      collect(on_bar_(name, d), bar.ts_ns, out);
     }
     if (has_features_) {
       std::memcpy(data_, row.data(), sizeof(double) * kFeatureCount);
@@ -74,15 +81,17 @@ class PyStrategy final : public backtest::Strategy {
         features_.attr("ready") = ready;
         ready_ = ready;
       }
-      collect(strategy_.attr("on_features")(name, features_, bar.ts_ns), bar.ts_ns, out);
+      collect(on_features_(name, features_, bar.ts_ns), bar.ts_ns, out);
     }
   }
+
+  bool wants_features() const noexcept override { return has_features_; }
 
   void on_fill(const FillEvent& f, std::vector<backtest::Target>& out) override {
     if (!has_fill_) return;
     const py::object fill = fill_cls_(names_[static_cast<std::size_t>(f.symbol)],
                                       f.buy ? "buy" : "sell", f.qty, f.price, f.order_id);
-    collect(strategy_.attr("on_fill")(fill), f.ts_ns, out);
+    collect(on_fill_(fill), f.ts_ns, out);
   }
 
  private:
@@ -117,7 +126,8 @@ class PyStrategy final : public backtest::Strategy {
 
   py::object strategy_;
   bool has_bar_ = false, has_features_ = false, has_fill_ = false, ready_ = false;
-  py::object fill_cls_, features_, values_;
+  py::object fill_cls_, features_, values_, on_bar_, on_features_, on_fill_;
+  std::vector<py::str> keys_;
   double* data_ = nullptr;
   std::vector<py::str> names_;
   py::dict index_;
@@ -240,6 +250,16 @@ void bind_backtest(py::module_& m) {
         out["order_avg_price"] = to_array(r.order_avg_price);
         out["order_status"] = r.order_status;
         out["order_reason"] = r.order_reason;
+        out["trade_symbol"] = to_array(r.trade_symbol);
+        out["trade_direction"] = to_array(r.trade_direction);
+        out["trade_entry_ts"] = to_array(r.trade_entry_ts);
+        out["trade_exit_ts"] = to_array(r.trade_exit_ts);
+        out["trade_qty"] = to_array(r.trade_qty);
+        out["trade_entry_price"] = to_array(r.trade_entry_price);
+        out["trade_exit_price"] = to_array(r.trade_exit_price);
+        out["trade_pnl"] = to_array(r.trade_pnl);
+        out["trade_commission"] = to_array(r.trade_commission);
+        out["trade_bars"] = to_array(r.trade_bars);
         out["equity_ts"] = to_array(r.equity_ts);
         out["equity"] = to_array(r.equity);
         out["exposure"] = to_array(r.exposure);

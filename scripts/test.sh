@@ -31,7 +31,7 @@ cmake --build build/asan -j"$JOBS"
 ctest --test-dir build/asan --output-on-failure -j"$JOBS"
 
 echo "==> Fuzz targets (libFuzzer), briefly: scripts/fuzz.sh SECONDS runs them longer"
-scripts/fuzz.sh "${ZTRADE_FUZZ_SECONDS:-15}"
+scripts/fuzz.sh "${ZTRADE_FUZZ_SECONDS:-10}"
 
 ztrade_venv "$ZTRADE_ROOT/.venv-test" test,bench
 echo "==> Python static checks"

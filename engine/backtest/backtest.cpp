@@ -1,6 +1,7 @@
 #include "backtest/backtest.hpp"
 
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string_view>
 #include <unordered_map>
@@ -54,6 +55,7 @@ class SmaCross final : public Strategy {
           fmt::format("sma_cross: needs 1 <= fast < slow, got fast {} slow {}", fast, slow));
     }
   }
+  bool wants_features() const noexcept override { return false; }
   void on_bar(std::int32_t symbol, const Bar& bar, const FeatureRow&, bool,
               std::vector<Target>& out) override {
     const auto s = static_cast<std::size_t>(symbol);
@@ -105,6 +107,8 @@ struct Engine::Impl final : execution::ReportSink {
     }
     (void)strategy_id.assign(config.strategy.substr(0, wire::kStrategySize));
     quantity.assign(symbols.size(), 0.0);
+    trips.assign(symbols.size(), Trip{});
+    bars_seen.assign(symbols.size(), 0);
     mark.assign(symbols.size(), 0.0);
     last_ts.assign(symbols.size(), INT64_MIN);
     cash = config.cash;
@@ -130,12 +134,69 @@ struct Engine::Impl final : execution::ReportSink {
     out.fill_order.push_back(r.client_order_id);
     out.commissions += fee;
     cash -= (buy ? 1 : -1) * r.last_qty * r.last_price + fee;
-    if (s >= 0) quantity[static_cast<std::size_t>(s)] += buy ? r.last_qty : -r.last_qty;
+    if (s >= 0) {
+      quantity[static_cast<std::size_t>(s)] += buy ? r.last_qty : -r.last_qty;
+      book_trade(s, buy ? 1.0 : -1.0, r.last_qty, r.last_price, fee, ts);
+    }
     if (strategy != nullptr && s >= 0) {
       strategy->on_fill({s, buy, r.last_qty, r.last_price, r.client_order_id, ts}, targets);
     }
   }
   void on_position(const wire::PositionMsg&, std::int64_t) override {}
+
+  // Round trips (Results::trade_*), fill by fill.
+  struct Trip {
+    double pos = 0, avg = 0;  // the position and its average cost
+    double sign = 0, entry_qty = 0, entry_value = 0, exit_qty = 0, exit_value = 0, pnl = 0,
+           fees = 0;
+    std::int64_t entry_ts = 0;
+    std::uint64_t entry_bar = 0;
+  };
+  void book_trade(std::int32_t s, double sign, double qty, double price, double fee,
+                  std::int64_t ts) {
+    Trip& t = trips[static_cast<std::size_t>(s)];
+    double left = qty;
+    while (left > 1e-12) {
+      if (std::fabs(t.pos) < 1e-12) {
+        t = Trip{};
+        t.sign = sign;
+        t.entry_ts = ts;
+        t.entry_bar = bars_seen[static_cast<std::size_t>(s)];
+      }
+      if (t.pos == 0 || (t.pos > 0) == (sign > 0)) {  // opening or adding
+        t.avg = (t.avg * std::fabs(t.pos) + price * left) / (std::fabs(t.pos) + left);
+        t.pos += sign * left;
+        t.entry_qty += left;
+        t.entry_value += left * price;
+        t.fees += qty > 0 ? fee * left / qty : fee;
+        return;
+      }
+      const double q = std::min(left, std::fabs(t.pos));  // reducing
+      const double dir = t.pos > 0 ? 1.0 : -1.0;
+      t.pnl += q * (price - t.avg) * dir;
+      t.exit_qty += q;
+      t.exit_value += q * price;
+      t.fees += qty > 0 ? fee * q / qty : 0.0;
+      t.pos -= dir * q;
+      left -= q;
+      if (std::fabs(t.pos) < 1e-12) {
+        auto& r = results;
+        const double entry = t.entry_value / t.entry_qty;
+        r.trade_symbol.push_back(s);
+        r.trade_direction.push_back(t.sign > 0 ? 1 : -1);
+        r.trade_entry_ts.push_back(t.entry_ts);
+        r.trade_exit_ts.push_back(ts);
+        r.trade_qty.push_back(t.entry_qty);
+        r.trade_entry_price.push_back(entry);
+        r.trade_exit_price.push_back(t.exit_value / t.exit_qty);
+        r.trade_pnl.push_back(t.pnl - t.fees);
+        r.trade_commission.push_back(t.fees);
+        r.trade_bars.push_back(
+            static_cast<std::int64_t>(bars_seen[static_cast<std::size_t>(s)] - t.entry_bar));
+        t.pos = 0;
+      }
+    }
+  }
 
   void decide(const Target& t, std::int64_t ts, const Bar& bar) {
     if (t.symbol < 0 || static_cast<std::size_t>(t.symbol) >= symbols.size()) {
@@ -199,6 +260,8 @@ struct Engine::Impl final : execution::ReportSink {
   brokers::sim::SimBroker broker;
   Results results;
   std::vector<double> quantity, mark;
+  std::vector<Trip> trips;
+  std::vector<std::uint64_t> bars_seen;  // per symbol, counting the bar being processed
   std::vector<std::int64_t> last_ts;
   std::vector<Target> targets;
   Strategy* strategy = nullptr;
@@ -234,6 +297,8 @@ void Engine::run(const Bars& bars, Strategy& strategy,
   r.equity.reserve(r.equity.size() + n);
   r.exposure.reserve(r.exposure.size() + n);
   FeatureRow row{};
+  row.fill(std::numeric_limits<double>::quiet_NaN());
+  const bool features = strategy.wants_features();
   for (std::size_t i = 0; i < n; ++i) {
     const std::int32_t s = bars.symbol[i];
     const Bar bar{bars.open[i],  bars.high[i],   bars.low[i],
@@ -255,6 +320,7 @@ void Engine::run(const Bars& bars, Strategy& strategy,
                       m.symbols[si], bar.open, bar.high, bar.low, bar.close, bar.volume));
     }
     m.last_ts[si] = bar.ts_ns;
+    ++m.bars_seen[si];
     const std::string_view sym = m.wire_symbols[si].view();
     // Orders decided on earlier bars fill at this bar's open; positions mark to its close.
     m.targets.clear();
@@ -264,9 +330,9 @@ void Engine::run(const Bars& bars, Strategy& strategy,
     for (std::size_t k = 0; k < m.targets.size(); ++k) m.decide(m.targets[k], bar.ts_ns, bar);
     m.mark[si] = bar.close;
     m.risk_engine.on_price(sym, bar.close, bar.ts_ns);
-    (void)m.features[si].try_update(bar, std::span<double, kFeatureCount>(row));
+    if (features) (void)m.features[si].try_update(bar, std::span<double, kFeatureCount>(row));
     m.targets.clear();
-    strategy.on_bar(s, bar, row, m.features[si].ready(), m.targets);
+    strategy.on_bar(s, bar, row, features && m.features[si].ready(), m.targets);
     for (std::size_t k = 0; k < m.targets.size(); ++k) m.decide(m.targets[k], bar.ts_ns, bar);
     ++r.bars;
     double held = 0, exposure = 0;

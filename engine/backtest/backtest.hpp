@@ -75,6 +75,9 @@ class Strategy {
     std::int64_t ts_ns;
   };
   virtual void on_fill(const FillEvent&, std::vector<Target>&) {}
+  // False when on_bar never reads the features: the engine then does not compute them (the
+  // row passed is NaN and `ready` false).
+  virtual bool wants_features() const noexcept { return true; }
 };
 
 // The built-in macd_rsi rule (signals/macd_rsi_strategy), C++ only: no Python per bar.
@@ -99,6 +102,15 @@ struct Results {
   std::vector<std::int8_t> order_side;
   std::vector<double> order_qty, order_limit, order_filled, order_avg_price;
   std::vector<std::string> order_status, order_reason;
+  // One row per round trip: opened when a symbol's position leaves zero, closed when it
+  // returns to zero (a fill that flips the position closes one and opens the next). Prices
+  // are quantity-weighted; P&L is on average cost, net of the fills' commissions (a flipping
+  // fill's commission shared by quantity).
+  std::vector<std::int32_t> trade_symbol;
+  std::vector<std::int8_t> trade_direction;  // +1 long, -1 short
+  std::vector<std::int64_t> trade_entry_ts, trade_exit_ts;
+  std::vector<double> trade_qty, trade_entry_price, trade_exit_price, trade_pnl, trade_commission;
+  std::vector<std::int64_t> trade_bars;  // bars of its symbol from entry to exit
   // One row per bar: equity (cash + positions at their marks) after the bar.
   std::vector<std::int64_t> equity_ts;
   std::vector<double> equity, exposure;  // exposure: sum of |position value|

@@ -256,7 +256,15 @@ class Result:
         self.commissions = float(raw["commissions"])
         self.bars = int(raw["bars"])
         self.signals = int(raw["signals"])
-        self.trades = _round_trips(self.fills, bars, pd)
+        # Round trips, booked by the engine fill by fill (engine/backtest: Results::trade_*).
+        qty, entry = f["trade_qty"], f["trade_entry_price"]
+        self.trades = pd.DataFrame({
+            "symbol": names[f["trade_symbol"]] if len(qty) else np.array([], object),
+            "entry_time": _times(f["trade_entry_ts"]), "exit_time": _times(f["trade_exit_ts"]),
+            "direction": np.where(f["trade_direction"] > 0, "long", "short"), "qty": qty,
+            "entry_price": entry, "exit_price": f["trade_exit_price"], "pnl": f["trade_pnl"],
+            "return": f["trade_pnl"] / (entry * qty) if len(qty) else np.array([]),
+            "bars_held": f["trade_bars"], "commission": f["trade_commission"]})
         self.stats = self._stats()
 
     def _stats(self) -> dict[str, Any]:
@@ -386,59 +394,6 @@ _PERCENT = {"total_return", "cagr", "volatility_ann", "max_drawdown", "win_rate"
 def _duration(ns: int) -> Any:
     pd = require_pandas("backtest results")
     return pd.Timedelta(ns, unit="ns")
-
-
-def _round_trips(fills: Any, bars: _Bars, pd: Any) -> Any:
-    """Round trips from the fills, per symbol: a trade opens when the position leaves zero and
-    closes when it returns to zero; a fill that flips the position closes one trade and opens
-    the next. Entry and exit prices are quantity-weighted; P&L is realised on average cost,
-    net of the commissions of the fills (shared by quantity when a fill flips)."""
-    rows = []
-    for sym, group in fills.groupby("symbol", sort=True):
-        held = bars.ts_ns[bars.symbol == bars.symbols.index(sym)]
-        pos = avg = 0.0
-        t: dict[str, Any] = {}
-        for ts, side, qty, price, fee in zip(group["ts_ns"], group["side"], group["qty"],
-                                             group["price"], group["commission"]):
-            left = float(qty)
-            sign = 1.0 if side == "buy" else -1.0
-            while left > 1e-12:
-                if abs(pos) < 1e-12:
-                    pos, avg = 0.0, 0.0
-                    t = {"entry_ts": ts, "sign": sign, "entry_qty": 0.0, "entry_value": 0.0,
-                         "exit_qty": 0.0, "exit_value": 0.0, "pnl": 0.0, "fees": 0.0}
-                part = fee * min(left, qty) / qty if qty else fee
-                if pos == 0 or (pos > 0) == (sign > 0):  # opening or adding
-                    avg = (avg * abs(pos) + price * left) / (abs(pos) + left)
-                    pos += sign * left
-                    t["entry_qty"] += left
-                    t["entry_value"] += left * price
-                    t["fees"] += part
-                    left = 0.0
-                    continue
-                q = min(left, abs(pos))  # reducing
-                t["pnl"] += q * (price - avg) * (1.0 if pos > 0 else -1.0)
-                t["exit_qty"] += q
-                t["exit_value"] += q * price
-                t["fees"] += fee * q / qty if qty else 0.0
-                pos -= (1.0 if pos > 0 else -1.0) * q
-                left -= q
-                if abs(pos) < 1e-12:
-                    entry = t["entry_value"] / t["entry_qty"]
-                    net = t["pnl"] - t["fees"]
-                    rows.append({
-                        "symbol": sym, "entry_time": pd.Timestamp(t["entry_ts"], tz="UTC"),
-                        "exit_time": pd.Timestamp(ts, tz="UTC"),
-                        "direction": "long" if t["sign"] > 0 else "short",
-                        "qty": t["entry_qty"], "entry_price": entry,
-                        "exit_price": t["exit_value"] / t["exit_qty"], "pnl": net,
-                        "return": net / (entry * t["entry_qty"]),
-                        "bars_held": int(np.searchsorted(held, ts) -
-                                         np.searchsorted(held, t["entry_ts"])),
-                        "commission": t["fees"]})
-    return pd.DataFrame(rows, columns=["symbol", "entry_time", "exit_time", "direction", "qty",
-                                       "entry_price", "exit_price", "pnl", "return",
-                                       "bars_held", "commission"])
 
 
 # -- sweeps -------------------------------------------------------------------------------------
