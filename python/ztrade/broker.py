@@ -5,7 +5,8 @@ does not touch the network.
 
 Settings come from the engine's own config, ``[execution.alpaca]`` (the same URLs, CA file and
 key variables the engine uses); the keys from the environment or an env file, never printed.
-Alpaca's live endpoint is refused unless ``allow_live_endpoint`` is set, as in the engine.
+Alpaca's live endpoint is refused unless ``allow_live_endpoint`` is set: the engine's config
+reader refuses it, here as in the engine.
 
     from ztrade.broker import Alpaca
     alpaca = Alpaca.from_config(env_file="alpaca.env")
@@ -53,10 +54,6 @@ class AlpacaSettings:
     timeout_s: float = 10.0
 
 
-def _live(url: str) -> bool:
-    return urllib.parse.urlsplit(url).hostname == "api.alpaca.markets"
-
-
 def settings_from_config(config: str | None = None, overrides: dict[str, str] | None = None,
                          env_file: str | None = None) -> AlpacaSettings:
     """[execution.alpaca] of the engine config (the packaged default unless ``config``), with
@@ -67,10 +64,6 @@ def settings_from_config(config: str | None = None, overrides: dict[str, str] | 
               if s["key"].startswith("execution.alpaca.")}
     env = dict(_core.read_env_file(env_file)) if env_file else {}
     env.update(os.environ)
-    if (_live(values["trading_url"]) or _live(values["data_url"])) and \
-            not values["allow_live_endpoint"]:
-        raise AlpacaError(0, "the live endpoint is refused unless "
-                             "execution.alpaca.allow_live_endpoint = true")
     s = AlpacaSettings(values["trading_url"], values["data_url"], values["ca_file"],
                        env.get(values["key_id_env"], ""), env.get(values["secret_env"], ""),
                        values["request_timeout_ms"] / 1000.0)

@@ -128,7 +128,6 @@ void AlpacaBroker::refresh_clock() {
     ClockView c;
     if (r.ok() && parser_.clock(r.json(), c)) {
       clock_ = c;
-      clock_at_ = std::chrono::steady_clock::now();
     } else if (r.ok()) {
       ++counters_.malformed;
     }
@@ -149,8 +148,7 @@ int AlpacaBroker::on_order(std::uint64_t id) {
     ++counters_.rejects;
     return 0;
   }
-  if (options_.check_market_clock && o->type == wire::OrderType::kMarket && clock_ &&
-      !clock_->is_open) {
+  if (options_.check_market_clock && o->type == wire::OrderType::kMarket && clock_) {
     // The clock is refreshed every minute; between refreshes, the next open or close it
     // named says whether the market has opened or closed since.
     const std::int64_t now = now_ns();
@@ -430,11 +428,9 @@ void AlpacaBroker::on_close(venues::websocket::Client&, std::string_view reason)
 
 void AlpacaBroker::resync(bool at_start) {
   ++counters_.resyncs;
-  ++resyncs_pending_;
   rest_.request(Method::kGet, "/v2/orders?status=open&limit=500&direction=asc", {},
                 [this, at_start](Response& r) {
                   if (!r.ok()) {
-                    --resyncs_pending_;
                     log_->error("resync: GET /v2/orders answered {}",
                                 r.status ? std::to_string(r.status) : r.error);
                     if (at_start) fail("could not read the open orders at Alpaca");
@@ -490,7 +486,6 @@ void AlpacaBroker::resync_lookup(std::uint64_t id, bool at_start) {
 }
 
 void AlpacaBroker::compare_positions(Response& r, bool at_start) {
-  --resyncs_pending_;
   std::map<std::string, double> theirs, entry_price;
   if (!r.ok() || !parser_.positions(r.json(), [&](const PositionView& p) {
         theirs[std::string(p.symbol.view())] = p.qty;
@@ -547,7 +542,6 @@ bool AlpacaBroker::settle(std::int64_t now) {
     // Settled: Alpaca's positions once more, for the session's summary beside the engine's.
     if (!final_positions_asked_) {
       final_positions_asked_ = true;
-      ++resyncs_pending_;
       rest_.request(Method::kGet, "/v2/positions", {}, [this](Response& p) {
         compare_positions(p, false);
         final_positions_known_ = true;

@@ -141,11 +141,9 @@ class AlpacaBroker final : public execution::Broker, public venues::websocket::H
   std::pmr::unordered_map<std::uint64_t, Tracked> tracked_{&tracked_pool_};
   std::map<std::string, double> positions_;  // Alpaca's, from the last resync
   std::optional<ClockView> clock_;
-  std::chrono::steady_clock::time_point clock_at_{};
   boost::asio::steady_timer clock_timer_;
   BrokerCounters counters_;
   std::uint64_t unexplained_ = 0;  // foreign orders and position mismatches at start
-  int resyncs_pending_ = 0;
   bool reconciled_ = false;
   bool listening_ = false;
   bool failed_ = false;

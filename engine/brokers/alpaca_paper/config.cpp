@@ -44,8 +44,9 @@ void read_options(core::SectionReader& r, std::any& options, bool selected) {
          "when market data ends: how long to wait for open orders to become final");
   r.read("cancel_at_end", o.cancel_at_end,
          "when market data ends: cancel the orders still open after settle_timeout_s");
-  for (const auto* key : {"trading_url", "stream_url"}) {
-    const std::string& url = std::string_view(key) == "trading_url" ? o.trading_url : o.stream_url;
+  for (const auto& [key, url] :
+       {std::pair<const char*, const std::string&>{"trading_url", o.trading_url},
+        {"stream_url", o.stream_url}}) {
     if (is_live_endpoint(url) && !o.allow_live_endpoint) {
       r.error(key,
               "is Alpaca's live endpoint; set execution.alpaca.allow_live_endpoint = true to "
