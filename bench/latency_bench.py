@@ -12,6 +12,8 @@ between four processes at the same rate.
 
     python bench/latency_bench.py                       # 1k, 10k, 100k msg/s, 20 s each
     python bench/latency_bench.py --threads             # the threads deployment (inproc)
+    python bench/latency_bench.py --inline --rates 10000  # one thread, direct dispatch
+    python bench/latency_bench.py --inline --busy-wait-us 1000 --rates 10000  # ... spinning
     python bench/latency_bench.py --search 150000,200000,300000 --search-duration 10
     python bench/latency_bench.py --sustain 100000 --sustain-duration 60
     python bench/latency_bench.py --cpus 1      # engine and chain pinned to CPU 1 alike
@@ -37,8 +39,10 @@ ROOT = Path(__file__).resolve().parent.parent
 E2E = "bar -> order accepted (end to end)"
 
 
-def engine_overrides(rate: float, duration: float, cpus: str) -> dict:
+def engine_overrides(rate: float, duration: float, cpus: str, busy_wait_us: int = 0) -> dict:
     extra = {"ZTRADE__engine__cpus": f"[{cpus}]"} if cpus else {}
+    if busy_wait_us:
+        extra["ZTRADE__engine__busy_wait_us"] = str(busy_wait_us)
     return {**extra,
         "ZTRADE__market_data__venue": "synthetic",
         "ZTRADE__market_data__synthetic__rate_per_s": str(rate),
@@ -65,10 +69,11 @@ def run_chain(binary: str, rate: float, duration: float, cpus: str, listeners: i
     return json.loads(out.stdout)
 
 
-def run_engine_at(rate: float, duration: float, threads: bool, cpus: str = "") -> dict:
+def run_engine_at(rate: float, duration: float, deployment: str, cpus: str = "",
+                  busy_wait_us: int = 0) -> dict:
     with tempfile.TemporaryDirectory(prefix="ztrade-bench-") as d:
-        return run_engine(run_dir=d, threads=threads,
-                          overrides=engine_overrides(rate, duration, cpus),
+        return run_engine(run_dir=d, deployment=deployment,
+                          overrides=engine_overrides(rate, duration, cpus, busy_wait_us),
                           progress=lambda *a: None, timeout_s=duration * 10 + 120)
 
 
@@ -87,7 +92,12 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--rates", default="1000,10000,100000")
     ap.add_argument("--duration", type=float, default=20.0)
-    ap.add_argument("--threads", action="store_true", help="threads deployment (inproc)")
+    where = ap.add_mutually_exclusive_group()
+    where.add_argument("--threads", action="store_true", help="threads deployment (inproc)")
+    where.add_argument("--inline", action="store_true",
+                       help="inline deployment (one thread, direct dispatch)")
+    ap.add_argument("--busy-wait-us", type=int, default=0,
+                    help="inline: spin through waits shorter than this (engine.busy_wait_us)")
     ap.add_argument("--chain-bin", default=str(ROOT / "build/release/bench/ztrade_bench_zmq_chain"))
     ap.add_argument("--search", default="", help="rates to try in turn for the gap-free search")
     ap.add_argument("--search-duration", type=float, default=10.0)
@@ -104,8 +114,11 @@ def main() -> int:
     if not os.access(args.chain_bin, os.X_OK):
         sys.exit(f"no raw-chain benchmark at {args.chain_bin}: build with ZTRADE_BUILD_BENCH=ON "
                  "(scripts/test.sh does) or pass --chain-bin")
-    deployment = ("threads (inproc)" if args.threads else "processes (ipc)") + \
-        (f", pinned to CPU {args.cpus}" if args.cpus else "")
+    mode = "inline" if args.inline else "threads" if args.threads else "processes"
+    deployment = {"inline": "inline (one thread)", "threads": "threads (inproc)",
+                  "processes": "processes (ipc)"}[mode] + \
+        (f", pinned to CPU {args.cpus}" if args.cpus else "") + \
+        (f", busy wait {args.busy_wait_us} us" if args.busy_wait_us else "")
     results = {"deployment": deployment, "rates": [], "search": [], "sustain": None,
                "date": time.strftime("%Y-%m-%d %H:%M")}
 
@@ -114,7 +127,7 @@ def main() -> int:
         chain = run_chain(args.chain_bin, rate, args.duration, args.cpus)
         fanout = run_chain(args.chain_bin, rate, args.duration, args.cpus, listeners=2)
         print(f"rate {rate:,.0f} msg/s: engine ({deployment}) ...", flush=True)
-        s = run_engine_at(rate, args.duration, args.threads, args.cpus)
+        s = run_engine_at(rate, args.duration, mode, args.cpus, args.busy_wait_us)
         e2e = s["latency"].get(E2E)
         row = {"rate": rate, "chain": chain, "chain_listeners": fanout,
                "engine_latency": s["latency"],
@@ -139,7 +152,7 @@ def main() -> int:
     best = None
     for rate in [float(r) for r in args.search.split(",") if r]:
         print(f"gap-free search: {rate:,.0f} msg/s for {args.search_duration:.0f} s ...", flush=True)
-        s = run_engine_at(rate, args.search_duration, args.threads, args.cpus)
+        s = run_engine_at(rate, args.search_duration, mode, args.cpus, args.busy_wait_us)
         achieved = s["trades"] / s["stream_s"] if s["stream_s"] else 0.0
         ok = losses(s) == 0 and achieved >= 0.98 * rate
         results["search"].append({"rate": rate, "achieved": achieved, "losses": losses(s),
@@ -155,7 +168,7 @@ def main() -> int:
 
     if args.sustain:
         print(f"sustain: {args.sustain:,.0f} msg/s for {args.sustain_duration:.0f} s ...", flush=True)
-        s = run_engine_at(args.sustain, args.sustain_duration, args.threads, args.cpus)
+        s = run_engine_at(args.sustain, args.sustain_duration, mode, args.cpus, args.busy_wait_us)
         achieved = s["trades"] / s["stream_s"] if s["stream_s"] else 0.0
         results["sustain"] = {"rate": args.sustain, "trades": s["trades"],
                               "span_s": s["stream_s"], "achieved": achieved,

@@ -24,11 +24,16 @@ namespace py = pybind11;
 namespace ztrade::py_bindings {
 namespace {
 
+// Hands a result column to numpy without copying it: the array owns the vector (a copy of a
+// 10-million-row column would touch its pages twice).
 template <class T>
-py::array_t<T> to_array(const std::vector<T>& v) {
-  py::array_t<T> out(static_cast<py::ssize_t>(v.size()));
-  if (!v.empty()) std::memcpy(out.mutable_data(), v.data(), v.size() * sizeof(T));
-  return out;
+py::array_t<T> to_array(std::vector<T>&& v) {
+  auto owned = std::make_unique<std::vector<T>>(std::move(v));
+  const auto size = static_cast<py::ssize_t>(owned->size());
+  T* data = owned->data();
+  py::capsule free_when_done(owned.get(), [](void* p) { delete static_cast<std::vector<T>*>(p); });
+  owned.release();  // the capsule owns it now
+  return py::array_t<T>(size, data, free_when_done);
 }
 
 // A Python ztrade.strategy.Strategy, called back for what it defines.
@@ -231,38 +236,37 @@ void bind_backtest(py::module_& m) {
         } catch (const std::invalid_argument& ex) {
           throw py::value_error(ex.what());
         }
-        const backtest::Results& r = e.results();
+        backtest::Results r = e.take_results();
         py::dict out;
-        out["fill_ts"] = to_array(r.fill_ts);
-        out["fill_symbol"] = to_array(r.fill_symbol);
-        out["fill_side"] = to_array(r.fill_side);
-        out["fill_qty"] = to_array(r.fill_qty);
-        out["fill_price"] = to_array(r.fill_price);
-        out["fill_commission"] = to_array(r.fill_commission);
-        out["fill_order"] = to_array(r.fill_order);
-        out["order_id"] = to_array(r.order_id);
-        out["order_ts"] = to_array(r.order_ts);
-        out["order_symbol"] = to_array(r.order_symbol);
-        out["order_side"] = to_array(r.order_side);
-        out["order_qty"] = to_array(r.order_qty);
-        out["order_limit"] = to_array(r.order_limit);
-        out["order_filled"] = to_array(r.order_filled);
-        out["order_avg_price"] = to_array(r.order_avg_price);
+        out["fill_ts"] = to_array(std::move(r.fill_ts));
+        out["fill_symbol"] = to_array(std::move(r.fill_symbol));
+        out["fill_side"] = to_array(std::move(r.fill_side));
+        out["fill_qty"] = to_array(std::move(r.fill_qty));
+        out["fill_price"] = to_array(std::move(r.fill_price));
+        out["fill_commission"] = to_array(std::move(r.fill_commission));
+        out["fill_order"] = to_array(std::move(r.fill_order));
+        out["order_id"] = to_array(std::move(r.order_id));
+        out["order_ts"] = to_array(std::move(r.order_ts));
+        out["order_symbol"] = to_array(std::move(r.order_symbol));
+        out["order_side"] = to_array(std::move(r.order_side));
+        out["order_qty"] = to_array(std::move(r.order_qty));
+        out["order_limit"] = to_array(std::move(r.order_limit));
+        out["order_filled"] = to_array(std::move(r.order_filled));
+        out["order_avg_price"] = to_array(std::move(r.order_avg_price));
         out["order_status"] = r.order_status;
         out["order_reason"] = r.order_reason;
-        out["trade_symbol"] = to_array(r.trade_symbol);
-        out["trade_direction"] = to_array(r.trade_direction);
-        out["trade_entry_ts"] = to_array(r.trade_entry_ts);
-        out["trade_exit_ts"] = to_array(r.trade_exit_ts);
-        out["trade_qty"] = to_array(r.trade_qty);
-        out["trade_entry_price"] = to_array(r.trade_entry_price);
-        out["trade_exit_price"] = to_array(r.trade_exit_price);
-        out["trade_pnl"] = to_array(r.trade_pnl);
-        out["trade_commission"] = to_array(r.trade_commission);
-        out["trade_bars"] = to_array(r.trade_bars);
-        out["equity_ts"] = to_array(r.equity_ts);
-        out["equity"] = to_array(r.equity);
-        out["exposure"] = to_array(r.exposure);
+        out["trade_symbol"] = to_array(std::move(r.trade_symbol));
+        out["trade_direction"] = to_array(std::move(r.trade_direction));
+        out["trade_entry_ts"] = to_array(std::move(r.trade_entry_ts));
+        out["trade_exit_ts"] = to_array(std::move(r.trade_exit_ts));
+        out["trade_qty"] = to_array(std::move(r.trade_qty));
+        out["trade_entry_price"] = to_array(std::move(r.trade_entry_price));
+        out["trade_exit_price"] = to_array(std::move(r.trade_exit_price));
+        out["trade_pnl"] = to_array(std::move(r.trade_pnl));
+        out["trade_commission"] = to_array(std::move(r.trade_commission));
+        out["trade_bars"] = to_array(std::move(r.trade_bars));
+        out["equity"] = to_array(std::move(r.equity));
+        out["exposure"] = to_array(std::move(r.exposure));
         out["commissions"] = r.commissions;
         out["bars"] = r.bars;
         out["signals"] = r.signals;

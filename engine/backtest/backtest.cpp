@@ -242,7 +242,7 @@ struct Engine::Impl final : execution::ReportSink {
       broker.on_order(o.client_order_id);
       if (config.fill == FillAt::kClose) {
         // Opt-in look-ahead: the order trades at the close it was decided on.
-        broker.on_price(o.symbol.view(), bar.close, ts + 1, bar.close);
+        broker.on_price(o.symbol.view(), bar.close, ts + 1, bar.close, bar.volume);
       }
     }
   }
@@ -283,6 +283,10 @@ const Results& Engine::results() const noexcept {
   return impl_->results;
 }
 
+Results Engine::take_results() noexcept {
+  return std::move(impl_->results);
+}
+
 void Engine::run(const Bars& bars, Strategy& strategy,
                  const std::function<void(std::size_t)>& progress, std::size_t every) {
   Impl& m = *impl_;
@@ -293,7 +297,6 @@ void Engine::run(const Bars& bars, Strategy& strategy,
   }
   m.strategy = &strategy;
   auto& r = m.results;
-  r.equity_ts.reserve(r.equity_ts.size() + n);
   r.equity.reserve(r.equity.size() + n);
   r.exposure.reserve(r.exposure.size() + n);
   FeatureRow row{};
@@ -324,7 +327,7 @@ void Engine::run(const Bars& bars, Strategy& strategy,
     const std::string_view sym = m.wire_symbols[si].view();
     // Orders decided on earlier bars fill at this bar's open; positions mark to its close.
     m.targets.clear();
-    m.broker.on_price(sym, bar.open, bar.ts_ns, bar.close);
+    m.broker.on_price(sym, bar.open, bar.ts_ns, bar.close, bar.volume);
     ++m.marks;
     // Targets a strategy set in on_fill; deciding one may fill and add more (index loop).
     for (std::size_t k = 0; k < m.targets.size(); ++k) m.decide(m.targets[k], bar.ts_ns, bar);
@@ -340,7 +343,6 @@ void Engine::run(const Bars& bars, Strategy& strategy,
       held += m.quantity[k] * m.mark[k];
       exposure += std::fabs(m.quantity[k] * m.mark[k]);
     }
-    r.equity_ts.push_back(bar.ts_ns);
     r.equity.push_back(m.cash + held);
     r.exposure.push_back(exposure);
     if (progress && every > 0 && (i + 1) % every == 0) progress(i + 1);

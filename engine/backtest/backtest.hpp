@@ -111,8 +111,8 @@ struct Results {
   std::vector<std::int64_t> trade_entry_ts, trade_exit_ts;
   std::vector<double> trade_qty, trade_entry_price, trade_exit_price, trade_pnl, trade_commission;
   std::vector<std::int64_t> trade_bars;  // bars of its symbol from entry to exit
-  // One row per bar: equity (cash + positions at their marks) after the bar.
-  std::vector<std::int64_t> equity_ts;
+  // One row per bar, in the bars' order (so at the bars' times): equity (cash + positions at
+  // their marks) after the bar.
   std::vector<double> equity, exposure;  // exposure: sum of |position value|
   double commissions = 0;
   std::uint64_t bars = 0, signals = 0;
@@ -130,6 +130,8 @@ class Engine {
   void run(const Bars& bars, Strategy& strategy,
            const std::function<void(std::size_t)>& progress = {}, std::size_t every = 100'000);
   const Results& results() const noexcept;
+  // Moves the results out (the engine's are then empty): for a caller that keeps them.
+  Results take_results() noexcept;
   // Final positions: symbol -> (quantity, average price, realised P&L, mark).
   struct Position {
     std::string symbol;

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "bus/local_route.hpp"
 #include "bus/publisher.hpp"
 #include "bus/socket_options.hpp"
 #include "bus/subscriber.hpp"
@@ -46,6 +47,10 @@ Publisher::Publisher(zmq::context_t& context, const PublisherConfig& config,
   socket_.set(zmq::sockopt::sndhwm, config.send_hwm);
   socket_.set(zmq::sockopt::linger, 0);
   apply_curve(socket_, config.curve, true);
+  if (config.local != nullptr) {
+    local_ = config.local;
+    local_source_ = local_->source(config.endpoint);
+  }
   for (const auto& ep : {config.endpoint, config.also_bind}) {
     if (ep.empty()) continue;
     try {
@@ -56,18 +61,26 @@ Publisher::Publisher(zmq::context_t& context, const PublisherConfig& config,
   }
 }
 
-bool Publisher::send(std::string_view topic, std::size_t frame_bytes) noexcept {
+bool Publisher::stamp(std::string_view topic) noexcept {
   if (topic.size() > detail::StreamKey::kMaxTopic) {
     ++counters_.send_failures;
     return false;
   }
+  // The sequence number is written into the encoded header in place.
+  const std::uint64_t seq = seq_.next(topic);
+  std::memcpy(buffer_.data() + offsetof(wire::Header, seq), &seq, sizeof(seq));
+  return true;
+}
+
+bool Publisher::send(std::string_view topic, std::size_t frame_bytes) noexcept {
+  return stamp(topic) && transmit(topic, {buffer_.data(), frame_bytes});
+}
+
+bool Publisher::transmit(std::string_view topic, std::span<const std::byte> frame) noexcept {
   try {
-    // The sequence number is written into the encoded header in place.
-    const std::uint64_t seq = seq_.next(topic);
-    std::memcpy(buffer_.data() + offsetof(wire::Header, seq), &seq, sizeof(seq));
     if (!socket_.send(zmq::const_buffer(topic.data(), topic.size()),
                       zmq::send_flags::sndmore | zmq::send_flags::dontwait) ||
-        !socket_.send(zmq::const_buffer(buffer_.data(), frame_bytes), zmq::send_flags::dontwait)) {
+        !socket_.send(zmq::const_buffer(frame.data(), frame.size()), zmq::send_flags::dontwait)) {
       ++counters_.send_failures;
       return false;
     }
@@ -76,12 +89,23 @@ bool Publisher::send(std::string_view topic, std::size_t frame_bytes) noexcept {
     return false;
   }
   ++counters_.sent;
-  counters_.bytes += topic.size() + frame_bytes;
+  counters_.bytes += topic.size() + frame.size();
+  return true;
+}
+
+bool Publisher::deliver_local(std::string_view topic, std::size_t frame_bytes) noexcept {
+  if (!stamp(topic)) return false;
+  local_->deliver(local_source_, topic, {buffer_.data(), frame_bytes}, *this);
   return true;
 }
 
 Subscriber::Subscriber(zmq::context_t& context, const SubscriberConfig& config)
     : socket_(context, zmq::socket_type::sub) {
+  if (config.local != nullptr) {
+    // In-process: the publishers are on this thread; nothing to connect.
+    inbox_ = &config.local->attach(config.endpoints, config.topics);
+    return;
+  }
   socket_.set(zmq::sockopt::rcvhwm, config.receive_hwm);
   socket_.set(zmq::sockopt::linger, 0);
   apply_curve(socket_, config.curve, false);
@@ -128,7 +152,35 @@ void Subscriber::drain_parts() noexcept {
   }
 }
 
+int Subscriber::accept(Message& out, std::span<const std::byte> bytes,
+                       std::size_t topic_size) noexcept {
+  const auto err = wire::decode(bytes, out.frame);
+  if (err != wire::DecodeError::kOk) {
+    ++counters_.decode_errors[static_cast<std::size_t>(err)];
+    return -1;
+  }
+  out.topic = std::string_view(topic_.data(), topic_size);
+  out.sequence = sequences_.observe(out.frame.header.publisher_id, out.topic, out.frame.header.seq);
+  ++counters_.received;
+  counters_.bytes += topic_size + bytes.size();
+  return 1;
+}
+
+int Subscriber::try_receive_local(Message& out) noexcept {
+  std::size_t topic_size = 0, frame_size = 0;
+  if (!inbox_->pop(topic_, topic_size, frame_, frame_size)) return 0;
+  out.peer_key = {};
+  return accept(out, {frame_.data(), frame_size}, topic_size);
+}
+
+SubscriberCounters Subscriber::counters() const noexcept {
+  SubscriberCounters c = counters_;
+  if (inbox_ != nullptr) c.local_overflows = inbox_->overflows();
+  return c;
+}
+
 int Subscriber::try_receive(Message& out) noexcept {
+  if (inbox_ != nullptr) return try_receive_local(out);
   try {
     auto topic =
         socket_.recv(zmq::mutable_buffer(topic_.data(), topic_.size()), zmq::recv_flags::dontwait);
@@ -164,17 +216,7 @@ int Subscriber::try_receive(Message& out) noexcept {
       }
       bytes = std::span<const std::byte>(frame_.data(), frame->size);
     }
-    const auto err = wire::decode(bytes, out.frame);
-    if (err != wire::DecodeError::kOk) {
-      ++counters_.decode_errors[static_cast<std::size_t>(err)];
-      return -1;
-    }
-    out.topic = std::string_view(topic_.data(), topic->size);
-    out.sequence =
-        sequences_.observe(out.frame.header.publisher_id, out.topic, out.frame.header.seq);
-    ++counters_.received;
-    counters_.bytes += topic->size + bytes.size();
-    return 1;
+    return accept(out, bytes, topic->size);
   } catch (const zmq::error_t&) {
     return 0;  // context terminated or interrupted: nothing received
   }
@@ -185,7 +227,8 @@ bool Subscriber::receive(Message& out, std::chrono::milliseconds timeout) noexce
   for (;;) {
     const int r = try_receive(out);
     if (r == 1) return true;
-    if (r == -1) continue;  // counted; look for the next one
+    if (r == -1) continue;                // counted; look for the next one
+    if (inbox_ != nullptr) return false;  // in-process: what was published is all there is
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return false;

@@ -6,6 +6,8 @@
 
 namespace ztrade::bus {
 
+class LocalRoute;  // bus/local_route.hpp
+
 struct CurveKeys {
   // Z85-encoded 40-character keys. Empty public_key: CURVE off.
   std::string public_key;
@@ -18,6 +20,9 @@ struct PublisherConfig {
   std::string also_bind;  // optional second address (threads deployment: ipc for tools)
   int send_hwm = 100000;
   CurveKeys curve;  // a PUB with CURVE keys is a CURVE server
+  // The inline deployment: every publish is also handed to this route's in-process
+  // subscribers (the socket still binds, for observers outside the process).
+  LocalRoute* local = nullptr;
 };
 
 struct SubscriberConfig {
@@ -25,6 +30,9 @@ struct SubscriberConfig {
   std::vector<std::string> topics;     // prefixes; empty = everything
   int receive_hwm = 100000;
   CurveKeys curve;  // client keys + server_public_key
+  // The inline deployment: receive from this route's in-process publishers at `endpoints`
+  // instead of connecting to them.
+  LocalRoute* local = nullptr;
 };
 
 }  // namespace ztrade::bus

@@ -37,7 +37,7 @@ class Publisher {
     h.send_ns = wall_clock_ns();
     const std::size_t n = wire::encode(h, body, buffer_);
     last_size_ = n;
-    return send(topic, n);
+    return local_ != nullptr ? deliver_local(topic, n) : send(topic, n);
   }
   // The frame of the last publish() as sent (sequence number included), e.g. for recording.
   std::span<const std::byte> last_frame() const noexcept { return {buffer_.data(), last_size_}; }
@@ -46,15 +46,26 @@ class Publisher {
   std::uint64_t last_seq(std::string_view topic) const { return seq_.last(topic); }
   const PublisherCounters& counters() const noexcept { return counters_; }
   zmq::socket_t& socket() noexcept { return socket_; }
+  // Writes an encoded, sequenced frame to the socket (counted). The inline deployment's route
+  // calls it once the cascade a publish set off is over.
+  bool transmit(std::string_view topic, std::span<const std::byte> frame) noexcept;
 
  private:
+  // Writes the topic's next sequence number into the encoded frame; false (counted) for a
+  // topic too long to be sequenced.
+  bool stamp(std::string_view topic) noexcept;
   bool send(std::string_view topic, std::size_t frame_bytes) noexcept;
+  // Sequences the frame, hands it to the in-process subscribers, and leaves the socket write
+  // to the route.
+  bool deliver_local(std::string_view topic, std::size_t frame_bytes) noexcept;
 
   zmq::socket_t socket_;
   std::uint16_t id_;
   SequenceStamper seq_;
   PublisherCounters counters_;
   std::size_t last_size_ = 0;
+  LocalRoute* local_ = nullptr;
+  int local_source_ = -1;
   std::array<std::byte, wire::kMaxFrameSize> buffer_{};
 };
 

@@ -11,6 +11,7 @@
 
 #include "bus/codec.hpp"
 #include "bus/endpoint.hpp"
+#include "bus/local_route.hpp"
 #include "bus/sequence_tracker.hpp"
 
 namespace ztrade::bus {
@@ -19,9 +20,10 @@ struct SubscriberCounters {
   std::uint64_t received = 0;  // valid frames handed to the caller
   std::uint64_t bytes = 0;
   std::uint64_t malformed_parts = 0;  // not exactly [topic][frame], or a part too large
+  std::uint64_t local_overflows = 0;  // inline deployment: the in-process inbox was full
   std::array<std::uint64_t, wire::kDecodeErrorCount> decode_errors{};
   std::uint64_t dropped() const noexcept {
-    std::uint64_t n = malformed_parts;
+    std::uint64_t n = malformed_parts + local_overflows;
     for (std::size_t i = 1; i < decode_errors.size(); ++i) n += decode_errors[i];
     return n;
   }
@@ -52,7 +54,7 @@ class Subscriber {
   // Costs a message object per receive: for the signal ingress, not the market-data path.
   void capture_peer_keys() noexcept { capture_peer_keys_ = true; }
 
-  const SubscriberCounters& counters() const noexcept { return counters_; }
+  SubscriberCounters counters() const noexcept;
   const SequenceTracker& sequences() const noexcept { return sequences_; }
   zmq::socket_t& socket() noexcept { return socket_; }
 
@@ -60,6 +62,9 @@ class Subscriber {
   explicit Subscriber(zmq::socket_t socket) : socket_(std::move(socket)) {}
   // One non-blocking attempt: 1 = message, 0 = nothing pending, -1 = invalid (counted).
   int try_receive(Message& out) noexcept;
+  int try_receive_local(Message& out) noexcept;
+  // Decodes the frame now in frame_ (topic in topic_): counted, sequence-checked.
+  int accept(Message& out, std::span<const std::byte> bytes, std::size_t topic_size) noexcept;
   void drain_parts() noexcept;
 
   zmq::socket_t socket_;
@@ -68,7 +73,8 @@ class Subscriber {
   std::array<char, 256> topic_{};
   std::array<std::byte, wire::kMaxFrameSize> frame_{};
   bool capture_peer_keys_ = false;
-  zmq::message_t frame_msg_;  // with capture_peer_keys(): the frame, with its properties
+  LocalRoute::Inbox* inbox_ = nullptr;  // the inline deployment's in-process inbox
+  zmq::message_t frame_msg_;            // with capture_peer_keys(): the frame, with its properties
   std::array<char, 64> peer_key_{};
 };
 

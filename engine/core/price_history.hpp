@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -21,9 +22,10 @@ class PriceHistory {
   struct Point {
     std::int64_t ts_ns = 0;
     double price = 0;
+    double volume = std::numeric_limits<double>::quiet_NaN();  // traded there; NaN: unknown
   };
 
-  static constexpr std::size_t kBlock = 4096;  // points per block (64 KiB)
+  static constexpr std::size_t kBlock = 4096;  // points per block (96 KiB)
 
   PriceHistory() : PriceHistory(8192) {}
   explicit PriceHistory(std::size_t capacity) : PriceHistory(capacity, capacity) {}
@@ -35,14 +37,16 @@ class PriceHistory {
 
   // Times are kept non-decreasing: an event older than the newest one recorded (venues may
   // send slightly out-of-order timestamps) is recorded at the newest time.
-  void record(std::int64_t ts_ns, double price) {  // throws only if a new block cannot be had
+  // Throws only if a new block cannot be had.
+  void record(std::int64_t ts_ns, double price,
+              double volume = std::numeric_limits<double>::quiet_NaN()) {
     if (size_ > 0) ts_ns = std::max(ts_ns, at_index(size_ - 1).ts_ns);
     if (size_ < capacity_) {  // still growing: head_ is 0, so point i is at slot i
       if (size_ == blocks_.size() * kBlock) add_block();
-      slot(size_) = {ts_ns, price};
+      slot(size_) = {ts_ns, price, volume};
       ++size_;
     } else {
-      slot(head_) = {ts_ns, price};
+      slot(head_) = {ts_ns, price, volume};
       head_ = head_ + 1 == capacity_ ? 0 : head_ + 1;
       full_ = true;
     }

@@ -9,6 +9,7 @@
 // thread, together with the bus (ExecutionComponent::run): every callback runs there, so the
 // OrderManager is never touched from two threads and nothing locks.
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <string_view>
 
@@ -22,9 +23,10 @@ class Broker {
  public:
   virtual ~Broker() = default;
   // A price event for symbol at market time ts_ns (a bar's open at its start, or a trade);
-  // positions mark to `mark` (0: to price). Returns the fills it caused.
-  virtual int on_price(std::string_view symbol, double price, std::int64_t ts_ns,
-                       double mark = 0) = 0;
+  // positions mark to `mark` (0: to price). `volume`: what traded in it (the bar's volume, the
+  // trade's size; NaN: unknown). Returns the fills it caused.
+  virtual int on_price(std::string_view symbol, double price, std::int64_t ts_ns, double mark = 0,
+                       double volume = std::numeric_limits<double>::quiet_NaN()) = 0;
   // An order execution just accepted (state New in the OrderManager). Returns fills made now.
   virtual int on_order(std::uint64_t client_order_id) = 0;
   // A request to cancel an open order; client_order_id 0: every open order (the kill switch).

@@ -103,7 +103,7 @@ void ExecutionComponent::on_message(const bus::Message& m) {
       // Orders decided on an earlier bar execute at this bar's open; positions then mark to
       // its close.
       market_ns_ = b.start_ns;
-      broker_->on_price(b.symbol.view(), b.open, b.start_ns, b.close);
+      broker_->on_price(b.symbol.view(), b.open, b.start_ns, b.close, b.volume);
       // While orders are open, tell risk this bar has been processed: every fill up to its
       // time is reported before this mark (risk decides in event time; see RiskComponent).
       if (!orders_.open_orders().empty()) publish_mark(b.symbol.view(), b.start_ns);
@@ -113,7 +113,7 @@ void ExecutionComponent::on_message(const bus::Message& m) {
       wire::TradeMsg t{};
       if (!wire::body_as(m.frame, t)) break;
       market_ns_ = t.exchange_ns;
-      broker_->on_price(t.symbol.view(), t.price, t.exchange_ns);
+      broker_->on_price(t.symbol.view(), t.price, t.exchange_ns, 0, t.size);
       break;
     }
     case wire::MsgType::kHeartbeat: {
@@ -239,23 +239,19 @@ void ExecutionComponent::run_with_io(boost::asio::io_context& io, const std::ato
   io.run();
 }
 
-int ExecutionComponent::run(const std::atomic<bool>& stop) {
+void ExecutionComponent::start() {
   for (const auto& [symbol, _] : orders_.portfolio().positions()) {
     on_position(orders_.portfolio().message(symbol), bus::wall_clock_ns());
   }
   broker_->start();  // throws (a clear start-up error) when the broker cannot be used
-  if (auto* io = broker_->io()) {
-    run_with_io(*io, stop);
-  } else {
-    bus::Message m;
-    while (!stop) {
-      tick();
-      if (sub_.receive(m, 100ms)) {
-        on_message(m);
-        while (sub_.receive(m, 0ms)) on_message(m);
-      }
-    }
-  }
+}
+
+void ExecutionComponent::drain() {
+  bus::Message m;
+  while (sub_.receive(m, 0ms)) on_message(m);
+}
+
+void ExecutionComponent::finish() {
   broker_->stop();
   orders_.flush();
   const auto& c = orders_.counters();
@@ -264,6 +260,14 @@ int ExecutionComponent::run(const std::atomic<bool>& stop) {
       "history_overruns={} realized={:.2f} unrealized={:.2f}",
       c.accepted, c.rejected, c.fills, c.partial_fills, c.duplicates, broker_->degraded_fills(),
       orders_.portfolio().realized(), orders_.portfolio().unrealized());
+}
+
+int ExecutionComponent::run(const std::atomic<bool>& stop) {
+  auto* io = broker_->io();
+  if (io == nullptr) return ops::run_steps(*this, sub_.socket(), stop);
+  start();
+  run_with_io(*io, stop);
+  finish();
   return 0;
 }
 

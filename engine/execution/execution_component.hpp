@@ -17,11 +17,12 @@
 #include "execution/order_manager.hpp"
 #include "ops/component.hpp"
 #include "ops/metrics.hpp"
+#include "ops/steps.hpp"
 #include "ops/wiring.hpp"
 
 namespace ztrade::execution {
 
-class ExecutionComponent : private ReportSink {
+class ExecutionComponent final : public ops::Steps, private ReportSink {
  public:
   ExecutionComponent(zmq::context_t& context, const ops::Wiring& wiring,
                      const ExecutionConfig& config);
@@ -31,6 +32,15 @@ class ExecutionComponent : private ReportSink {
   int run(const std::atomic<bool>& stop);
   const OrderManager& orders() const noexcept { return orders_; }
 
+  // ops::Steps: run()'s parts, for a host that drives several components on one thread.
+  void start() override;
+  void drain() override;
+  // One turn of housekeeping (every ~100 ms and after messages): heartbeat, metrics, settling.
+  void tick() override;
+  void finish() override;
+  // The broker's connections, when it has any (the inline host polls them).
+  boost::asio::io_context* broker_io() noexcept { return broker_->io(); }
+
  private:
   void on_report(const wire::ExecutionReportMsg& report, std::int64_t event_ns) override;
   void on_position(const wire::PositionMsg& position, std::int64_t event_ns) override;
@@ -38,8 +48,6 @@ class ExecutionComponent : private ReportSink {
   // Every position, then an empty-symbol end marker (bus::topics::kExecutionSnapshot).
   void publish_snapshot();
   void on_message(const bus::Message& m);
-  // One turn of housekeeping (every ~100 ms and after messages): heartbeat, metrics, settling.
-  void tick();
   bool ready() const noexcept { return upstreams_.all_heard() && broker_->ready(); }
   // The loop for a broker with I/O: the bus and the broker's connections on one io_context.
   void run_with_io(boost::asio::io_context& io, const std::atomic<bool>& stop);

@@ -52,10 +52,10 @@ Journal::~Journal() {
   }
 }
 
-bool Journal::append(JournalRecord record) noexcept {
-  record.crc = record_crc(record);
-  const char* p = reinterpret_cast<const char*>(&record);
-  std::size_t left = sizeof(record);
+bool Journal::append(std::span<JournalRecord> records) noexcept {
+  for (JournalRecord& r : records) r.crc = record_crc(r);
+  const char* p = reinterpret_cast<const char*>(records.data());
+  std::size_t left = records.size_bytes();
   while (left > 0) {
     const ssize_t n = ::write(fd_, p, left);
     if (n < 0) {

@@ -9,6 +9,7 @@
 // position, and the set of client order ids already seen, so an order is never sent twice.
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 
 #include "bus/messages.hpp"
@@ -64,7 +65,10 @@ class Journal {
 
   // Appends one record (computing its CRC). Returns false on an I/O error (the caller must
   // treat the order as not safely recorded and refuse it).
-  bool append(JournalRecord record) noexcept;
+  bool append(JournalRecord record) noexcept { return append(std::span(&record, 1)); }
+  // Appends records with one write() (an order's "new" and "accepted": one system call on the
+  // order path). A crash can tear only the last; recovery keeps the ones before it.
+  bool append(std::span<JournalRecord> records) noexcept;
   // fsync: called on graceful shutdown even when not in sync mode.
   void flush() noexcept;
   const std::string& path() const noexcept { return path_; }

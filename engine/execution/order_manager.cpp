@@ -1,5 +1,6 @@
 #include "execution/order_manager.hpp"
 
+#include <array>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -9,9 +10,8 @@ namespace ztrade::execution {
 OrderManager::OrderManager(std::unique_ptr<Journal> journal, ReportSink& sink)
     : journal_(std::move(journal)), sink_(sink) {}
 
-bool OrderManager::journal(JournalKind kind, const Order& o, double qty, double price,
-                           std::int64_t ts) {
-  if (!journal_) return true;
+JournalRecord OrderManager::record_of(JournalKind kind, const Order& o, double qty, double price,
+                                      std::int64_t ts) noexcept {
   JournalRecord r;
   r.kind = kind;
   r.client_order_id = o.client_order_id;
@@ -22,7 +22,13 @@ bool OrderManager::journal(JournalKind kind, const Order& o, double qty, double 
   r.type = o.type;
   r.quantity = qty;
   r.price = price;
-  if (journal_->append(r)) return true;
+  return r;
+}
+
+bool OrderManager::journal(JournalKind kind, const Order& o, double qty, double price,
+                           std::int64_t ts) {
+  if (!journal_) return true;
+  if (journal_->append(record_of(kind, o, qty, price, ts))) return true;
   ++counters_.journal_errors;
   return false;
 }
@@ -84,8 +90,17 @@ SubmitResult OrderManager::submit(const wire::NewOrderMsg& msg, std::int64_t now
                      (o.side == wire::Side::kBuy || o.side == wire::Side::kSell) &&
                      (o.type == wire::OrderType::kMarket ||
                       (o.type == wire::OrderType::kLimit && o.limit_price > 0));
-  if (!journal(JournalKind::kNew, o, o.quantity, o.limit_price, now_ns)) {
-    return SubmitResult::kJournalError;  // not recorded: not accepted either
+  if (valid && journal_) {
+    // The order and its acceptance in one write: the order path's only system call.
+    std::array<JournalRecord, 2> both{
+        record_of(JournalKind::kNew, o, o.quantity, o.limit_price, now_ns),
+        record_of(JournalKind::kAccepted, o, 0, 0, now_ns)};
+    if (!journal_->append(both)) {
+      ++counters_.journal_errors;
+      return SubmitResult::kJournalError;  // not recorded: not accepted either
+    }
+  } else if (!valid && !journal(JournalKind::kNew, o, o.quantity, o.limit_price, now_ns)) {
+    return SubmitResult::kJournalError;
   }
   auto& stored = orders_.emplace(o.client_order_id, std::move(o)).first->second;
   if (!valid) {
@@ -98,7 +113,6 @@ SubmitResult OrderManager::submit(const wire::NewOrderMsg& msg, std::int64_t now
   }
   stored.accept();
   track(stored);
-  journal(JournalKind::kAccepted, stored, 0, 0, now_ns);
   ++counters_.accepted;
   report(stored, wire::ExecType::kAccepted, 0, 0, now_ns);
   return SubmitResult::kAccepted;

@@ -76,6 +76,8 @@ class OrderManager {
 
  private:
   bool journal(JournalKind kind, const Order& o, double qty, double price, std::int64_t ts);
+  static JournalRecord record_of(JournalKind kind, const Order& o, double qty, double price,
+                                 std::int64_t ts) noexcept;
   void track(const Order& o);  // adds an open order to open_, removes a finished one
   void report(const Order& o, wire::ExecType type, double last_qty, double last_price,
               std::int64_t ts, std::string_view text = {},

@@ -75,18 +75,26 @@ void MarketDataComponent::maybe_publish_metrics() {
       true);
 }
 
-bool MarketDataComponent::wait_for_downstream(const std::atomic<bool>& stop) {
-  ops::Upstreams downstream({"signal-bridge", "risk", "execution"});
-  bool gate_open = !config_.start_gate;
+void MarketDataComponent::Sleeper::wait_until(std::chrono::steady_clock::time_point due) {
+  std::this_thread::sleep_until(due);
+}
+
+void MarketDataComponent::drain() {
   bus::Message m;
+  while (heartbeats_.receive(m, 0ms)) {
+    wire::HeartbeatMsg hb{};
+    if (wire::body_as(m.frame, hb)) downstream_.heard(hb);
+  }
+}
+
+bool MarketDataComponent::wait_for_downstream(const std::atomic<bool>& stop) {
+  auto& downstream = downstream_;
+  bool gate_open = !config_.start_gate;
   auto last_log = std::chrono::steady_clock::now();
   while (!stop) {
     heartbeat_.maybe_send(pub_, ops::ComponentState::kReady, 100ms);
     maybe_publish_metrics();
-    while (heartbeats_.receive(m, 0ms)) {
-      wire::HeartbeatMsg hb{};
-      if (wire::body_as(m.frame, hb)) downstream.heard(hb);
-    }
+    drain();
     if (const auto request = control_.receive()) {
       const bool go = *request == "GO";
       gate_open = gate_open || go;
@@ -101,7 +109,7 @@ bool MarketDataComponent::wait_for_downstream(const std::atomic<bool>& stop) {
                                        : "signal-bridge, risk and execution to report ready");
       last_log = std::chrono::steady_clock::now();
     }
-    std::this_thread::sleep_for(10ms);
+    waiter_->wait_until(std::chrono::steady_clock::now() + 10ms);
   }
   return false;
 }
@@ -155,7 +163,9 @@ void MarketDataComponent::replay(Source& source, const std::atomic<bool>& stop, 
       if (source.position() == 1) first_ts = e.ts_ns;
       const auto due = wall_start + std::chrono::nanoseconds(static_cast<std::int64_t>(
                                         static_cast<double>(e.ts_ns - first_ts) / speed));
-      std::this_thread::sleep_until(due);
+      waiter_->wait_until(due);
+    } else {
+      waiter_->between_events();
     }
     publish_event(e, aggregate);
     heartbeat_.maybe_send(pub_, ops::ComponentState::kReady, 1000ms);
@@ -182,6 +192,7 @@ int MarketDataComponent::stream_live(const std::atomic<bool>& stop) {
     live_ = &live;
     log_->info("live: {} venue(s)", live.venues());
     live.run(stop, [&] {
+      waiter_->between_events();
       heartbeat_.maybe_send(pub_, ops::ComponentState::kReady, 1000ms);
       maybe_publish_metrics();
       if (recorder_) recorder_->flush();
@@ -236,7 +247,7 @@ int MarketDataComponent::stream(const std::atomic<bool>& stop) {
       const auto due = start + std::chrono::nanoseconds(
                                    static_cast<std::int64_t>(static_cast<double>(i) * period_ns));
       if (md.synthetic.duration_s > 0 && due >= end) break;
-      std::this_thread::sleep_until(due);
+      waiter_->wait_until(due);
       source.next(bus::wall_clock_ns(), e);
       publish_event(e, true);
       heartbeat_.maybe_send(pub_, ops::ComponentState::kReady, 1000ms);
@@ -268,7 +279,7 @@ int MarketDataComponent::run(const std::atomic<bool>& stop) {
   while (!stop) {
     heartbeat_.maybe_send(pub_, ops::ComponentState::kDone, 100ms);
     maybe_publish_metrics();
-    std::this_thread::sleep_for(20ms);
+    waiter_->wait_until(std::chrono::steady_clock::now() + 20ms);
   }
   return rc;
 }

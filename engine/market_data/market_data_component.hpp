@@ -22,6 +22,7 @@
 #include "ops/component.hpp"
 #include "ops/control_channel.hpp"
 #include "ops/metrics.hpp"
+#include "ops/steps.hpp"
 #include "ops/wiring.hpp"
 
 namespace ztrade::market_data {
@@ -37,6 +38,11 @@ class MarketDataComponent {
   // Runs until `stop`; returns the process exit code (0, or 1 if the source failed).
   int run(const std::atomic<bool>& stop);
   const MarketDataStats& stats() const noexcept { return stats_; }
+  // Who waits between events (default: a sleep). The inline host lends those waits to the
+  // components that share its thread.
+  void set_waiter(ops::Waiter& waiter) noexcept { waiter_ = &waiter; }
+  // Folds in the downstream heartbeats waiting on the bus (readiness before streaming).
+  void drain();
 
  private:
   bool wait_for_downstream(const std::atomic<bool>& stop);
@@ -72,6 +78,11 @@ class MarketDataComponent {
   MarketDataStats stats_;
   ops::OpsEndpoint ops_;
   ops::LossReporter losses_;
+  struct Sleeper final : ops::Waiter {
+    void wait_until(std::chrono::steady_clock::time_point due) override;
+  } sleeper_;
+  ops::Waiter* waiter_ = &sleeper_;
+  ops::Upstreams downstream_{{"signal-bridge", "risk", "execution"}};
   int phase_ = 0;  // 0 waiting, 1 streaming, 2 done
   std::chrono::steady_clock::time_point stream_start_{}, stream_end_{};
   BarAggregator aggregator_;

@@ -255,13 +255,19 @@ constexpr long long kMaxPort = 65535;
 void read_engine(TableReader& r, EngineSection& s) {
   r.read("run_dir", s.run_dir, "directory of the ipc sockets, journals, state and logs");
   r.read("deployment", s.deployment,
-         "processes: one process per component (ipc/tcp); threads: one process, inproc",
-         {"processes", "threads"});
+         "processes: one process per component (ipc/tcp); threads: one process, a thread per "
+         "component (inproc); inline: one process, every component on one thread with direct "
+         "dispatch (lowest latency)",
+         {"processes", "threads", "inline"});
   r.read("log_level", s.log_level, "log level of every component",
          {"trace", "debug", "info", "warn", "error"});
   r.read_ints("cpus", s.cpus, 0, 1023,
               "CPU affinity of every engine process (threads inherit it), e.g. [1]; empty: any "
               "CPU. A CPU the process may not use stops it at start (see performance.md)");
+  r.read_int("busy_wait_us", s.busy_wait_us, 0, 1'000'000,
+             "inline deployment: a wait for the next event shorter than this many microseconds "
+             "spins instead of sleeping - the lowest latency, for a core at 100% (pair it with "
+             "cpus); 0: always sleep");
 }
 
 void read_bus(TableReader& r, BusSection& s) {
@@ -639,6 +645,11 @@ ConfigResult parse(std::string_view toml_text, const Environment& env, std::stri
     errors.push_back(
         "signal_bridge.strategy_keys: needs bus.curve.enabled and bus.curve.authorized_keys_file "
         "(a client's key is known only through CURVE authentication)");
+  }
+  if (cfg.engine.busy_wait_us > 0 && cfg.engine.deployment != "inline") {
+    errors.push_back(fmt::format(
+        "engine.busy_wait_us: applies to the inline deployment only (engine.deployment is \"{}\")",
+        cfg.engine.deployment));
   }
   return result;
 }

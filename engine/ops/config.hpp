@@ -23,9 +23,10 @@ namespace ztrade::ops {
 
 struct EngineSection {
   std::string run_dir = "run";           // ipc sockets, journals and pid files live here
-  std::string deployment = "processes";  // "processes" (ipc/tcp) or "threads" (inproc)
+  std::string deployment = "processes";  // "processes" (ipc/tcp), "threads" (inproc), "inline"
   std::string log_level = "info";        // trace, debug, info, warn, error
   std::vector<int> cpus;                 // CPU affinity of every engine process; empty: any
+  int busy_wait_us = 0;                  // inline: waits this short spin instead of sleeping
 };
 
 struct CurveSection {

@@ -5,7 +5,9 @@
 namespace ztrade::ops {
 
 Endpoints endpoints_for(const EngineConfig& c) {
-  const bool threads = c.engine.deployment == "threads" || c.bus.transport == "inproc";
+  // One process (threads, inline): inproc between components, ipc/tcp also bound for tools.
+  const bool threads = c.engine.deployment == "threads" || c.engine.deployment == "inline" ||
+                       c.bus.transport == "inproc";
   auto outside = [&](const char* name, int offset) {
     // Offsets 0..6: config validation keeps tcp_base_port + 6 a valid port.
     static_assert(kTcpPortOffsets == 7);

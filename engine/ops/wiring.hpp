@@ -23,6 +23,9 @@ struct Wiring {
   int send_hwm = 100000;  // bus.send_hwm
   int receive_hwm = 100000;
   bus::CurveKeys curve;  // bus.curve's keys, read once; empty when CURVE is off
+  // The inline deployment: components on one thread exchange messages through this route
+  // (bus/local_route.hpp) instead of sockets; publishers still bind, for observers.
+  bus::LocalRoute* local = nullptr;
 
   // A file named in a section: relative paths are under engine.run_dir.
   [[nodiscard]] std::string in_run_dir(const std::string& path) const {
@@ -38,6 +41,7 @@ struct Wiring {
     p.also_bind = also_bind;
     p.send_hwm = send_hwm;
     p.curve = curve;
+    p.local = local;
     return p;
   }
   [[nodiscard]] bus::SubscriberConfig subscriber(
@@ -47,6 +51,7 @@ struct Wiring {
     s.topics.assign(topics.begin(), topics.end());
     s.receive_hwm = receive_hwm;
     s.curve = curve;
+    s.local = local;
     return s;
   }
 };

@@ -360,27 +360,35 @@ void RiskComponent::maybe_publish_metrics() {
       ready_now());
 }
 
-int RiskComponent::run(const std::atomic<bool>& stop) {
+void RiskComponent::start() {
   if (token_.empty()) log_->warn("no control token set: HALT/REDUCE/RESUME are disabled");
-  zmq::pollitem_t items[] = {{sub_.socket().handle(), 0, ZMQ_POLLIN, 0},
-                             {control_.socket().handle(), 0, ZMQ_POLLIN, 0}};
+}
+
+void RiskComponent::drain() {
   bus::Message m;
-  while (!stop) {
-    ops::heartbeat_tick(heartbeat_, pub_, ready_now());
-    maybe_publish_metrics();
-    try {
-      zmq::poll(items, 2, 100ms);
-    } catch (const zmq::error_t&) {
-      break;
-    }
-    while (sub_.receive(m, 0ms)) {
-      on_message(m);
-      if (waiting_head_ < waiting_.size()) release_signals(bus::wall_clock_ns());
-    }
+  while (sub_.receive(m, 0ms)) {
+    on_message(m);
     if (waiting_head_ < waiting_.size()) release_signals(bus::wall_clock_ns());
-    if (items[1].revents & ZMQ_POLLIN) on_control();
-    resend_unacknowledged();
   }
+}
+
+void RiskComponent::tick() {
+  ops::heartbeat_tick(heartbeat_, pub_, ready_now());
+  maybe_publish_metrics();
+  if (waiting_head_ < waiting_.size()) release_signals(bus::wall_clock_ns());
+  on_control();
+  resend_unacknowledged();
+}
+
+void RiskComponent::wake_items(std::vector<zmq::pollitem_t>& items) {
+  items.push_back({control_.socket().handle(), 0, ZMQ_POLLIN, 0});
+}
+
+int RiskComponent::run(const std::atomic<bool>& stop) {
+  return ops::run_steps(*this, sub_.socket(), stop);
+}
+
+void RiskComponent::finish() {
   std::string by_reason;
   for (std::size_t i = 1; i < kRejectReasonCount; ++i) {
     if (engine_.rejects()[i]) {
@@ -390,7 +398,6 @@ int RiskComponent::run(const std::atomic<bool>& stop) {
   }
   log_->info("stopped: signals={} orders={} rejects={}{} state={}", stats_.signals.load(),
              stats_.orders.load(), stats_.rejects.load(), by_reason, state_name(engine_.state()));
-  return 0;
 }
 
 }  // namespace ztrade::risk

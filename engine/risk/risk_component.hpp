@@ -17,6 +17,7 @@
 #include "ops/control_channel.hpp"
 #include "ops/log_limit.hpp"
 #include "ops/metrics.hpp"
+#include "ops/steps.hpp"
 #include "ops/wiring.hpp"
 #include "risk/order_tracker.hpp"
 #include "risk/risk_config.hpp"
@@ -32,7 +33,7 @@ struct RiskStats {
   std::array<std::atomic<std::uint64_t>, std::size(wire::kExecRejectNames)> exec_rejects{};
 };
 
-class RiskComponent {
+class RiskComponent final : public ops::Steps {
  public:
   // control_token: the kill-switch secret (from the environment); empty disables HALT/RESUME.
   RiskComponent(zmq::context_t& context, const ops::Wiring& wiring, const RiskConfig& config,
@@ -40,6 +41,13 @@ class RiskComponent {
   int run(const std::atomic<bool>& stop);
   const RiskStats& stats() const noexcept { return stats_; }
   const RiskEngine& engine() const noexcept { return engine_; }
+
+  // ops::Steps: run()'s parts, for a host that drives several components on one thread.
+  void start() override;
+  void drain() override;
+  void tick() override;  // heartbeat, metrics, waiting signals, the control socket, re-sends
+  void finish() override;
+  void wake_items(std::vector<zmq::pollitem_t>& items) override;
 
  private:
   void on_message(const bus::Message& m);

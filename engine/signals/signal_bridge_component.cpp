@@ -151,34 +151,42 @@ void SignalBridgeComponent::maybe_publish_metrics() {
       upstreams_.all_heard());
 }
 
-int SignalBridgeComponent::run(const std::atomic<bool>& stop) {
+void SignalBridgeComponent::start() {
   log_->info("features for {} strategies; ingress open", config_.strategies.size());
-  zmq::pollitem_t items[] = {{market_.socket().handle(), 0, ZMQ_POLLIN, 0},
-                             {ingress_.socket().handle(), 0, ZMQ_POLLIN, 0}};
+}
+
+void SignalBridgeComponent::drain() {
   bus::Message m;
-  while (!stop) {
-    ops::heartbeat_tick(heartbeat_, pub_, upstreams_);
-    maybe_publish_metrics();
-    try {
-      zmq::poll(items, 2, 100ms);
-    } catch (const zmq::error_t&) {
-      break;
+  while (market_.receive(m, 0ms)) {
+    if (m.frame.header.type == wire::MsgType::kBar) {
+      on_bar(m);
+    } else if (m.frame.header.type == wire::MsgType::kHeartbeat &&
+               upstreams_.on_heartbeat(m.frame)) {
+      ops::heartbeat_tick(heartbeat_, pub_, upstreams_, true);
     }
-    while (market_.receive(m, 0ms)) {
-      if (m.frame.header.type == wire::MsgType::kBar) {
-        on_bar(m);
-      } else if (m.frame.header.type == wire::MsgType::kHeartbeat &&
-                 upstreams_.on_heartbeat(m.frame)) {
-        ops::heartbeat_tick(heartbeat_, pub_, upstreams_, true);
-      }
-    }
-    while (ingress_.receive(m, 0ms)) on_external(m);
   }
+}
+
+void SignalBridgeComponent::tick() {
+  ops::heartbeat_tick(heartbeat_, pub_, upstreams_);
+  maybe_publish_metrics();
+  bus::Message m;
+  while (ingress_.receive(m, 0ms)) on_external(m);
+}
+
+void SignalBridgeComponent::wake_items(std::vector<zmq::pollitem_t>& items) {
+  items.push_back({ingress_.socket().handle(), 0, ZMQ_POLLIN, 0});
+}
+
+int SignalBridgeComponent::run(const std::atomic<bool>& stop) {
+  return ops::run_steps(*this, market_.socket(), stop);
+}
+
+void SignalBridgeComponent::finish() {
   const auto& seq = market_.sequences().counters();
   log_->info("stopped: bars={} features={} signals={} gaps={} missing={} dropped_frames={}",
              stats_.bars.load(), stats_.features.load(), stats_.signals.load(), seq.gaps,
              seq.missing, market_.counters().dropped());
-  return 0;
 }
 
 }  // namespace ztrade::signals

@@ -18,6 +18,7 @@
 #include "ops/component.hpp"
 #include "ops/log_limit.hpp"
 #include "ops/metrics.hpp"
+#include "ops/steps.hpp"
 #include "ops/wiring.hpp"
 #include "signals/macd_rsi_strategy.hpp"
 #include "signals/signal_bridge_config.hpp"
@@ -31,12 +32,19 @@ struct SignalBridgeStats {
   std::array<std::atomic<std::uint64_t>, kSignalProblemCount> external_rejected{};
 };
 
-class SignalBridgeComponent {
+class SignalBridgeComponent final : public ops::Steps {
  public:
   SignalBridgeComponent(zmq::context_t& context, const ops::Wiring& wiring,
                         const SignalBridgeConfig& config);
   int run(const std::atomic<bool>& stop);
   const SignalBridgeStats& stats() const noexcept { return stats_; }
+
+  // ops::Steps: run()'s parts, for a host that drives several components on one thread.
+  void start() override;
+  void drain() override;
+  void tick() override;  // heartbeat, metrics, and the ingress of external strategies
+  void finish() override;
+  void wake_items(std::vector<zmq::pollitem_t>& items) override;
 
  private:
   void on_bar(const bus::Message& m);

@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,6 +101,8 @@ def load(data: Any, symbol: str | None = None, clean: bool = False) -> tuple[_Ba
     Parquet, or an engine recording. Returns the bars merged in time order and what cleaning
     dropped."""
     frames: dict[str, tuple[np.ndarray, dict[str, np.ndarray]]] = {}
+    if isinstance(data, _Bars):  # loaded already (a sweep loads once for all its runs)
+        return data, []
     if isinstance(data, (str, Path)):
         frames = _read_file(Path(data), symbol)
     elif isinstance(data, Mapping) and data and all(not isinstance(v, np.ndarray) and
@@ -167,7 +169,7 @@ def run(strategy: Strategy | str, data: Any, *, symbol: str | None = None,
         cash: float = 100_000.0, order_size: float = 100.0, slippage_bps: float = 0.0,
         commission: Mapping[str, float] | None = None, fill: str = "next_open",
         allow_short: bool = True, risk: Mapping[str, Any] | None = None,
-        partial_fill_ratio: float = 0.0, clean: bool = False,
+        partial_fill_ratio: float = 0.0, volume_share: float = 0.0, clean: bool = False,
         progress: bool | None = None) -> Result:
     """Backtest ``strategy`` (a :class:`ztrade.strategy.Strategy`, or ``"macd_rsi"`` for the
     built-in C++ rule) over ``data`` (see :func:`load`).
@@ -177,14 +179,18 @@ def run(strategy: Strategy | str, data: Any, *, symbol: str | None = None,
     limit_offset_bps, daily_loss_limit, ...), checked as in a config file - the defaults are
     the engine's, so a backtest trades under the limits the live engine would. ``commission``:
     any of ``per_share`` (with ``min_per_fill``), ``bps`` of notional, ``fixed`` per fill.
-    ``fill``: ``"next_open"`` (default) or ``"close"`` (looks ahead). ``clean``: sort, drop
+    ``fill``: ``"next_open"`` (default) or ``"close"`` (looks ahead). ``volume_share``: at
+    most this fraction of a bar's volume fills (shared by the orders it reaches; the rest waits
+    for later bars - 0: no cap); ``partial_fill_ratio``: at most this fraction of an order per
+    bar. Both are the simulated broker's settings, as live. ``clean``: sort, drop
     duplicates and rows that are not bars instead of refusing them. ``progress``: a tqdm bar
     (default: on for a million bars or more).
     """
     bars, dropped = load(data, symbol, clean)
     overrides = {"ZTRADE__risk__order_size": repr(float(order_size)),
                  "ZTRADE__execution__slippage_bps": repr(float(slippage_bps)),
-                 "ZTRADE__execution__partial_fill_ratio": repr(float(partial_fill_ratio))}
+                 "ZTRADE__execution__partial_fill_ratio": repr(float(partial_fill_ratio)),
+                 "ZTRADE__execution__volume_share": repr(float(volume_share))}
     for key, value in (risk or {}).items():
         overrides[f"ZTRADE__risk__{key}"] = _toml(value)
     n = len(bars.ts_ns)
@@ -212,12 +218,12 @@ def _toml(value: Any) -> str:
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _progress_bar(total: int) -> Any:
+def _progress_bar(total: int, desc: str = "backtest", unit: str = "bar") -> Any:
     try:
         from tqdm.auto import tqdm
     except ImportError:  # tqdm is a dependency; a missing one only loses the bar
         return None
-    return tqdm(total=total, unit="bar", unit_scale=True, desc="backtest")
+    return tqdm(total=total, unit=unit, unit_scale=unit == "bar", desc=desc)
 
 
 # -- results ------------------------------------------------------------------------------------
@@ -244,7 +250,7 @@ class Result:
             "reject_reason": f["order_reason"], "filled": f["order_filled"],
             "avg_price": f["order_avg_price"], "order_id": f["order_id"]})
         # Equity after each bar; several symbols at one time keep the last (the time's close).
-        eq = pd.Series(f["equity"], index=_times(f["equity_ts"]), name="equity")
+        eq = pd.Series(f["equity"], index=_times(bars.ts_ns), name="equity")  # a row per bar
         self.equity = eq[~eq.index.duplicated(keep="last")]
         ex = pd.Series(f["exposure"], index=eq.index, name="exposure")
         self.exposure = ex[~ex.index.duplicated(keep="last")]
@@ -403,34 +409,53 @@ _JOBS: list[tuple] = []
 
 
 def _sweep_one(i: int) -> dict:
-    cls, params, data, kwargs = _JOBS[i]
-    result = run(cls(**params), data, progress=False, **kwargs)
+    make, params, data, kwargs = _JOBS[i]
+    result = run(make(**params), data, progress=False, **kwargs)
     return {**params, **result.stats}
 
 
-def sweep(strategy_class: type, data: Any, grid: Mapping[str, list], *,
-          metric: str = "sharpe", processes: int | None = None, **kwargs: Any) -> Any:
+def sweep(strategy_class: Callable[..., Any], data: Any, grid: Mapping[str, list], *,
+          metric: str = "sharpe", processes: int | None = None, progress: bool | None = None,
+          symbol: str | None = None, clean: bool = False, **kwargs: Any) -> Any:
     """Runs ``strategy_class(**params)`` for every combination of ``grid`` (name -> values),
     in parallel processes (default: one per core), with the same ``run`` arguments; returns a
     DataFrame of parameters and statistics, best ``metric`` first. :func:`heatmap` draws two
-    parameters against the metric."""
+    parameters against the metric.
+
+    ``strategy_class`` is a Strategy subclass or any callable of the parameters that returns
+    what ``run`` takes - e.g. ``lambda fast, slow: f"sma_cross:{fast}:{slow}"`` sweeps the
+    built-in C++ rule. The data is loaded and checked once. ``progress``: a tqdm bar over the
+    combinations (default: on for 8 or more)."""
     import multiprocessing
 
     pd = require_pandas("sweeps")
     names = list(grid)
     combos = [dict(zip(names, values)) for values in itertools.product(*grid.values())]
-    _JOBS[:] = [(strategy_class, p, data, kwargs) for p in combos]
+    bars, _ = load(data, symbol, clean)
+    _JOBS[:] = [(strategy_class, p, bars, kwargs) for p in combos]
     workers = min(processes or os.cpu_count() or 1, len(combos))
+    show = progress if progress is not None else len(combos) >= 8
+    bar = _progress_bar(len(combos), "sweep", "run") if show else None
+    rows = []
     try:
         if workers <= 1:
-            rows = [_sweep_one(i) for i in range(len(combos))]
+            results: Any = map(_sweep_one, range(len(combos)))
+            for row in results:
+                rows.append(row)
+                if bar:
+                    bar.update(1)
         else:
             with ProcessPoolExecutor(max_workers=workers,
                                      mp_context=multiprocessing.get_context("fork")) as pool:
-                rows = list(pool.map(_sweep_one, range(len(combos)),
-                                     chunksize=max(1, len(combos) // (4 * workers))))
+                for row in pool.map(_sweep_one, range(len(combos)),
+                                    chunksize=max(1, len(combos) // (4 * workers))):
+                    rows.append(row)
+                    if bar:
+                        bar.update(1)
     finally:
         _JOBS.clear()
+        if bar:
+            bar.close()
     table = pd.DataFrame(rows)
     table.attrs["metric"] = metric
     table.attrs["parameters"] = names

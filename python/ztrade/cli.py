@@ -123,7 +123,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     stop.install()
     try:
         summary = run_engine(args.config, args.run_dir, args.threads, _overrides(args.set),
-                             args.timeout, resume=args.resume, stop=stop)
+                             args.timeout, resume=args.resume, stop=stop,
+                             deployment="inline" if args.inline else None)
     except EngineError as exc:
         raise CliError(str(exc), 1) from None
     except ForcedStop as exc:
@@ -388,8 +389,12 @@ def build_parser() -> argparse.ArgumentParser:
                                      "with the simulated broker) and print a session summary")
     run.add_argument("--config", help="engine TOML (default: the packaged config/ztrade.toml)")
     run.add_argument("--run-dir", help="session directory (default: run/session-<time>)")
-    run.add_argument("--threads", action="store_true",
-                     help="run the four components as threads of one process (inproc)")
+    where = run.add_mutually_exclusive_group()
+    where.add_argument("--threads", action="store_true",
+                       help="run the four components as threads of one process (inproc)")
+    where.add_argument("--inline", action="store_true",
+                       help="run the four components on one thread with direct dispatch "
+                            "(lowest latency)")
     run.add_argument("--set", action="append", metavar="SECTION.KEY=VALUE",
                      help="override a config value, e.g. --set market_data.venue=synthetic")
     run.add_argument("--timeout", type=float, default=600.0, help="seconds before giving up")
@@ -403,7 +408,8 @@ def build_parser() -> argparse.ArgumentParser:
     def engine_args(p, waits=False):
         p.add_argument("--config", help="engine TOML (default: the packaged one)")
         p.add_argument("--run-dir", help="the running session's directory (ipc sockets)")
-        p.add_argument("--threads", action="store_true", help="the engine runs as threads")
+        p.add_argument("--threads", action="store_true",
+                       help="the engine runs as one process (threads or inline)")
         if waits:
             p.add_argument("--wait", action="store_true",
                            help="wait until an engine starts (default: give up after "

@@ -68,8 +68,12 @@ def run_engine(config: str | None = None, run_dir: str | None = None,
                threads: bool = False, overrides: dict[str, str] | None = None,
                timeout_s: float = 600.0, progress: Callable[[str], None] = print, *,
                resume: bool = False,
-               stop: StopRequest | None = None) -> dict:
+               stop: StopRequest | None = None,
+               deployment: str | None = None) -> dict:
     """Start the engine, follow the session to its end, stop it, and return the summary.
+
+    ``deployment`` ("processes", "threads" or "inline") overrides engine.deployment;
+    ``threads=True`` is ``deployment="threads"``.
 
     A run directory that holds an earlier session's journal is refused unless ``resume``.
     ``stop`` (a StopRequest) ends the session early: the summary then covers what ran and
@@ -85,8 +89,8 @@ def run_engine(config: str | None = None, run_dir: str | None = None,
     # the summary sees every message from the first bar on.
     env_overrides = {"ZTRADE__engine__run_dir": str(session),
                      "ZTRADE__market_data__start_gate": "true"}
-    if threads:
-        env_overrides["ZTRADE__engine__deployment"] = "threads"
+    if threads or deployment:
+        env_overrides["ZTRADE__engine__deployment"] = deployment or "threads"
     env_overrides.update(overrides or {})
     try:
         cfg = _core.engine_config(config, env_overrides)
@@ -122,7 +126,7 @@ def run_engine(config: str | None = None, run_dir: str | None = None,
             tap_sock.connect(cfg["endpoints"][name])
 
         deployment = cfg["deployment"]
-        programs = ["engine"] if deployment == "threads" else list(PROCESSES)
+        programs = ["engine"] if deployment in ("threads", "inline") else list(PROCESSES)
         procs: dict[str, subprocess.Popen] = {}
         logs: dict[str, Path] = {}
         tap.spool_to(session / "tap.spool")

@@ -11,6 +11,9 @@
 #include "allocation_counter.hpp"
 #include "brokers/sim/sim_broker.hpp"
 #include "bus/codec.hpp"
+#include "bus/local_route.hpp"
+#include "bus/publisher.hpp"
+#include "bus/subscriber.hpp"
 #include "execution/order_manager.hpp"
 #include "risk/risk_engine.hpp"
 #include "test_frames.hpp"
@@ -119,6 +122,47 @@ std::string with(std::string text, std::string_view from, const std::string& to)
     text.replace(at, from.size(), to);
   }
   return text;
+}
+
+// The inline deployment's direct dispatch: a bar delivered to a component, which answers with
+// an order handled by another, and both written to the sockets for observers, allocates
+// nothing once the topics are known.
+TEST(AllocationPaths, InlineDispatchThroughTheLocalRoute) {
+  zmq::context_t ctx;
+  bus::LocalRoute route;
+  auto pub = [&](const char* endpoint) {
+    bus::PublisherConfig c;
+    c.endpoint = endpoint;
+    c.local = &route;
+    return c;
+  };
+  auto sub = [&](const char* endpoint) {
+    bus::SubscriberConfig c;
+    c.endpoints = {endpoint};
+    c.local = &route;
+    return c;
+  };
+  bus::Publisher market(ctx, pub("inproc://alloc-md"), 1), risk(ctx, pub("inproc://alloc-risk"), 2);
+  bus::Subscriber risk_in(ctx, sub("inproc://alloc-md")), exec_in(ctx, sub("inproc://alloc-risk"));
+  std::uint64_t orders = 0;
+  route.set_pump([&] {
+    bus::Message m;
+    while (route.pending()) {
+      while (risk_in.receive(m, std::chrono::milliseconds(0))) {
+        wire::NewOrderMsg o{};
+        o.client_order_id = m.frame.header.seq;
+        risk.publish("ord.new.AAPL", o, m.frame.header.event_ns);
+      }
+      while (exec_in.receive(m, std::chrono::milliseconds(0))) ++orders;
+    }
+  });
+  wire::BarMsg b{};
+  (void)b.symbol.assign("AAPL");
+  market.publish("md.bar.AAPL", b, 0);  // warm-up: each topic's sequence entry
+  const long before = allocations();
+  for (int i = 1; i <= 2000; ++i) market.publish("md.bar.AAPL", b, i);
+  EXPECT_EQ(allocations() - before, 0);
+  EXPECT_EQ(orders, 2001u);
 }
 
 TEST(AllocationPaths, KrakenTradesTickersAndBooks) {

@@ -12,6 +12,7 @@
 #include "bus/socket_options.hpp"
 #include "bus/subscriber.hpp"
 #include "bus/zap_authenticator.hpp"
+#include "test_frames.hpp"
 
 namespace ztrade::bus {
 namespace {
@@ -77,13 +78,7 @@ SubscriberConfig sub_to(std::string endpoint, std::vector<std::string> topics) {
   return c;
 }
 
-wire::TradeMsg trade(double price) {
-  wire::TradeMsg t{};
-  (void)t.symbol.assign("AAPL");
-  t.price = price;
-  t.size = 10;
-  return t;
-}
+using test::trade;
 
 // PUB/SUB joins asynchronously: publish until the subscriber sees something.
 void await_connected(Publisher& pub, Subscriber& sub) {

@@ -47,13 +47,23 @@ TEST(Config, EverySettingIsDescribedOnceWithItsMeaningAndValue) {
   };
   EXPECT_EQ(find(settings, "risk.max_order_qty").value, "1000");
   EXPECT_EQ(find(settings, "risk.max_order_qty").constraint, "> 0");
-  EXPECT_EQ(find(settings, "engine.deployment").constraint, "one of processes, threads");
+  EXPECT_EQ(find(settings, "engine.deployment").constraint, "one of processes, threads, inline");
   const auto set = describe_config("[risk]\nmax_order_qty = 5\n",
                                    {{"ZTRADE__market_data__kraken__book_depth", "25"}});
   EXPECT_EQ(find(set, "risk.max_order_qty").value, "5");
   EXPECT_EQ(find(set, "market_data.kraken.book_depth").value, "25");
   // A key the reader does not know is an error, so the description covers every accepted key.
   EXPECT_TRUE(has_error(parse_config("[risk]\nmax_order_quantity = 5\n"), "unknown key"));
+}
+
+// engine.busy_wait_us spins the inline deployment's one thread; elsewhere it would be a
+// setting that silently does nothing, so it is refused.
+TEST(Config, BusyWaitIsForTheInlineDeploymentOnly) {
+  EXPECT_TRUE(has_error(parse_config("[engine]\nbusy_wait_us = 100\n"),
+                        "engine.busy_wait_us: applies to the inline deployment only"));
+  const auto ok = parse_config("[engine]\ndeployment = \"inline\"\nbusy_wait_us = 100\n");
+  ASSERT_TRUE(ok.ok()) << ok.errors[0];
+  EXPECT_EQ(ok.config.engine.busy_wait_us, 100);
 }
 
 TEST(Config, EveryErrorIsListedByKey) {

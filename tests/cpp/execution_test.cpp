@@ -138,6 +138,33 @@ TEST(SimBroker, MarketLimitPartialAndLatency) {
   EXPECT_DOUBLE_EQ(rec.positions.back().quantity, 15);
 }
 
+// volume_share: the orders a bar reaches share a fraction of its volume, in arrival order and
+// in whole units; the rest waits for later bars. A bar of unknown volume is not capped.
+TEST(SimBroker, VolumeShareCapsWhatABarFills) {
+  Recorder rec;
+  OrderManager om(nullptr, rec);
+  brokers::sim::Options o;
+  o.slippage_bps = 0;
+  o.volume_share = 0.1;
+  SimBroker broker(om, o, 4096);
+  ASSERT_EQ(om.submit(new_order(1, wire::Side::kBuy, 100), 0), SubmitResult::kAccepted);
+  ASSERT_EQ(om.submit(new_order(2, wire::Side::kBuy, 30), 0), SubmitResult::kAccepted);
+  EXPECT_EQ(broker.on_price("AAPL", 100, 1, 0, 805), 1);  // 80.5 of 805: order 1 takes 80
+  EXPECT_DOUBLE_EQ(om.find(1)->filled, 80);
+  EXPECT_DOUBLE_EQ(om.find(2)->filled, 0);
+  EXPECT_EQ(broker.on_price("AAPL", 101, 2, 0, 300), 2);  // 30: 20 to order 1, 10 to order 2
+  EXPECT_EQ(om.find(1)->status, OrderStatus::kFilled);
+  EXPECT_DOUBLE_EQ(om.find(2)->filled, 10);
+  EXPECT_EQ(broker.on_price("AAPL", 102, 3, 0, 0), 0);  // nothing traded: nothing fills
+  EXPECT_EQ(broker.on_price("AAPL", 103, 4), 1);        // unknown volume: no cap
+  EXPECT_EQ(om.find(2)->status, OrderStatus::kFilled);
+  EXPECT_DOUBLE_EQ(om.portfolio().find("AAPL")->quantity, 130);
+  // An order of fractional quantity takes the fraction.
+  ASSERT_EQ(om.submit(new_order(3, wire::Side::kSell, 0.5), 5), SubmitResult::kAccepted);
+  EXPECT_EQ(broker.on_price("AAPL", 100, 6, 0, 3), 1);
+  EXPECT_DOUBLE_EQ(om.find(3)->filled, 0.3);
+}
+
 // An order that reaches execution after later bars were seen fills against those bars.
 TEST(SimBroker, LateOrdersFillInEventTime) {
   Recorder rec;

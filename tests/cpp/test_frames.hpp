@@ -19,4 +19,13 @@ std::vector<std::byte> frame_of(const Body& body, std::int64_t event_ns, std::ui
   return out;
 }
 
+// A trade of AAPL at `price`.
+inline wire::TradeMsg trade(double price, double size = 10) {
+  wire::TradeMsg t{};
+  (void)t.symbol.assign("AAPL");
+  t.price = price;
+  t.size = size;
+  return t;
+}
+
 }  // namespace ztrade::test

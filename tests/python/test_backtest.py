@@ -77,6 +77,31 @@ def test_fills_are_at_the_next_open_unless_close_is_asked(frame):
         run(Flip(), frame, symbol="SAMPLE", fill="open")
 
 
+class BuyOnce(Strategy):
+    name = "buy_once"
+
+    def on_features(self, symbol, features, bar_ns):
+        if getattr(self, "done", False):
+            return None
+        self.done = True
+        return Signal(symbol, 1.0)
+
+
+def test_volume_share_spreads_an_order_over_the_next_bars():
+    """The simulated broker as live: at most 10% of each bar's volume fills - 30 of the 300
+    traded - so an order of 100 fills over four bars at each one's open."""
+    n = 10
+    opens = 100.0 + np.arange(n)
+    frame = {"ts_ns": np.arange(n, dtype=np.int64) * 60_000_000_000, "open": opens,
+             "high": opens + 1, "low": opens - 1, "close": opens, "volume": np.full(n, 300.0)}
+    r = run(BuyOnce(), frame, symbol="X", order_size=100, volume_share=0.1)
+    assert r.fills["qty"].tolist() == [30.0, 30.0, 30.0, 10.0]
+    assert r.fills["price"].tolist() == opens[1:5].tolist()
+    assert r.orders["status"].tolist() == ["filled"] and r.orders["filled"].tolist() == [100.0]
+    whole = run(BuyOnce(), frame, symbol="X", order_size=100)
+    assert whole.fills["qty"].tolist() == [100.0]
+
+
 def test_commissions_shorting_and_risk_rejects(frame):
     plain = run(Flip(), frame, symbol="SAMPLE")
     fees = run(Flip(), frame, symbol="SAMPLE",
@@ -181,6 +206,16 @@ def test_sweep_runs_every_combination_in_processes_and_draws_a_heatmap(frame, tm
     assert (tmp_path / "heat.png").stat().st_size > 1000
     single.plot(path=tmp_path / "result.png")
     assert (tmp_path / "result.png").stat().st_size > 1000
+
+
+def test_a_sweep_takes_any_callable_so_built_in_rules_sweep_too(frame):
+    data = frame.iloc[:3000]
+    table = sweep(lambda fast, slow: f"sma_cross:{fast}:{slow}", data,
+                  {"fast": [3, 5], "slow": [10, 20]}, symbol="SAMPLE", processes=1,
+                  progress=False)
+    assert len(table) == 4
+    row = table[(table["fast"] == 5) & (table["slow"] == 20)].iloc[0]
+    assert row["trades"] == run("sma_cross:5:20", data, symbol="SAMPLE").stats["trades"] > 0
 
 
 def test_the_built_in_sma_cross_trades_as_the_same_rule_in_python(frame):

@@ -1,5 +1,5 @@
-"""The engine end to end: the four processes (and the threads deployment) on the bundled
-sample, checked order by order against an independent Python model of the same pipeline;
+"""The engine end to end: the four processes (and the threads and inline deployments) on the
+bundled sample, checked order by order against an independent Python model of the same pipeline;
 invalid configuration; bad frames pushed at the signal ingress; a Python strategy's signal
 making the round trip to a fill."""
 import asyncio
@@ -16,7 +16,7 @@ import zmq
 from engine_helpers import metrics, wait_until
 from ztrade import FeatureComputer, wire
 from ztrade.data import load_bars_csv, sample_path
-from ztrade.launcher import find_binary, run_engine
+from ztrade.launcher import StopRequest, find_binary, run_engine
 from ztrade.strategy import Signal, Strategy, run_live
 
 
@@ -74,11 +74,12 @@ def expected():
     return expected_session()
 
 
-@pytest.mark.parametrize("threads", [False, True], ids=["processes", "threads"])
-def test_session_matches_independent_model(tmp_path, expected, threads):
-    s = run_engine(run_dir=str(tmp_path / "run"), threads=threads, progress=lambda *a: None,
-                   timeout_s=120)
-    assert s["exit_codes"] == ({"engine": 0} if threads else
+@pytest.mark.parametrize("deployment", ["processes", "threads", "inline"])
+def test_session_matches_independent_model(tmp_path, expected, deployment):
+    s = run_engine(run_dir=str(tmp_path / "run"), deployment=deployment,
+                   progress=lambda *a: None, timeout_s=120)
+    assert s["deployment"] == deployment
+    assert s["exit_codes"] == ({"engine": 0} if deployment != "processes" else
                                {"execution": 0, "risk": 0, "signal-bridge": 0, "market-data": 0})
     assert s["bars"] == 5000 and s["features"] == 5000
     assert s["orders"] == expected["orders"] and s["accepted"] == expected["orders"]
@@ -101,16 +102,16 @@ def test_session_matches_independent_model(tmp_path, expected, threads):
 
 
 def test_daily_loss_limit_is_decided_in_event_time_at_full_speed(tmp_path):
-    """A loss limit that trips mid-session: every full-speed run, in either deployment, halts
+    """A loss limit that trips mid-session: every full-speed run, in any deployment, halts
     at the same bar as the model - risk takes the P&L of the fills made by each signal's time,
     marked to that time's price, not whatever mix of late reports and newer prices it holds."""
     want = expected_session(slippage_bps=100, daily_loss_limit=1000)
     assert want["rejects"].get("daily_loss") == 1 and want["rejects"].get("trading_halted", 0) > 0
     overrides = {"ZTRADE__risk__daily_loss_limit": "1000", "ZTRADE__execution__slippage_bps": "100"}
-    for run, threads in enumerate([False, True, False, True, False]):
-        s = run_engine(run_dir=str(tmp_path / f"run{run}"), threads=threads, overrides=overrides,
-                       progress=lambda *a: None, timeout_s=120)
-        assert (s["orders"], s["rejects"]) == (want["orders"], want["rejects"]), (run, threads)
+    for run, deployment in enumerate(["processes", "threads", "inline", "processes", "threads"]):
+        s = run_engine(run_dir=str(tmp_path / f"run{run}"), deployment=deployment,
+                       overrides=overrides, progress=lambda *a: None, timeout_s=120)
+        assert (s["orders"], s["rejects"]) == (want["orders"], want["rejects"]), (run, deployment)
         assert s["fills"] == want["fills"]
         pnl = s["realized_pnl"] + s["unrealized_pnl"]
         assert pnl == pytest.approx(want["realized"] + want["unrealized"], rel=1e-9)
@@ -314,9 +315,10 @@ class BuyOnce(Strategy):
         return None
 
 
-def test_python_strategy_signal_round_trips_to_a_fill(tmp_path):
+@pytest.mark.parametrize("deployment", ["processes", "inline"])
+def test_python_strategy_signal_round_trips_to_a_fill(tmp_path, deployment):
     run_dir = tmp_path / "run"
-    t, result = _run_in_thread(run_dir=str(run_dir), overrides={
+    t, result = _run_in_thread(run_dir=str(run_dir), deployment=deployment, overrides={
         "ZTRADE__signal_bridge__strategies": "[]",  # only the Python strategy trades
         "ZTRADE__market_data__replay__speed": "100000"})
     _wait_for(run_dir / "signals.sock")
@@ -325,9 +327,16 @@ def test_python_strategy_signal_round_trips_to_a_fill(tmp_path):
                               {"ZTRADE__engine__run_dir": str(run_dir)})
     stop = asyncio.Event()
 
+    async def session_over():  # the strategy runs as long as the session does
+        while t.is_alive():
+            await asyncio.sleep(0.05)
+        stop.set()
+
     async def live():
-        asyncio.get_running_loop().call_later(8, stop.set)
-        return await run_live(BuyOnce(), cfg["endpoints"], stop=stop)
+        watcher = asyncio.create_task(session_over())
+        stats = await run_live(BuyOnce(), cfg["endpoints"], stop=stop)
+        await watcher
+        return stats
 
     stats = asyncio.run(live())
     t.join(120)
@@ -336,3 +345,44 @@ def test_python_strategy_signal_round_trips_to_a_fill(tmp_path):
     assert stats["signals"] == 1 and stats["features"] > 0
     assert s["orders"] == 1 and s["fills"] == 1
     assert s["positions"]["SAMPLE"]["quantity"] == 30.0  # 0.3 x order_size 100
+
+
+def test_inline_deployment_serves_the_kill_switch_while_streaming(tmp_path):
+    """One thread runs all four components, yet HALT on risk's control socket is answered
+    mid-stream: later signals are refused as trading_halted, no order follows, and a stop
+    request ends the session cleanly."""
+    run_dir = tmp_path / "run"
+    stop = StopRequest()
+    t, result = _run_in_thread(run_dir=str(run_dir), deployment="inline", stop=stop, overrides={
+        "ZTRADE__market_data__venue": "synthetic",
+        "ZTRADE__market_data__synthetic__rate_per_s": "2000",
+        "ZTRADE__market_data__synthetic__duration_s": "60",
+        "ZTRADE__market_data__bar_interval_s": "0.01",
+        "ZTRADE__signal_bridge__macd_fast": "2", "ZTRADE__signal_bridge__macd_slow": "3",
+        "ZTRADE__signal_bridge__macd_signal": "2", "ZTRADE__signal_bridge__rsi_buy_below": "100",
+        "ZTRADE__signal_bridge__rsi_sell_above": "0",
+        "ZTRADE__risk__max_orders_per_s": "1000", "ZTRADE__risk__daily_loss_limit": "1e9",
+        "ZTRADE__risk__max_order_notional": "1e9", "ZTRADE__risk__price_band_pct": "50"})
+    try:
+        risk_port = 9103  # [risk] ops_port of the packaged config
+        sent = 'ztrade_orders_sent_total{component="risk"}'
+        halted = 'ztrade_risk_rejects_total{component="risk",reason="trading_halted"}'
+        wait_until(lambda: metrics(risk_port).get(sent, 0) >= 3, 30, "orders flowing")
+        req = zmq.Context.instance().socket(zmq.REQ)
+        req.setsockopt(zmq.RCVTIMEO, 5000)
+        req.setsockopt(zmq.LINGER, 0)
+        req.connect(f"ipc://{run_dir}/risk-control.sock")
+        req.send(b"HALT " + (run_dir / "control.token").read_bytes())
+        assert req.recv() == b"OK HALTED"
+        req.close()
+        at_halt = wait_until(lambda: metrics(risk_port).get(sent), 10, "risk's metrics")
+        wait_until(lambda: metrics(risk_port).get(halted, 0) >= 3, 30, "signals refused")
+        assert metrics(risk_port)[sent] <= at_halt + 1  # at most one decided as HALT arrived
+    finally:
+        stop.request("test over")
+        t.join(60)
+    assert "error" not in result, result.get("error")
+    s = result["summary"]
+    assert s["exit_codes"] == {"engine": 0} and s["interrupted"]
+    assert s["rejects"]["trading_halted"] >= 3
+    assert s["bus_gaps_seen_by_tap"] == 0

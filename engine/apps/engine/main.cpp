@@ -1,5 +1,7 @@
 // ztrade-engine: the four components as threads of one process over inproc:// - the same
-// components as the four executables, chosen by engine.deployment = "threads".
+// components as the four executables, chosen by engine.deployment = "threads" - or, with
+// engine.deployment = "inline", all four on one thread with direct dispatch
+// (apps/inline_host.hpp).
 //
 // One process is one service: when any component fails (an unreadable replay file, a venue
 // that refuses the keys, an exception), every other component is stopped too and the process
@@ -10,6 +12,7 @@
 #include <thread>
 
 #include "apps/host.hpp"
+#include "apps/inline_host.hpp"
 #include "execution/execution_component.hpp"
 #include "market_data/market_data_component.hpp"
 #include "risk/risk_component.hpp"
@@ -42,11 +45,12 @@ int main(int argc, char** argv) {
   int rc = 0;
   auto config = apps::load(argc, argv, "ztrade-engine", rc);
   if (!config) return rc;
-  config->engine.deployment = "threads";
+  if (config->engine.deployment != "inline") config->engine.deployment = "threads";
   if (!apps::prepare(*config, "ztrade-engine",
                      {"execution", "risk", "signal-bridge", "market-data"})) {
     return 1;
   }
+  if (config->engine.deployment == "inline") return apps::run_inline(*config);
   try {
     const auto wiring = ops::wiring_for(*config);
     zmq::context_t context;

@@ -68,7 +68,8 @@ class AlpacaBroker final : public execution::Broker, public venues::websocket::H
   ~AlpacaBroker() override;
 
   // Alpaca fills; market data only marks positions (for P&L and risk's exposure).
-  int on_price(std::string_view symbol, double price, std::int64_t, double mark) override {
+  int on_price(std::string_view symbol, double price, std::int64_t, double mark,
+               double /*volume*/) override {
     if (price > 0) orders_.mark(symbol, mark > 0 ? mark : price);
     return 0;
   }

@@ -11,6 +11,9 @@ void read_options(core::SectionReader& r, std::any& options, bool /*selected*/) 
   r.read("latency_ms", o.latency_ms, 0, 86'400'000, "sim: order latency, in market time");
   r.read("partial_fill_ratio", o.partial_fill_ratio, 0, 1,
          "sim: fraction of a large order filled per bar; 0: all at once");
+  r.read("volume_share", o.volume_share, 0, 1,
+         "sim: at most this fraction of a bar's volume (a trade's size) fills, shared by the "
+         "orders it reaches in arrival order - the rest waits for later bars; 0: no cap");
   options = o;
 }
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -10,7 +11,12 @@ namespace ztrade::brokers::sim {
 using execution::is_open;
 using execution::OrderStatus;
 
-bool SimBroker::try_fill(const Order& o, const Event& e) {
+double SimBroker::room_of(const Event& e) const noexcept {
+  if (config_.volume_share <= 0 || !(e.volume >= 0)) return std::numeric_limits<double>::infinity();
+  return e.volume * config_.volume_share;
+}
+
+bool SimBroker::try_fill(const Order& o, const Event& e, double& room) {
   if (!is_open(o.status) || o.status == OrderStatus::kPendingNew) return false;
   const auto latency_ns = static_cast<std::int64_t>(config_.latency_ms * 1e6);
   if (e.ts_ns <= o.created_ns + latency_ns) return false;  // strictly after the decision
@@ -28,10 +34,18 @@ bool SimBroker::try_fill(const Order& o, const Event& e) {
   if (config_.partial_fill_ratio > 0) {
     qty = std::min(qty, std::ceil(o.quantity * config_.partial_fill_ratio));
   }
-  return orders_.fill(o.client_order_id, qty, fill_price, e.ts_ns);
+  if (room < qty) {
+    // Whole units for an order of whole units; nothing when less than one is left.
+    qty = o.quantity == std::floor(o.quantity) ? std::floor(room) : room;
+    if (!(qty > 0)) return false;
+  }
+  if (!orders_.fill(o.client_order_id, qty, fill_price, e.ts_ns)) return false;
+  room -= qty;
+  return true;
 }
 
-int SimBroker::on_price(std::string_view symbol, double price, std::int64_t ts_ns, double mark) {
+int SimBroker::on_price(std::string_view symbol, double price, std::int64_t ts_ns, double mark,
+                        double volume) {
   if (!(price > 0)) return 0;
   auto it = history_.find(symbol);
   if (it == history_.end()) {
@@ -42,7 +56,7 @@ int SimBroker::on_price(std::string_view symbol, double price, std::int64_t ts_n
              .first;
   }
   auto& h = it->second;
-  h.record(ts_ns, price);
+  h.record(ts_ns, price, volume);
   int fills = 0;
   // A fill closes orders, which changes the open set: note the candidates first (the scratch
   // vector keeps its capacity, so this allocates nothing once warm).
@@ -50,9 +64,11 @@ int SimBroker::on_price(std::string_view symbol, double price, std::int64_t ts_n
   for (const auto& [id, o] : orders_.open_orders()) {
     if (o->symbol.view() == symbol) candidates_.push_back(id);
   }
+  const Event event = *h.latest();
+  double room = room_of(event);  // shared by the orders this event reaches, in arrival order
   for (const std::uint64_t id : candidates_) {
     const Order* o = orders_.find(id);
-    if (o && try_fill(*o, *h.latest())) ++fills;
+    if (o && try_fill(*o, event, room)) ++fills;
   }
   orders_.mark(symbol, mark > 0 ? mark : price);
   return fills;
@@ -72,7 +88,8 @@ int SimBroker::on_order(std::uint64_t client_order_id) {
   const auto& h = it->second;
   if (h.full() && h.at_index(0).ts_ns > o->created_ns) ++overruns_;
   for (std::size_t i = h.first_after(o->created_ns); i < h.size() && is_open(o->status); ++i) {
-    if (try_fill(*o, h.at_index(i))) ++fills;
+    double room = room_of(h.at_index(i));
+    if (try_fill(*o, h.at_index(i), room)) ++fills;
   }
   return fills;
 }
