@@ -1,7 +1,7 @@
 """Backtest speed, side by side in one run on the same one-minute bars and the same rules -
 SMA(10/20) crossover reversals, a fixed quantity, market orders at the next bar's open:
 ztrade with its built-in C++ rule, ztrade with a Python strategy, backtesting.py, vectorbt and
-NautilusTrader's BacktestEngine (when installed: the bench extras), and a bare numpy
+NautilusTrader's BacktestEngine (when installed: the `peers` extra), and a bare numpy
 computation as the floor. A measurement,
 not a test: bars per second, best of --repeat.
 

@@ -165,7 +165,11 @@ void bind_backtest(py::module_& m) {
          const std::vector<std::string>& symbols, const py::object& strategy,
          const std::map<std::string, std::string>& overrides, const std::string& fill, double cash,
          bool allow_short, const std::map<std::string, double>& commission,
-         const py::object& progress) {
+         const py::object& progress,
+         py::array_t<std::int64_t, py::array::c_style | py::array::forcecast> trade_ts,
+         py::array_t<double, py::array::c_style | py::array::forcecast> trade_price,
+         py::array_t<double, py::array::c_style | py::array::forcecast> trade_size,
+         py::array_t<std::int32_t, py::array::c_style | py::array::forcecast> trade_symbol) {
         const ops::EngineConfig engine = config_from(overrides);
         backtest::Config c;
         c.risk = engine.risk;
@@ -229,10 +233,15 @@ void bind_backtest(py::module_& m) {
                                   {close.data(), static_cast<std::size_t>(close.size())},
                                   {volume.data(), static_cast<std::size_t>(volume.size())},
                                   {symbol.data(), static_cast<std::size_t>(symbol.size())}};
+        const backtest::Trades trades{
+            {trade_ts.data(), static_cast<std::size_t>(trade_ts.size())},
+            {trade_price.data(), static_cast<std::size_t>(trade_price.size())},
+            {trade_size.data(), static_cast<std::size_t>(trade_size.size())},
+            {trade_symbol.data(), static_cast<std::size_t>(trade_symbol.size())}};
         std::function<void(std::size_t)> tick;
         if (!progress.is_none()) tick = [&](std::size_t done) { progress(done); };
         try {
-          e.run(bars, *owned, tick);
+          e.run(bars, *owned, tick, 100'000, trades);
         } catch (const std::invalid_argument& ex) {
           throw py::value_error(ex.what());
         }
@@ -288,6 +297,10 @@ void bind_backtest(py::module_& m) {
       py::arg("overrides") = std::map<std::string, std::string>{}, py::arg("fill") = "next_open",
       py::arg("cash") = 100000.0, py::arg("allow_short") = true,
       py::arg("commission") = std::map<std::string, double>{}, py::arg("progress") = py::none(),
+      py::arg("trade_ts") = py::array_t<std::int64_t>(0),
+      py::arg("trade_price") = py::array_t<double>(0),
+      py::arg("trade_size") = py::array_t<double>(0),
+      py::arg("trade_symbol") = py::array_t<std::int32_t>(0),
       "The in-process backtest (ztrade.backtest.run wraps it): bars in time order (symbol: "
       "index into symbols), a Strategy or \"macd_rsi\", settings as ZTRADE__ overrides of the "
       "engine config. Returns the fills, orders, equity per bar and positions as arrays.");

@@ -111,6 +111,8 @@ struct Engine::Impl final : execution::ReportSink {
     bars_seen.assign(symbols.size(), 0);
     mark.assign(symbols.size(), 0.0);
     last_ts.assign(symbols.size(), INT64_MIN);
+    interval.assign(symbols.size(), 0);
+    traded.assign(symbols.size(), 0);
     cash = config.cash;
   }
 
@@ -198,7 +200,15 @@ struct Engine::Impl final : execution::ReportSink {
     }
   }
 
-  void decide(const Target& t, std::int64_t ts, const Bar& bar) {
+  // Where trades fall between bars, an order decided on a bar is decided at its close: it
+  // fills only at what follows the bar's end (as execution does live).
+  std::int64_t decided_at(std::int32_t s, std::int64_t ts) const {
+    const auto i = static_cast<std::size_t>(s);
+    return traded[i] && interval[i] > 0 ? ts + interval[i] - 1 : ts;
+  }
+
+  // `on_close`: decided on the bar's close (the strategy's on_bar), not at an event inside it.
+  void decide(const Target& t, std::int64_t ts, const Bar& bar, bool on_close = false) {
     if (t.symbol < 0 || static_cast<std::size_t>(t.symbol) >= symbols.size()) {
       throw std::invalid_argument(
           fmt::format("a target for symbol index {} (there are {})", t.symbol, symbols.size()));
@@ -238,11 +248,12 @@ struct Engine::Impl final : execution::ReportSink {
     r.order_limit.push_back(o.limit_price);
     r.order_status.emplace_back();  // filled in at the end, from the order manager
     r.order_reason.emplace_back();
-    if (orders.submit(o, ts) == execution::SubmitResult::kAccepted) {
+    const std::int64_t at = on_close ? decided_at(t.symbol, ts) : ts;
+    if (orders.submit(o, at) == execution::SubmitResult::kAccepted) {
       broker.on_order(o.client_order_id);
       if (config.fill == FillAt::kClose) {
         // Opt-in look-ahead: the order trades at the close it was decided on.
-        broker.on_price(o.symbol.view(), bar.close, ts + 1, bar.close, bar.volume);
+        broker.on_price(o.symbol.view(), bar.close, at + 1, bar.close, bar.volume);
       }
     }
   }
@@ -263,6 +274,8 @@ struct Engine::Impl final : execution::ReportSink {
   std::vector<Trip> trips;
   std::vector<std::uint64_t> bars_seen;  // per symbol, counting the bar being processed
   std::vector<std::int64_t> last_ts;
+  std::vector<std::int64_t> interval;  // per symbol: the smallest gap between its bars
+  std::vector<char> traded;            // per symbol: trades are given
   std::vector<Target> targets;
   Strategy* strategy = nullptr;
   double cash = 0;
@@ -288,13 +301,60 @@ Results Engine::take_results() noexcept {
 }
 
 void Engine::run(const Bars& bars, Strategy& strategy,
-                 const std::function<void(std::size_t)>& progress, std::size_t every) {
+                 const std::function<void(std::size_t)>& progress, std::size_t every,
+                 const Trades& trades) {
   Impl& m = *impl_;
   const std::size_t n = bars.ts_ns.size();
   for (auto size : {bars.open.size(), bars.high.size(), bars.low.size(), bars.close.size(),
                     bars.volume.size(), bars.symbol.size()}) {
     if (size != n) throw std::invalid_argument("bars: every column must have the same length");
   }
+  const std::size_t nt = trades.ts_ns.size();
+  for (auto size : {trades.price.size(), trades.size.size(), trades.symbol.size()}) {
+    if (size != nt) throw std::invalid_argument("trades: every column must have the same length");
+  }
+  if (nt > 0) {
+    // Each symbol's bar length: the smallest gap between its bars (bad rows are refused below).
+    std::vector<std::int64_t> prev(m.symbols.size(), INT64_MIN);
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto s = static_cast<std::size_t>(bars.symbol[i]);
+      if (s >= m.symbols.size()) continue;
+      if (prev[s] != INT64_MIN && bars.ts_ns[i] > prev[s]) {
+        const std::int64_t gap = bars.ts_ns[i] - prev[s];
+        if (m.interval[s] == 0 || gap < m.interval[s]) m.interval[s] = gap;
+      }
+      prev[s] = bars.ts_ns[i];
+    }
+  }
+  std::size_t next_trade = 0;
+  std::int64_t last_trade_ts = INT64_MIN;
+  // The trades before `end`: each fills what it reaches and marks risk's prices, as live.
+  auto trades_until = [&](std::int64_t end) {
+    for (; next_trade < nt && trades.ts_ns[next_trade] < end; ++next_trade) {
+      const std::size_t k = next_trade;
+      const std::int32_t s = trades.symbol[k];
+      const std::int64_t ts = trades.ts_ns[k];
+      if (s < 0 || static_cast<std::size_t>(s) >= m.symbols.size() || ts < last_trade_ts ||
+          !(trades.price[k] > 0) || !std::isfinite(trades.price[k]) || !(trades.size[k] >= 0)) {
+        throw std::invalid_argument(fmt::format(
+            "trade row {}: symbol index {} time {} price {} size {} (unsorted, or not a trade)", k,
+            s, ts, trades.price[k], trades.size[k]));
+      }
+      last_trade_ts = ts;
+      const auto si = static_cast<std::size_t>(s);
+      m.traded[si] = 1;
+      const std::string_view sym = m.wire_symbols[si].view();
+      m.targets.clear();
+      m.broker.on_price(sym, trades.price[k], ts, 0, trades.size[k]);
+      ++m.marks;
+      for (std::size_t j = 0; j < m.targets.size(); ++j) {
+        m.decide(m.targets[j], ts,
+                 Bar{trades.price[k], trades.price[k], trades.price[k], trades.price[k],
+                     trades.size[k], ts});
+      }
+      m.risk_engine.on_price(sym, trades.price[k], ts);
+    }
+  };
   m.strategy = &strategy;
   auto& r = m.results;
   r.equity.reserve(r.equity.size() + n);
@@ -323,6 +383,8 @@ void Engine::run(const Bars& bars, Strategy& strategy,
                       m.symbols[si], bar.open, bar.high, bar.low, bar.close, bar.volume));
     }
     m.last_ts[si] = bar.ts_ns;
+    // The trades of this bar (before its end) come first: its decision follows them.
+    if (nt > 0) trades_until(bar.ts_ns + std::max<std::int64_t>(m.interval[si], 1));
     ++m.bars_seen[si];
     const std::string_view sym = m.wire_symbols[si].view();
     // Orders decided on earlier bars fill at this bar's open; positions mark to its close.
@@ -336,7 +398,7 @@ void Engine::run(const Bars& bars, Strategy& strategy,
     if (features) (void)m.features[si].try_update(bar, std::span<double, kFeatureCount>(row));
     m.targets.clear();
     strategy.on_bar(s, bar, row, features && m.features[si].ready(), m.targets);
-    for (std::size_t k = 0; k < m.targets.size(); ++k) m.decide(m.targets[k], bar.ts_ns, bar);
+    for (std::size_t k = 0; k < m.targets.size(); ++k) m.decide(m.targets[k], bar.ts_ns, bar, true);
     ++r.bars;
     double held = 0, exposure = 0;
     for (std::size_t k = 0; k < m.symbols.size(); ++k) {
@@ -347,6 +409,7 @@ void Engine::run(const Bars& bars, Strategy& strategy,
     r.exposure.push_back(exposure);
     if (progress && every > 0 && (i + 1) % every == 0) progress(i + 1);
   }
+  if (nt > 0) trades_until(INT64_MAX);  // trades after the last bar still fill
   m.strategy = nullptr;
   // Each sent order's final state, from the order manager.
   for (std::size_t k = 0; k < r.order_id.size(); ++k) {

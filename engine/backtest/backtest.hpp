@@ -53,6 +53,16 @@ struct Bars {
   std::span<const std::int32_t> symbol;  // index into Engine's symbols
 };
 
+// Trades between the bars (optional), in time order: price events for the simulated broker
+// and risk, as live - an order decided on a bar fills at the first trade after that bar ends
+// (or the next bar's open, whichever comes first). A symbol's bar length is the smallest gap
+// between its bars.
+struct Trades {
+  std::span<const std::int64_t> ts_ns;
+  std::span<const double> price, size;
+  std::span<const std::int32_t> symbol;
+};
+
 // What a strategy decides on one bar: a target position as a fraction of risk.order_size, in
 // [-1, 1] (risk sizes it), for a symbol (index).
 struct Target {
@@ -128,7 +138,8 @@ class Engine {
   // Runs every bar (validated: throws std::invalid_argument naming the row for unsorted time,
   // a bad symbol index or prices that are not a bar). `progress(done)` every `every` bars.
   void run(const Bars& bars, Strategy& strategy,
-           const std::function<void(std::size_t)>& progress = {}, std::size_t every = 100'000);
+           const std::function<void(std::size_t)>& progress = {}, std::size_t every = 100'000,
+           const Trades& trades = {});
   const Results& results() const noexcept;
   // Moves the results out (the engine's are then empty): for a caller that keeps them.
   Results take_results() noexcept;

@@ -66,15 +66,34 @@ void ExecutionComponent::publish_snapshot() {
   pub_.publish(bus::topics::kExecutionSnapshot, end, market_ns_);
 }
 
+ExecutionComponent::BarFeed& ExecutionComponent::bar_feed(std::string_view symbol) {
+  auto it = bar_feeds_.find(symbol);
+  if (it == bar_feeds_.end()) it = bar_feeds_.emplace(symbol, BarFeed{}).first;
+  return it->second;
+}
+
+std::int64_t ExecutionComponent::decided_at(std::string_view symbol, std::int64_t event_ns) const {
+  // Signals carry the start of the bar they were made on (the engine's event time), but the
+  // decision needed the bar's close. Where trades arrive between bars, an order fills only at
+  // what came after its bar ended - never at a trade inside the bar it was decided on. A
+  // bars-only feed needs nothing: the next price event is the next bar's open.
+  const auto it = bar_feeds_.find(symbol);
+  if (it == bar_feeds_.end() || !it->second.trades || it->second.interval_ns <= 0) {
+    return event_ns;
+  }
+  return event_ns + it->second.interval_ns - 1;
+}
+
 void ExecutionComponent::on_message(const bus::Message& m) {
   switch (m.frame.header.type) {
     case wire::MsgType::kNewOrder: {
       wire::NewOrderMsg o{};
       if (!wire::body_as(m.frame, o)) break;
       order_latency_.record_ns(bus::wall_clock_ns() - m.frame.header.send_ns);
-      // The order's time is its decision time (the event it was made on), so the simulator
-      // fills it against what came after that, however late the order arrives here.
-      const SubmitResult r = orders_.submit(o, m.frame.header.event_ns);
+      // The order's time is its decision time, so the simulator fills it against what came
+      // after that, however late the order arrives here.
+      const SubmitResult r =
+          orders_.submit(o, decided_at(o.symbol.view(), m.frame.header.event_ns));
       if (r == SubmitResult::kAccepted) {
         const auto overruns = broker_->degraded_fills();
         broker_->on_order(o.client_order_id);
@@ -103,6 +122,7 @@ void ExecutionComponent::on_message(const bus::Message& m) {
       // Orders decided on an earlier bar execute at this bar's open; positions then mark to
       // its close.
       market_ns_ = b.start_ns;
+      if (b.flags == 0 && b.interval_ns > 0) bar_feed(b.symbol.view()).interval_ns = b.interval_ns;
       broker_->on_price(b.symbol.view(), b.open, b.start_ns, b.close, b.volume);
       // While orders are open, tell risk this bar has been processed: every fill up to its
       // time is reported before this mark (risk decides in event time; see RiskComponent).
@@ -113,6 +133,7 @@ void ExecutionComponent::on_message(const bus::Message& m) {
       wire::TradeMsg t{};
       if (!wire::body_as(m.frame, t)) break;
       market_ns_ = t.exchange_ns;
+      bar_feed(t.symbol.view()).trades = true;
       broker_->on_price(t.symbol.view(), t.price, t.exchange_ns, 0, t.size);
       break;
     }

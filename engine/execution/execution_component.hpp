@@ -12,6 +12,7 @@
 
 #include "bus/publisher.hpp"
 #include "bus/subscriber.hpp"
+#include "core/string_hash.hpp"
 #include "execution/broker.hpp"
 #include "execution/execution_config.hpp"
 #include "execution/order_manager.hpp"
@@ -48,6 +49,14 @@ class ExecutionComponent final : public ops::Steps, private ReportSink {
   // Every position, then an empty-symbol end marker (bus::topics::kExecutionSnapshot).
   void publish_snapshot();
   void on_message(const bus::Message& m);
+  // When an order made at event time `event_ns` was decided: the end of its bar, where trades
+  // fall inside bars.
+  std::int64_t decided_at(std::string_view symbol, std::int64_t event_ns) const;
+  struct BarFeed {
+    std::int64_t interval_ns = 0;  // the symbol's bar length, from its bars
+    bool trades = false;           // trades arrive between its bars
+  };
+  BarFeed& bar_feed(std::string_view symbol);  // allocates once per symbol
   bool ready() const noexcept { return upstreams_.all_heard() && broker_->ready(); }
   // The loop for a broker with I/O: the bus and the broker's connections on one io_context.
   void run_with_io(boost::asio::io_context& io, const std::atomic<bool>& stop);
@@ -61,6 +70,7 @@ class ExecutionComponent final : public ops::Steps, private ReportSink {
   std::unique_ptr<Broker> broker_;  // execution.broker's adapter (brokers/brokers.hpp)
   ops::Heartbeat heartbeat_{"execution"};
   ops::Upstreams upstreams_{{"market-data", "risk"}};
+  StringMap<BarFeed> bar_feeds_;
   std::int64_t market_ns_ = 0;  // time of the latest market event (the simulator's clock)
   bool final_marks_ = false;    // final positions published after market data ended
   bool market_done_ = false;    // market-data's source has ended

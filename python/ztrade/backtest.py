@@ -44,19 +44,22 @@ class _Bars:
     columns: dict[str, np.ndarray] = field(default_factory=dict)
 
 
+def _frame_times(frame: Any, name: str) -> np.ndarray:
+    """Nanoseconds since the epoch: a ts_ns column, a ts column (seconds) or a DatetimeIndex."""
+    if "ts_ns" in frame:
+        return np.asarray(frame["ts_ns"], dtype=np.int64)
+    if "ts" in frame:
+        return np.round(np.asarray(frame["ts"], dtype=np.float64) * 1e9).astype(np.int64)
+    if hasattr(getattr(frame, "index", None), "asi8"):
+        return index_ns(frame.index)
+    raise ValueError(f"{name}: needs a DatetimeIndex, a ts_ns column or a ts column")
+
+
 def _frame_columns(frame: Any, name: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     missing = [c for c in _COLUMNS if c not in frame]
     if missing:
         raise ValueError(f"{name}: missing column(s) {', '.join(missing)}")
-    if "ts_ns" in frame:
-        ts = np.asarray(frame["ts_ns"], dtype=np.int64)
-    elif "ts" in frame:
-        ts = np.round(np.asarray(frame["ts"], dtype=np.float64) * 1e9).astype(np.int64)
-    elif hasattr(getattr(frame, "index", None), "asi8"):
-        ts = index_ns(frame.index)
-    else:
-        raise ValueError(f"{name}: needs a DatetimeIndex, a ts_ns column or a ts column")
-    return ts, {c: np.asarray(frame[c], dtype=np.float64) for c in _COLUMNS}
+    return _frame_times(frame, name), {c: np.asarray(frame[c], dtype=np.float64) for c in _COLUMNS}
 
 
 def _check(name: str, ts: np.ndarray, cols: dict[str, np.ndarray], clean: bool,
@@ -170,7 +173,7 @@ def run(strategy: Strategy | str, data: Any, *, symbol: str | None = None,
         commission: Mapping[str, float] | None = None, fill: str = "next_open",
         allow_short: bool = True, risk: Mapping[str, Any] | None = None,
         partial_fill_ratio: float = 0.0, volume_share: float = 0.0, clean: bool = False,
-        progress: bool | None = None) -> Result:
+        trades: Any = None, progress: bool | None = None) -> Result:
     """Backtest ``strategy`` (a :class:`ztrade.strategy.Strategy`, or ``"macd_rsi"`` for the
     built-in C++ rule) over ``data`` (see :func:`load`).
 
@@ -182,7 +185,10 @@ def run(strategy: Strategy | str, data: Any, *, symbol: str | None = None,
     ``fill``: ``"next_open"`` (default) or ``"close"`` (looks ahead). ``volume_share``: at
     most this fraction of a bar's volume fills (shared by the orders it reaches; the rest waits
     for later bars - 0: no cap); ``partial_fill_ratio``: at most this fraction of an order per
-    bar. Both are the simulated broker's settings, as live. ``clean``: sort, drop
+    bar. Both are the simulated broker's settings, as live. ``trades``: the trades between the
+    bars (a DataFrame or CSV with price and size, times as for bars, a ``symbol`` column when
+    there are several symbols): orders then fill at the first trade after the bar they were
+    decided on ends, as in the live engine. ``clean``: sort, drop
     duplicates and rows that are not bars instead of refusing them. ``progress``: a tqdm bar
     (default: on for a million bars or more).
     """
@@ -198,16 +204,51 @@ def run(strategy: Strategy | str, data: Any, *, symbol: str | None = None,
     bar = _progress_bar(n) if show else None
     try:
         c = bars.columns
+        t_ts, t_price, t_size, t_symbol = _trades(trades, bars.symbols, symbol)
         raw = _core.backtest_run(bars.ts_ns, c["open"], c["high"], c["low"], c["close"],
                                  c["volume"], bars.symbol, bars.symbols, strategy, overrides,
                                  fill, float(cash),
                                  bool(allow_short), dict(commission or {}),
-                                 (lambda done: bar.update(done - bar.n)) if bar else None)
+                                 (lambda done: bar.update(done - bar.n)) if bar else None,
+                                 t_ts, t_price, t_size, t_symbol)
     finally:
         if bar:
             bar.close()
     return Result(raw, bars, float(cash), dropped,
                   strategy if isinstance(strategy, str) else type(strategy).__name__)
+
+
+def _trades(data: Any, symbols: list[str], symbol: str | None
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The trades for the engine: times, prices, sizes and symbol indices, in time order."""
+    if data is None:
+        return (np.zeros(0, np.int64), np.zeros(0), np.zeros(0), np.zeros(0, np.int32))
+    if isinstance(data, (str, Path)):
+        pd = require_pandas("reading trades")
+        if not Path(data).is_file():
+            raise FileNotFoundError(f"{data}: no such file")
+        data = pd.read_csv(data)
+    missing = [c for c in ("price", "size") if c not in data]
+    if missing:
+        raise ValueError(f"trades: missing column(s) {', '.join(missing)}")
+    ts = _frame_times(data, "trades")
+    if "symbol" in data:
+        names = np.asarray(data["symbol"]).astype(str)
+    elif len(symbols) == 1 or symbol is not None:
+        names = np.full(len(ts), symbol or symbols[0])
+    else:
+        raise ValueError("trades: a symbol column is needed for bars of several symbols")
+    index = {s: i for i, s in enumerate(symbols)}
+    unknown = sorted(set(np.unique(names)) - set(index))
+    if unknown:
+        raise ValueError(f"trades: symbol(s) {', '.join(unknown)} have no bars")
+    sym = np.array([index[s] for s in names], dtype=np.int32) if len(names) else \
+        np.zeros(0, np.int32)
+    back = np.flatnonzero(np.diff(ts) < 0)
+    if len(back):
+        raise ValueError(f"trades: row {int(back[0]) + 1} is earlier than the row before it")
+    return (ts, np.asarray(data["price"], dtype=np.float64),
+            np.asarray(data["size"], dtype=np.float64), sym)
 
 
 def _toml(value: Any) -> str:

@@ -78,13 +78,15 @@ def test_fills_are_at_the_next_open_unless_close_is_asked(frame):
 
 
 class BuyOnce(Strategy):
+    """Buys at its `at`-th bar (0: the first)."""
     name = "buy_once"
 
+    def __init__(self, at: int = 0):
+        self.at, self.seen = at, 0
+
     def on_features(self, symbol, features, bar_ns):
-        if getattr(self, "done", False):
-            return None
-        self.done = True
-        return Signal(symbol, 1.0)
+        self.seen += 1
+        return Signal(symbol, 1.0) if self.seen == self.at + 1 else None
 
 
 def test_volume_share_spreads_an_order_over_the_next_bars():
@@ -100,6 +102,33 @@ def test_volume_share_spreads_an_order_over_the_next_bars():
     assert r.orders["status"].tolist() == ["filled"] and r.orders["filled"].tolist() == [100.0]
     whole = run(BuyOnce(), frame, symbol="X", order_size=100)
     assert whole.fills["qty"].tolist() == [100.0]
+
+
+def test_trades_between_bars_fill_orders_after_the_decision_bar_ends():
+    """Given the trades, an order decided on a bar's close fills at the first trade after that
+    bar - not at a trade inside it, nor at the next bar's open time - and a volume share caps
+    each trade: 50% of 10 shares, five at a time."""
+    minute, n_bars = 60_000_000_000, 6
+    ts = np.array([m * minute + k * 10_000_000_000 + 5_000_000_000
+                   for m in range(n_bars) for k in range(6)], dtype=np.int64)
+    price = 100.0 + np.arange(len(ts)) * 0.01
+    trades = {"ts_ns": ts, "price": price, "size": np.full(len(ts), 10.0)}
+    bars = {"ts_ns": np.arange(n_bars, dtype=np.int64) * minute,
+            "open": price[::6], "high": price[5::6], "low": price[::6], "close": price[5::6],
+            "volume": np.full(n_bars, 60.0)}
+    # Risk prices the decision on bar 1 at the bar's time, from the trades before it (as live).
+    r = run(BuyOnce(at=1), bars, symbol="X", order_size=100, trades=trades)
+    first = r.fills.iloc[0]
+    assert r.orders.iloc[0]["ts_ns"] == minute                       # decided on bar 1
+    assert first["ts_ns"] == ts[12] and first["price"] == price[12]  # the first trade of bar 2
+    capped = run(BuyOnce(at=1), bars, symbol="X", order_size=30, trades=trades,
+                 volume_share=0.5)
+    assert capped.fills["qty"].tolist() == [5.0] * 6
+    assert capped.fills["ts_ns"].tolist() == ts[12:18].tolist()
+    with pytest.raises(ValueError, match="earlier than the row before"):
+        run(BuyOnce(), bars, symbol="X", trades={**trades, "ts_ns": ts[::-1].copy()})
+    with pytest.raises(ValueError, match="have no bars"):
+        run(BuyOnce(), bars, symbol="X", trades={**trades, "symbol": ["Y"] * len(ts)})
 
 
 def test_commissions_shorting_and_risk_rejects(frame):

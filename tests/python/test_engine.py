@@ -19,6 +19,16 @@ from ztrade.data import load_bars_csv, sample_path
 from ztrade.launcher import StopRequest, find_binary, run_engine
 from ztrade.strategy import Signal, Strategy, run_live
 
+# macd_rsi with short periods and open RSI gates, and risk limits out of the way: most bars
+# become orders.
+ORDERS_ON_MOST_BARS = {
+    **{f"ZTRADE__signal_bridge__{k}": v for k, v in
+       {"macd_fast": "2", "macd_slow": "3", "macd_signal": "2", "rsi_buy_below": "100",
+        "rsi_sell_above": "0"}.items()},
+    **{f"ZTRADE__risk__{k}": v for k, v in
+       {"max_orders_per_s": "1000", "daily_loss_limit": "1e9", "max_order_notional": "1e9",
+        "price_band_pct": "50"}.items()}}
+
 
 def expected_session(order_size=100.0, slippage_bps=1.0, rsi_buy_below=50.0, rsi_sell_above=50.0,
                      daily_loss_limit=None):
@@ -357,12 +367,7 @@ def test_inline_deployment_serves_the_kill_switch_while_streaming(tmp_path):
         "ZTRADE__market_data__venue": "synthetic",
         "ZTRADE__market_data__synthetic__rate_per_s": "2000",
         "ZTRADE__market_data__synthetic__duration_s": "60",
-        "ZTRADE__market_data__bar_interval_s": "0.01",
-        "ZTRADE__signal_bridge__macd_fast": "2", "ZTRADE__signal_bridge__macd_slow": "3",
-        "ZTRADE__signal_bridge__macd_signal": "2", "ZTRADE__signal_bridge__rsi_buy_below": "100",
-        "ZTRADE__signal_bridge__rsi_sell_above": "0",
-        "ZTRADE__risk__max_orders_per_s": "1000", "ZTRADE__risk__daily_loss_limit": "1e9",
-        "ZTRADE__risk__max_order_notional": "1e9", "ZTRADE__risk__price_band_pct": "50"})
+        "ZTRADE__market_data__bar_interval_s": "0.01", **ORDERS_ON_MOST_BARS})
     try:
         risk_port = 9103  # [risk] ops_port of the packaged config
         sent = 'ztrade_orders_sent_total{component="risk"}'
@@ -386,3 +391,43 @@ def test_inline_deployment_serves_the_kill_switch_while_streaming(tmp_path):
     assert s["exit_codes"] == {"engine": 0} and s["interrupted"]
     assert s["rejects"]["trading_halted"] >= 3
     assert s["bus_gaps_seen_by_tap"] == 0
+
+
+def _journal(path):
+    """(kind, client_order_id, ts_ns, quantity, price) of each record of an execution journal
+    (engine/execution/journal.hpp: 80-byte records)."""
+    import struct
+    data = path.read_bytes()
+    rows = []
+    for off in range(0, len(data) - len(data) % 80, 80):
+        _magic, _ver, kind, _side, _type, oid, ts = struct.unpack_from("<IBBBBQq", data, off)
+        qty, price = struct.unpack_from("<dd", data, off + 56)
+        rows.append((kind, oid, ts, qty, price))
+    return rows
+
+
+def test_trades_inside_the_decision_bar_never_fill_its_order(tmp_path):
+    """Trades replayed into one-minute bars: an order decided on a bar (at its close) fills at
+    the first trade after that bar ends - never at a trade inside the bar it was decided on,
+    which the decision could not yet know."""
+    import numpy as np
+    minute = 60_000_000_000
+    n = 400 * 6  # a trade every 10 s for 400 minutes
+    rng = np.random.default_rng(7)
+    price = np.round(100 * np.exp(np.cumsum(rng.normal(0, 0.002, n))), 4)
+    ts = 1_700_000_000 * 1_000_000_000 // minute * minute + np.arange(n) * 10_000_000_000 + 1
+    csv = tmp_path / "trades.csv"
+    csv.write_text("ts_ns,price,size\n" + "".join(f"{t},{p},10\n" for t, p in zip(ts, price)))
+    s = run_engine(run_dir=str(tmp_path / "run"), deployment="inline", progress=lambda *a: None,
+                   timeout_s=120, overrides={
+                       "ZTRADE__market_data__replay__file": str(csv),
+                       "ZTRADE__market_data__replay__format": "trades",
+                       "ZTRADE__market_data__bar_interval_s": "60", **ORDERS_ON_MOST_BARS})
+    assert s["fills"] > 20
+    records = _journal(tmp_path / "run" / "execution.journal")
+    decided = {oid: t for kind, oid, t, _, _ in records if kind == 0}  # the order's time
+    fills = [(oid, t) for kind, oid, t, _, _ in records if kind == int(wire.ExecType.FILL)]
+    assert len(fills) == s["fills"]
+    for oid, t in fills:
+        bar_start = decided[oid] // minute * minute  # the bar the order was decided on
+        assert t >= bar_start + minute, (oid, decided[oid], t)
