@@ -257,6 +257,11 @@ enum class HeartbeatFlag : std::uint8_t {
   // execution: its broker holds positions or orders the journal cannot explain (and was not
   // told to adopt them): risk takes no new exposure (REDUCING) until an operator resumes.
   kReduceOnly = 1,
+  // signal-bridge, risk: market data has ended and everything this component will publish
+  // because of it has been published (this heartbeat follows it on the same socket). Passed
+  // down the chain - market-data done, signal-bridge drained, risk drained - so execution
+  // settles the session only once the last bar's order has reached it.
+  kDrained = 2,
 };
 
 struct HeartbeatMsg {

@@ -141,6 +141,7 @@ void ExecutionComponent::on_message(const bus::Message& m) {
       if (upstreams_.on_heartbeat(m.frame)) {
         if (ops::heartbeat_tick(heartbeat_, pub_, ready(), true)) publish_snapshot();
       }
+      if (ops::drained_upstream(m.frame, "risk")) risk_drained_ = true;
       wire::HeartbeatMsg hb{};
       if (!wire::body_as(m.frame, hb)) break;
       if (hb.component.view() == "market-data" &&
@@ -210,7 +211,8 @@ void ExecutionComponent::maybe_publish_metrics() {
 void ExecutionComponent::tick() {
   heartbeat_.set_flags(
       broker_->reduce_only() ? static_cast<std::uint8_t>(wire::HeartbeatFlag::kReduceOnly) : 0);
-  if (market_done_ && !settled_ && broker_->settle(bus::wall_clock_ns())) {
+  // Settling starts once risk has drained: the last bar's order (if any) has arrived.
+  if (market_done_ && risk_drained_ && !settled_ && broker_->settle(bus::wall_clock_ns())) {
     // Every order is final at the broker (or the wait is over): done - the launcher's cue
     // that the session's results are complete.
     settled_ = true;

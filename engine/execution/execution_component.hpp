@@ -74,6 +74,7 @@ class ExecutionComponent final : public ops::Steps, private ReportSink {
   std::int64_t market_ns_ = 0;  // time of the latest market event (the simulator's clock)
   bool final_marks_ = false;    // final positions published after market data ended
   bool market_done_ = false;    // market-data's source has ended
+  bool risk_drained_ = false;   // ... and risk has decided every signal (HeartbeatFlag::kDrained)
   bool settled_ = false;        // ... and the broker has settled its open orders
   bool was_ready_ = false;
   ops::LatencyHistogram order_latency_;  // risk send -> received here

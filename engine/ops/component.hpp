@@ -100,6 +100,16 @@ inline bool heartbeat_tick(Heartbeat& hb, bus::Publisher& pub, const Upstreams& 
   return heartbeat_tick(hb, pub, up.all_heard(), now);
 }
 
+// True for a heartbeat from `component` saying it has drained: market-data's state done (when
+// `by_state`), otherwise its HeartbeatFlag::kDrained (see there for the chain).
+inline bool drained_upstream(const wire::Frame& frame, std::string_view component,
+                             bool by_state = false) {
+  wire::HeartbeatMsg hb{};
+  if (!wire::body_as(frame, hb) || hb.component.view() != component) return false;
+  return by_state ? hb.state >= static_cast<std::uint8_t>(ComponentState::kDone)
+                  : (hb.flags & static_cast<std::uint8_t>(wire::HeartbeatFlag::kDrained)) != 0;
+}
+
 // A logger named after the component, at the configured level.
 std::shared_ptr<spdlog::logger> make_logger(const std::string& component, const std::string& level);
 

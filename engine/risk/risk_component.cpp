@@ -262,6 +262,12 @@ void RiskComponent::on_message(const bus::Message& m) {
       if (upstreams_.on_heartbeat(m.frame) && ready_now()) {
         ops::heartbeat_tick(heartbeat_, pub_, true, true);
       }
+      if (!drained_ && ops::drained_upstream(m.frame, "signal-bridge")) {
+        // Every signal has arrived and been decided (one socket, in order): pass it on.
+        drained_ = true;
+        heartbeat_.set_flags(static_cast<std::uint8_t>(wire::HeartbeatFlag::kDrained));
+        ops::heartbeat_tick(heartbeat_, pub_, ready_now(), true);
+      }
       break;
     }
     default:

@@ -101,6 +101,7 @@ class RiskComponent final : public ops::Steps {
   std::int64_t exec_mark_ns_ = INT64_MIN;     // the newest one's market time
   void resend_unacknowledged();
   void on_execution_heartbeat(const wire::HeartbeatMsg& hb);
+  bool drained_ = false;  // signal-bridge has drained: every signal is decided (kDrained)
   bool execution_reduce_only_ = false;  // execution's last heartbeat flag (HeartbeatFlag)
   RiskStats stats_;
   ops::LatencyHistogram signal_latency_;  // signal-bridge send -> received here

@@ -160,9 +160,14 @@ void SignalBridgeComponent::drain() {
   while (market_.receive(m, 0ms)) {
     if (m.frame.header.type == wire::MsgType::kBar) {
       on_bar(m);
-    } else if (m.frame.header.type == wire::MsgType::kHeartbeat &&
-               upstreams_.on_heartbeat(m.frame)) {
-      ops::heartbeat_tick(heartbeat_, pub_, upstreams_, true);
+    } else if (m.frame.header.type == wire::MsgType::kHeartbeat) {
+      if (upstreams_.on_heartbeat(m.frame)) ops::heartbeat_tick(heartbeat_, pub_, upstreams_, true);
+      // Market data has ended and every bar before it has been turned into signals (one
+      // socket, in order): say so downstream, at once.
+      if (ops::drained_upstream(m.frame, "market-data", true)) {
+        heartbeat_.set_flags(static_cast<std::uint8_t>(wire::HeartbeatFlag::kDrained));
+        ops::heartbeat_tick(heartbeat_, pub_, upstreams_, true);
+      }
     }
   }
 }
