@@ -67,6 +67,7 @@ void bind_config(py::module_& m) {
         endpoints["risk"] = ops::reachable(e.risk, x.risk);
         endpoints["risk_control"] = ops::reachable(e.risk_control, x.risk_control);
         endpoints["execution"] = ops::reachable(e.execution, x.execution);
+        endpoints["gateway"] = ops::reachable(e.gateway, x.gateway);
         py::dict d;
         d["endpoints"] = endpoints;
         d["run_dir"] = c.engine.run_dir;
@@ -83,7 +84,16 @@ void bind_config(py::module_& m) {
         ops_ports["signal-bridge"] = c.signal_bridge.ops_port;
         ops_ports["risk"] = c.risk.ops_port;
         ops_ports["execution"] = c.execution.ops_port;
+        if (c.gateway.enabled) ops_ports["gateway"] = c.gateway.ops_port;
         d["ops_ports"] = ops_ports;
+        py::dict gateway;
+        gateway["enabled"] = c.gateway.enabled;
+        gateway["bind"] = c.gateway.bind;
+        gateway["port"] = c.gateway.port;
+        gateway["tls"] = !c.gateway.tls_cert.empty();
+        gateway["token_env"] = c.gateway.token_env;
+        gateway["operator_token_env"] = c.gateway.operator_token_env;
+        d["gateway"] = gateway;
         if (c.bus.curve.enabled) {
           py::dict curve;
           curve["public_key_file"] = c.bus.curve.public_key_file;

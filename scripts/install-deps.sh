@@ -11,6 +11,8 @@ PACKAGES=(
   pybind11-dev
   clang-14 libclang-rt-14-dev clang-format-14
   openssl ca-certificates
+  libsqlite3-dev  # the gateway's history
+  chromium chromium-driver  # the dashboard's browser test (headless)
   debootstrap  # the wheel test: a clean Debian without the build's libraries
 )
 

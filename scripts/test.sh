@@ -26,7 +26,7 @@ ctest --test-dir build/release --output-on-failure -j"$JOBS"
 
 echo "==> C++ tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DZTRADE_SANITIZE=address,undefined \
-  -DZTRADE_BUILD_BENCH=OFF -DZTRADE_WERROR=ON >/dev/null
+  -DZTRADE_BUILD_BENCH=OFF -DZTRADE_BUILD_APPS=OFF -DZTRADE_WERROR=ON >/dev/null
 cmake --build build/asan -j"$JOBS"
 ctest --test-dir build/asan --output-on-failure -j"$JOBS"
 

@@ -3,7 +3,8 @@
 # Debian 12 (debootstrap, minbase + python3) with none of the -dev packages and none of the
 # shared libraries ztrade links (libzmq, fmt, spdlog, simdjson, toml++, libsodium). Inside it,
 # in a private mount namespace: pip install the wheel (offline, with its dependencies fetched
-# here first), import ztrade, update a FeatureComputer, and `ztrade run` the bundled sample.
+# here first), import ztrade, update a FeatureComputer, and `ztrade run --gateway` the bundled
+# sample.
 # Usage: scripts/wheel-isolation-test.sh WHEEL [PYTHON]     (root; scripts/test.sh runs it)
 # The root file system is kept in build/isolation/rootfs and reused (delete it to rebuild).
 set -euo pipefail
@@ -66,13 +67,14 @@ for exe in "$lib"/ztrade.scripts/ztrade-*; do
     exit 1
   fi
 done
-/opt/ztrade/bin/ztrade run --run-dir /tmp/ztrade-run >/tmp/ztrade-run.out 2>&1 || {
+/opt/ztrade/bin/ztrade run --gateway --run-dir /tmp/ztrade-run >/tmp/ztrade-run.out 2>&1 || {
   cat /tmp/ztrade-run.out >&2; exit 1; }
 /opt/ztrade/bin/python - <<'PY'
 import json
 s = json.load(open("/tmp/ztrade-run/summary.json"))
 assert s["bars"] > 0 and s["orders"] > 0 and s["fills"] == s["orders"], s
 assert all(code == 0 for code in s["exit_codes"].values()), s["exit_codes"]
+assert "gateway" in s["exit_codes"], s["exit_codes"]  # its SQLite came with the wheel
 print(f"ztrade run in the clean system: {s['bars']} bars, {s['orders']} orders, "
       f"{s['fills']} fills, P&L {s['realized_pnl'] + s['unrealized_pnl']:.2f}")
 PY

@@ -164,8 +164,8 @@ void ExecutionComponent::on_message(const bus::Message& m) {
   }
 }
 
-void ExecutionComponent::maybe_publish_metrics() {
-  if (!ops_.due()) return;
+void ExecutionComponent::maybe_publish_metrics(bool now) {
+  if (!ops_.due() && !now) return;
   losses_.check(*log_, sub_);
   std::string m;
   const std::string c = "component=\"execution\"";
@@ -218,6 +218,9 @@ void ExecutionComponent::tick() {
     settled_ = true;
     for (const auto& [symbol, _] : orders_.portfolio().positions())
       publish_mark(symbol, market_ns_);
+    // /status with the settled state (the broker's final positions) before anyone hears
+    // "done" and reads it: a snapshot due only a second later could be read stale.
+    maybe_publish_metrics(true);
     heartbeat_.maybe_send(pub_, ops::ComponentState::kDone, 1000ms, true);
   }
   const bool ready_now = ready();

@@ -80,7 +80,7 @@ class ExecutionComponent final : public ops::Steps, private ReportSink {
   ops::LatencyHistogram order_latency_;  // risk send -> received here
   ops::OpsEndpoint ops_;
   ops::LossReporter losses_;
-  void maybe_publish_metrics();
+  void maybe_publish_metrics(bool now = false);  // now: whether due or not
 };
 
 }  // namespace ztrade::execution

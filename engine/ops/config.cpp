@@ -275,7 +275,7 @@ void read_bus(TableReader& r, BusSection& s) {
   r.read("tcp_host", s.tcp_host, "tcp transport: the address every socket binds");
   r.read_int("tcp_base_port", s.tcp_base_port, 1, kMaxPort - (kTcpPortOffsets - 1),
              "tcp transport: market-data +0, signal-bridge +1, risk +2, execution +3, signal "
-             "ingress +4, risk control +5, market-data control +6 (wire-format.md)");
+             "ingress +4, risk control +5, market-data control +6, gateway +7 (wire-format.md)");
   r.read_int("send_hwm", s.send_hwm, 0, std::numeric_limits<int>::max(),
              "ZeroMQ send high-water mark, in messages");
   r.read_int("receive_hwm", s.receive_hwm, 0, std::numeric_limits<int>::max(),
@@ -479,6 +479,78 @@ void read_signal_bridge(TableReader& r, signals::SignalBridgeConfig& s) {
   }
 }
 
+void read_gateway(TableReader& r, gateway::GatewayConfig& s) {
+  using gateway::ScannerConfig;
+  r.read("enabled", s.enabled, "run the gateway (REST API, WebSocket push, dashboard)");
+  r.read_int("port", s.port, 1, kMaxPort, "gateway: HTTP and WebSocket port");
+  r.read("bind", s.bind, "gateway: address it listens on (loopback unless set otherwise)");
+  r.read("token_env", s.token_env,
+         "gateway: environment variable holding the read-only bearer token (required)");
+  r.read("operator_token_env", s.operator_token_env,
+         "gateway: environment variable holding the operator token (kill switch, cancel-all)");
+  r.read_int("ops_port", s.ops_port, 0, kMaxPort, kOpsPortDoc);
+  r.read_int("bars_per_symbol", s.bars_per_symbol, 1, 10'000'000,
+             "gateway: closed bars kept in memory per symbol");
+  r.read_int("trades_per_symbol", s.trades_per_symbol, 0, 10'000'000,
+             "gateway: trades kept in memory per symbol");
+  r.read_int("max_symbols", s.max_symbols, 1, 1'000'000,
+             "gateway: symbols kept; more are counted and not kept");
+  r.read_int("recent_orders", s.recent_orders, 0, 1'000'000,
+             "gateway: finished orders kept besides the open ones");
+  r.read("cors_origins", s.cors_origins, false,
+         "gateway: Origin values allowed to call the API from a browser; empty: none");
+  r.read_int("batch_ms", s.batch_ms, 1, 1000,
+             "gateway: reads the bus every this many milliseconds, in one batch (one wake-up "
+             "for many messages keeps it off the trading path's CPUs)");
+  r.read_int("nice", s.nice, 0, 19,
+             "gateway: nice level of its threads when idle_priority is false");
+  r.read("idle_priority", s.idle_priority,
+         "gateway: its threads run under SCHED_IDLE - only on CPU time nothing else wants, "
+         "never preempting a trading thread (under load it falls behind, and counts what it "
+         "missed, rather than slow trading); false: at `nice`");
+  r.read_ints("cpus", s.cpus, 0, 1023,
+              "gateway: CPUs its threads run on (e.g. [0] with engine.cpus = [1]: trading and "
+              "the gateway on separate CPUs); empty: as engine.cpus");
+  r.read_int("max_connections", s.max_connections, 1, 100'000,
+             "gateway: HTTP and WebSocket connections at once; more are refused");
+  r.read_int("requests_per_s", s.requests_per_s, 1, 1'000'000,
+             "gateway: requests per second per client address (a burst of as many); more get 429");
+  r.read_int("max_header_bytes", s.max_header_bytes, 512, 1 << 20,
+             "gateway: largest request header; larger gets 431");
+  r.read_int("max_body_bytes", s.max_body_bytes, 0, 1 << 20,
+             "gateway: largest request body; larger gets 413");
+  r.read_int("client_queue", s.client_queue, 16, 1 << 20,
+             "gateway: WebSocket messages queued per client; a client that falls this far behind "
+             "is disconnected (close code 1008, \"slow client\")");
+  r.read("tls_cert", s.tls_cert,
+         "gateway: PEM certificate chain; with tls_key, serves https/wss only");
+  r.read("tls_key", s.tls_key, "gateway: PEM private key for tls_cert");
+  if (s.tls_cert.empty() != s.tls_key.empty()) {
+    r.error("tls_cert", "tls_cert and tls_key are set together or not at all");
+  }
+  r.read("history_db", s.history_db,
+         "gateway: SQLite file (WAL mode) keeping bars and trades across restarts, relative to "
+         "engine.run_dir; \"\" keeps no history");
+  r.read_int("history_retention_days", s.history_retention_days, 1, 36'500,
+             "gateway: history older than this (event time) is deleted");
+  r.read_int("history_queue", s.history_queue, 1024, 1 << 26,
+             "gateway: rows waiting for the history writer; beyond this they are dropped and "
+             "counted, never blocking the bus");
+  TableReader sc = r.child("scanner");
+  ScannerConfig& k = s.scanner;
+  sc.read_int("window_bars", k.window_bars, 1, 100'000,
+              "scanner: gainers, losers and most active over this many bars");
+  sc.read_int("volume_mean_bars", k.volume_mean_bars, 2, 100'000,
+              "scanner: unusual volume is a bar's volume against the mean of this many");
+  sc.read("unusual_volume_ratio", k.unusual_volume_ratio,
+          "scanner: unusual volume at this multiple of the mean", positive());
+  sc.read_int("breakout_bars", k.breakout_bars, 2, 100'000,
+              "scanner: a close above the high (below the low) of this many earlier bars");
+  sc.read("rsi_overbought", k.rsi_overbought, "scanner: RSI at or above: overbought", positive());
+  sc.read("rsi_oversold", k.rsi_oversold, "scanner: RSI at or below: oversold", positive());
+  sc.read_int("top", k.top, 1, 1000, "scanner: rows per list");
+}
+
 void read_risk(TableReader& r, risk::RiskConfig& s) {
   r.read_int("publisher_id", s.publisher_id, 0, 1023, kPublisherIdDoc);
   r.read_int("ops_port", s.ops_port, 0, kMaxPort, kOpsPortDoc);
@@ -635,6 +707,9 @@ ConfigResult parse(std::string_view toml_text, const Environment& env, std::stri
   TableReader exec = section("execution");
   read_execution(exec, cfg.execution);
   exec.report_unknown();
+  TableReader gw = section("gateway");
+  read_gateway(gw, cfg.gateway);
+  gw.report_unknown();
   top.report_unknown();
 
   const std::set<int> ids{cfg.market_data.publisher_id, cfg.signal_bridge.publisher_id,

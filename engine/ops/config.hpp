@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "execution/execution_config.hpp"
+#include "gateway/gateway_config.hpp"
 #include "market_data/market_data_config.hpp"
 #include "ops/run_dir.hpp"
 #include "risk/risk_config.hpp"
@@ -42,7 +43,7 @@ struct CurveSection {
 struct BusSection {
   std::string transport = "ipc";  // ipc, tcp or inproc
   std::string tcp_host = "127.0.0.1";
-  int tcp_base_port = 7100;  // market-data +0, signal-bridge +1, risk +2, execution +3,
+  int tcp_base_port = 7100;  // market-data +0, signal-bridge +1, risk +2, execution +3, gateway +7,
                              // signal ingress +4
   int send_hwm = 100000;
   int receive_hwm = 100000;
@@ -57,6 +58,7 @@ struct EngineConfig {
   signals::SignalBridgeConfig signal_bridge;
   risk::RiskConfig risk;
   execution::ExecutionConfig execution;
+  gateway::GatewayConfig gateway;
 };
 
 struct ConfigResult {
@@ -93,7 +95,7 @@ std::vector<Setting> describe_config(std::string_view toml_text = "", const Envi
 Environment process_environment();
 
 // The tcp transport uses bus.tcp_base_port + 0 .. kTcpPortOffsets - 1 (ops/endpoints.hpp).
-inline constexpr int kTcpPortOffsets = 7;
+inline constexpr int kTcpPortOffsets = 8;
 
 // execution's journal: execution.journal under engine.run_dir.
 inline std::string journal_path(const EngineConfig& c) {

@@ -2,6 +2,7 @@
 // The kill-switch protocol spoken on risk's control socket: one text request, one text reply.
 //   "STATE"                 -> "OK <STATE>"
 //   "HALT <token>"          -> "OK HALTED"      (likewise REDUCE, RESUME)
+//   "CANCEL_ALL <token>"    -> "OK <STATE>"     every open order canceled, the state unchanged
 //   anything else           -> "DENIED" (bad or missing token) or "ERROR ..." (not a request)
 // Parsing is pure and total (fuzzed: tests/fuzz/fuzz_control.cpp): any bytes give a verdict.
 #include <cstddef>
@@ -10,7 +11,7 @@
 
 namespace ztrade::ops {
 
-enum class ControlVerb : std::uint8_t { kUnknown, kState, kHalt, kReduce, kResume };
+enum class ControlVerb : std::uint8_t { kUnknown, kState, kHalt, kReduce, kResume, kCancelAll };
 
 constexpr std::string_view verb_name(ControlVerb v) noexcept {
   switch (v) {
@@ -22,6 +23,8 @@ constexpr std::string_view verb_name(ControlVerb v) noexcept {
       return "REDUCE";
     case ControlVerb::kResume:
       return "RESUME";
+    case ControlVerb::kCancelAll:
+      return "CANCEL_ALL";
     case ControlVerb::kUnknown:
       break;
   }
@@ -38,8 +41,8 @@ struct ControlRequest {
   const std::size_t space = request.find(' ');
   const std::string_view verb = request.substr(0, space);
   ControlRequest r;
-  for (ControlVerb v :
-       {ControlVerb::kState, ControlVerb::kHalt, ControlVerb::kReduce, ControlVerb::kResume}) {
+  for (ControlVerb v : {ControlVerb::kState, ControlVerb::kHalt, ControlVerb::kReduce,
+                        ControlVerb::kResume, ControlVerb::kCancelAll}) {
     if (verb == verb_name(v)) r.verb = v;
   }
   if (r.verb != ControlVerb::kUnknown && space != std::string_view::npos) {

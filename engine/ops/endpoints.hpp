@@ -17,13 +17,14 @@ struct Endpoints {
   std::string risk;                 // PUB of risk (orders, rejects)
   std::string risk_control;         // REP of risk: kill switch / trading state
   std::string execution;            // PUB of execution (reports, positions)
+  std::string gateway;              // PUB of the gateway (its heartbeats)
 
   // In the threads deployment, every bound socket also binds an ipc:// address under run_dir
   // (same names as the process deployment), so tools outside the process - ztrade tap,
   // control, the launcher, Python strategies - reach it. Empty otherwise.
   struct External {
     std::string market_data, market_data_control, signals, signal_ingress, risk, risk_control,
-        execution;
+        execution, gateway;
   } external;
 };
 

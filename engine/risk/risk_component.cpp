@@ -284,7 +284,7 @@ void RiskComponent::on_control() {
   const std::string_view verb = ops::verb_name(r.verb);
   if (r.verb == ops::ControlVerb::kUnknown) {
     ++stats_.control_malformed;
-    control_.reply("ERROR unknown command (HALT, REDUCE, RESUME <token>; STATE)");
+    control_.reply("ERROR unknown command (HALT, REDUCE, RESUME, CANCEL_ALL <token>; STATE)");
     return;
   }
   if (r.verb == ops::ControlVerb::kState) {
@@ -295,6 +295,14 @@ void RiskComponent::on_control() {
     ++stats_.control_denied;
     denied_log_.warn(*log_, "control: denied {} (bad or missing token)", verb);
     control_.reply("DENIED");
+    return;
+  }
+  if (r.verb == ops::ControlVerb::kCancelAll) {
+    // Every open order canceled at the broker; trading goes on in its current state.
+    wire::CancelOrderMsg all{};
+    pub_.publish(bus::topics::kCancelOrder, all, std::max<std::int64_t>(market_clock_ns_, 0));
+    log_->warn("control: every open order canceled at the broker (CANCEL_ALL)");
+    control_.reply(state_reply(engine_.state()));
     return;
   }
   const TradingState wanted = r.verb == ops::ControlVerb::kHalt     ? TradingState::kHalted

@@ -121,8 +121,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
         os.environ["ZTRADE_ENV_FILE"] = os.path.abspath(args.env_file)
     stop = StopRequest()
     stop.install()
+    overrides = _overrides(args.set)
+    if args.gateway:
+        overrides["ZTRADE__gateway__enabled"] = "true"
     try:
-        summary = run_engine(args.config, args.run_dir, args.threads, _overrides(args.set),
+        summary = run_engine(args.config, args.run_dir, args.threads, overrides,
                              args.timeout, resume=args.resume, stop=stop,
                              deployment="inline" if args.inline else None)
     except EngineError as exc:
@@ -395,6 +398,9 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--inline", action="store_true",
                        help="run the four components on one thread with direct dispatch "
                             "(lowest latency)")
+    run.add_argument("--gateway", action="store_true",
+                     help="also run the gateway (REST API, WebSocket stream, dashboard at "
+                          "http://127.0.0.1:9200/): gateway.enabled = true")
     run.add_argument("--set", action="append", metavar="SECTION.KEY=VALUE",
                      help="override a config value, e.g. --set market_data.venue=synthetic")
     run.add_argument("--timeout", type=float, default=600.0, help="seconds before giving up")
@@ -446,9 +452,10 @@ def build_parser() -> argparse.ArgumentParser:
     engine_args(st)
     st.set_defaults(func=_cmd_status)
 
-    ctl = sub.add_parser("control", help="kill switch: HALT, REDUCE, RESUME trading, or STATE")
-    ctl.add_argument("command", choices=["halt", "reduce", "resume", "state", "HALT", "REDUCE",
-                                         "RESUME", "STATE"])
+    ctl = sub.add_parser("control", help="kill switch: HALT, REDUCE, RESUME trading, CANCEL_ALL "
+                         "open orders, or STATE")
+    verbs = ["halt", "reduce", "resume", "cancel_all", "state"]
+    ctl.add_argument("command", choices=verbs + [v.upper() for v in verbs])
     engine_args(ctl)
     ctl.set_defaults(func=_cmd_control)
 

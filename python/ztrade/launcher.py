@@ -122,11 +122,29 @@ def run_engine(config: str | None = None, run_dir: str | None = None,
         for topic in TAP_TOPICS:
             tap_sock.setsockopt(zmq.SUBSCRIBE, topic)
         apply_curve(tap_sock, cfg["curve"])
-        for name in ("market_data", "signals", "risk", "execution"):
+        gateway = cfg["gateway"]
+        for name in ("market_data", "signals", "risk", "execution") + \
+                (("gateway",) if gateway["enabled"] else ()):
             tap_sock.connect(cfg["endpoints"][name])
+        if gateway["enabled"]:
+            for key, file in (("token_env", "gateway.token"),
+                              ("operator_token_env", "gateway-operator.token")):
+                if not env.get(gateway[key]):
+                    # Per-session gateway tokens, like the kill switch's: in files, never printed.
+                    env[gateway[key]] = secrets.token_hex(16)
+                    (session / file).touch(mode=0o600)
+                    (session / file).write_text(env[gateway[key]])
+            scheme = "https" if gateway["tls"] else "http"
+            token_file = session / "gateway.token"
+            where = f" or {token_file}" if token_file.exists() else ""
+            progress(f"gateway: {scheme}://{gateway['bind']}:{gateway['port']}/ (dashboard, REST "
+                     f"/v1, stream /v1/stream); token: ${gateway['token_env']}{where}")
+        expected = len(PROCESSES) + (1 if gateway["enabled"] else 0)
 
         deployment = cfg["deployment"]
         programs = ["engine"] if deployment in ("threads", "inline") else list(PROCESSES)
+        if gateway["enabled"] and deployment not in ("threads", "inline"):
+            programs.append("gateway")
         procs: dict[str, subprocess.Popen] = {}
         logs: dict[str, Path] = {}
         tap.spool_to(session / "tap.spool")
@@ -182,7 +200,7 @@ def run_engine(config: str | None = None, run_dir: str | None = None,
                         if tap.on_frame(topic, frame):
                             last_msg = time.monotonic()
                 s = tap.states
-                if ready_at is None and len(s) >= 4 and \
+                if ready_at is None and len(s) >= expected and \
                         all(v >= wire.ComponentState.READY for v in s.values()):
                     ready_at = last_report = time.monotonic()
                     if resuming:

@@ -82,7 +82,7 @@ ztrade_venv() {
       # The ta-lib wheel is only a reference for tests; without it those tests are skipped.
       echo "warning: installing the [$extras] extras failed; retrying without ta-lib" >&2
       "$venv/bin/python" -m pip install -q "$wheel" pytest hypothesis pandas "websockets>=13" \
-        "trustme>=1.0" "talipp>=2.0" "ruff>=0.17,<0.18" "mypy>=2.4,<2.5" "pybind11-stubgen==3.0.0"
+        "trustme>=1.0" "talipp>=2.0" "selenium>=4.20" "ruff>=0.17,<0.18" "mypy>=2.4,<2.5" "pybind11-stubgen==3.0.0"
     fi
   else
     echo "==> pip install ztrade into $venv (builds the C++ module: about 2 minutes on 2 cores)"

@@ -103,10 +103,10 @@ x = 1
 }
 
 TEST(Config, TcpBasePortLeavesRoomForEveryEndpoint) {
-  // The tcp endpoints use tcp_base_port + 0..6; 65530 would put risk-control and the
-  // market-data control socket past 65535.
-  EXPECT_TRUE(parse_config("[bus]\ntcp_base_port = 65529\n").ok());
-  const ConfigResult r = parse_config("[bus]\ntcp_base_port = 65530\n");
+  // The tcp endpoints use tcp_base_port + 0..7; 65529 would put the gateway's socket past
+  // 65535.
+  EXPECT_TRUE(parse_config("[bus]\ntcp_base_port = 65528\n").ok());
+  const ConfigResult r = parse_config("[bus]\ntcp_base_port = 65529\n");
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_NE(r.errors[0].find("bus.tcp_base_port"), std::string::npos) << r.errors[0];
 }

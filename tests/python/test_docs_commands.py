@@ -32,6 +32,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -40,7 +41,7 @@ from engine_helpers import all_ready, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-SMOKE_SECONDS = 8
+SMOKE_SECONDS = 6
 
 NOT_RUN = {
     "scripts/run.sh": "the README's main command: install-deps + a venv + `ztrade run`, each "
@@ -112,8 +113,22 @@ def test_every_doc_command_is_run_or_explained():
             f"{where}: {command!r} is neither run by this test nor listed in NOT_RUN"
 
 
+def exported() -> dict:
+    """What the docs' `export NAME=value` lines set: in the environment of every command."""
+    out = {}
+    for _, command in COMMANDS:
+        if command.startswith("export "):
+            name, _, value = command[len("export "):].partition("=")
+            out[name] = value
+    return out
+
+
 def runner_for(command: str):
     first = command.split()[0]
+    if first == "export":
+        return "env"
+    if first == "curl":  # the gateway's API, against the running session
+        return "live"
     if first == "ztrade":
         if ALPACA.search(command):
             return "alpaca"
@@ -133,7 +148,7 @@ def run_ztrade(command: str, cwd: Path, timeout: float = 180,
                env: dict | None = None) -> subprocess.CompletedProcess:
     args = shlex.split(command)[1:]
     return subprocess.run([sys.executable, "-m", "ztrade", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=timeout, env=env)
+                          text=True, timeout=timeout, env={**(env or os.environ), **exported()})
 
 
 @pytest.fixture
@@ -187,17 +202,39 @@ def test_standalone_ztrade_commands(workdir):
         assert "Traceback" not in r.stderr
 
 
+def gateway_has_bars(token: str) -> bool:
+    req = urllib.request.Request("http://127.0.0.1:9200/v1/bars/SAMPLE?limit=1",
+                                 headers={"Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(req, timeout=2) as r:
+            return bool(json.loads(r.read())["bars"])
+    except (OSError, ValueError):
+        return False
+
+
 def test_commands_against_a_running_session(workdir):
     session = workdir / "run" / "session-docs"
+    env = {**os.environ, **exported()}
     engine = subprocess.Popen([sys.executable, "-m", "ztrade", "run", "--run-dir", str(session),
-                               "--set", "market_data.replay.speed=3000"], cwd=workdir,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                               "--gateway", "--set", "market_data.replay.speed=3000"], cwd=workdir,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                              env=env)
     try:
-        wait_until(all_ready, 60, "the session to be ready")
+        wait_until(lambda: all_ready((9101, 9102, 9103, 9104, 9105)), 60,
+                   "the session (and its gateway) to be ready")
+        wait_until(lambda: gateway_has_bars(env["ZTRADE_GATEWAY_TOKEN"]), 60,
+                   "the gateway to have bars to show")
         for where, command in COMMANDS:
             if runner_for(command) != "live":
                 continue
             command = command.replace("run/session-...", str(session))
+            if command.startswith("curl "):
+                # The gateway's answers are JSON (curl -f: an HTTP error fails the command).
+                r = subprocess.run(command, shell=True, cwd=workdir, capture_output=True,
+                                   text=True, timeout=30, env=env)
+                assert r.returncode == 0, f"{where}: {command}\n{r.stderr[-1000:]}"
+                json.loads(r.stdout)
+                continue
             if "ztrade tap" in command and "--count" not in command:
                 # Streams until stopped: it must print bus messages meanwhile.
                 p = subprocess.Popen([sys.executable, "-m", "ztrade", *shlex.split(command)[1:]],

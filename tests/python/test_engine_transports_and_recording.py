@@ -14,8 +14,8 @@ QUIET = {"progress": lambda *a: None, "timeout_s": 120}
 NO_LOSSES = {"missing": 0, "dropped": 0, "send_failures": 0, "reordered": 0, "restarts": 0}
 
 
-def _free_port_block(n=7):
-    """A base port with n free ports above it (the engine binds base+0 .. base+6)."""
+def _free_port_block(n=8):
+    """A base port with n free ports above it (the engine binds base+0 .. base+7)."""
     for _ in range(50):
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))

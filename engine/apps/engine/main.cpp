@@ -8,12 +8,16 @@
 // exits non-zero naming the one that failed - never a process that looks alive with a dead
 // part inside it. Readiness and the systemd watchdog likewise cover all four (ServiceNotifier).
 #include <array>
+#include <memory>
+#include <optional>
 #include <string_view>
 #include <thread>
 
+#include "apps/gateway_secrets.hpp"
 #include "apps/host.hpp"
 #include "apps/inline_host.hpp"
 #include "execution/execution_component.hpp"
+#include "gateway/gateway_component.hpp"
 #include "market_data/market_data_component.hpp"
 #include "risk/risk_component.hpp"
 #include "signals/signal_bridge_component.hpp"
@@ -47,10 +51,43 @@ int main(int argc, char** argv) {
   if (!config) return rc;
   if (config->engine.deployment != "inline") config->engine.deployment = "threads";
   if (!apps::prepare(*config, "ztrade-engine",
-                     {"execution", "risk", "signal-bridge", "market-data"})) {
+                     {"execution", "risk", "signal-bridge", "market-data"}) ||
+      (config->gateway.enabled && !apps::prepare(*config, "ztrade-engine", {"gateway"}))) {
     return 1;
   }
-  if (config->engine.deployment == "inline") return apps::run_inline(*config);
+  if (config->engine.deployment == "inline") {
+    // The gateway is not part of the inline cascade: a thread of its own that subscribes to
+    // the sockets the inline components write for observers.
+    try {
+      zmq::context_t context;
+      const auto authenticator = ops::start_authenticator(context, *config);
+      std::optional<gateway::GatewayComponent> gateway;
+      if (config->gateway.enabled) {
+        ops::Wiring w = ops::wiring_for(*config);
+        const auto& x = w.endpoints.external;
+        w.endpoints = {x.market_data,
+                       x.market_data_control,
+                       x.signals,
+                       x.signal_ingress,
+                       x.risk,
+                       x.risk_control,
+                       x.execution,
+                       x.gateway,
+                       {}};
+        gateway.emplace(context, w, config->gateway, apps::gateway_secrets(*config),
+                        apps::symbol_venues(*config));
+      }
+      Outcome outcome{"gateway", 0, {}};
+      std::jthread gateway_thread;
+      if (gateway) gateway_thread = std::jthread([&] { run_component(*gateway, outcome); });
+      const int inline_rc = apps::run_inline(*config);
+      apps::g_stop.store(true);
+      return inline_rc;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "ztrade-engine: %s\n", e.what());
+      return 1;
+    }
+  }
   try {
     const auto wiring = ops::wiring_for(*config);
     zmq::context_t context;
@@ -62,8 +99,17 @@ int main(int argc, char** argv) {
                              core::secret_from_env(config->risk.control_token_env));
     signals::SignalBridgeComponent bridge(context, wiring, config->signal_bridge);
     market_data::MarketDataComponent market(context, wiring, config->market_data);
-    std::array<Outcome, 4> outcomes{
-        {{"execution", 0, {}}, {"risk", 0, {}}, {"signal-bridge", 0, {}}, {"market-data", 0, {}}}};
+    // The gateway, when enabled, is a fifth thread: it only subscribes.
+    std::optional<gateway::GatewayComponent> gateway;
+    if (config->gateway.enabled) {
+      gateway.emplace(context, wiring, config->gateway, apps::gateway_secrets(*config),
+                      apps::symbol_venues(*config));
+    }
+    std::array<Outcome, 5> outcomes{{{"execution", 0, {}},
+                                     {"risk", 0, {}},
+                                     {"signal-bridge", 0, {}},
+                                     {"market-data", 0, {}},
+                                     {"gateway", 0, {}}}};
     {
       std::array<std::jthread, 4> threads{
           std::jthread([&] { run_component(execution, outcomes[0]); }),
@@ -71,6 +117,8 @@ int main(int argc, char** argv) {
           std::jthread([&] { run_component(bridge, outcomes[2]); }),
           std::jthread([&] { run_component(market, outcomes[3]); }),
       };
+      std::jthread gateway_thread;
+      if (gateway) gateway_thread = std::jthread([&] { run_component(*gateway, outcomes[4]); });
     }
     for (const Outcome& o : outcomes) {
       if (o.code == 0) continue;
