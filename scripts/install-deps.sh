@@ -5,6 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git
+  ccache  # the wheel's build reuses the release build's compiles (scripts/lib/python-env.sh)
   libzmq3-dev cppzmq-dev libsimdjson-dev libboost1.81-dev libssl-dev
   libfmt-dev libspdlog-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -184,7 +184,8 @@ void History::write_rows(std::stop_token stop) {
   Statement old_bars(db.db, "DELETE FROM bars WHERE ts_ns < ?");
   Statement old_trades(db.db, "DELETE FROM trades WHERE ts_ns < ?");
   std::int64_t newest = 0;  // event time: a replay of last year keeps last year's rows
-  auto last_retention = std::chrono::steady_clock::now();
+  // The first batch deletes what an earlier run left past the retention; then once a minute.
+  std::chrono::steady_clock::time_point last_retention{};
   Row row;
   while (true) {
     if (queue_->rows.read_available() == 0) {
@@ -228,10 +229,11 @@ void History::write_rows(std::stop_token stop) {
       last_retention = now;
       old_bars.i64(1, newest - retention_ns_);
       old_trades.i64(1, newest - retention_ns_);
-      if (old_bars.run() && old_trades.run()) {
-        deleted_.fetch_add(static_cast<std::uint64_t>(sqlite3_changes(db.db)),
-                           std::memory_order_relaxed);
+      std::uint64_t deleted = 0;
+      for (Statement* q : {&old_bars, &old_trades}) {
+        if (q->run()) deleted += static_cast<std::uint64_t>(sqlite3_changes(db.db));
       }
+      deleted_.fetch_add(deleted, std::memory_order_relaxed);
     }
     try {
       db.exec("COMMIT", path_);

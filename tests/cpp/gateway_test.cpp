@@ -332,5 +332,27 @@ TEST(Gateway, TickToOrderMatchesAnOrderToItsBarWhicheverComesFirst) {
   EXPECT_EQ(t.p50_p90_p99_us()[2], 500.0);
 }
 
+TEST(Gateway, HistoryDeletesRowsPastTheRetentionInEventTime) {
+  const std::string path = ::testing::TempDir() + "/gateway-retention-test.sqlite";
+  const auto remove_db = [&] {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+  };
+  remove_db();
+  constexpr std::int64_t kDay = 86'400'000'000'000;
+  {
+    History h(path, 1, 1024);                                  // keep one day
+    EXPECT_TRUE(h.add(bar("AAPL", 0, 100)));                   // three days before the newest
+    EXPECT_TRUE(h.add(bar("AAPL", 2 * kDay + kMinute, 101)));  // within a day of it
+    EXPECT_TRUE(h.add(bar("AAPL", 3 * kDay, 102)));
+    h.flush();
+    EXPECT_EQ(h.stats().deleted, 1u);
+  }
+  History again(path, 1, 1024);
+  const auto bars = again.bars("AAPL", 0, INT64_MIN, INT64_MAX, 10);
+  ASSERT_EQ(bars.size(), 2u);
+  EXPECT_EQ(bars.front().close, 101);
+  remove_db();
+}
+
 }  // namespace
 }  // namespace ztrade::gateway

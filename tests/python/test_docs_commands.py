@@ -41,7 +41,7 @@ from engine_helpers import all_ready, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-SMOKE_SECONDS = 6
+SMOKE_SECONDS = 4
 
 NOT_RUN = {
     "scripts/run.sh": "the README's main command: install-deps + a venv + `ztrade run`, each "
