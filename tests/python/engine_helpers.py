@@ -2,6 +2,7 @@
 component's /metrics and /ready."""
 from __future__ import annotations
 
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -20,6 +21,13 @@ def wait_until(condition: Callable[[], T], timeout: float = 30.0, what: str = "c
             return value
         time.sleep(0.02)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now (the OS picks it)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def metrics(port: int) -> dict[str, float]:

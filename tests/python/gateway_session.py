@@ -4,25 +4,18 @@ and scanner results flow within seconds. Stopped (gracefully) when the test is d
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 
-from engine_helpers import wait_until
+from engine_helpers import free_port, wait_until
 from ztrade.launcher import run_engine
 from ztrade.supervisor import StopRequest
 
 TOKEN = "gateway-test-token"
 OPERATOR = "gateway-operator-token"
 SYMBOLS = ("AAA", "BBB", "CCC", "DDD")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass

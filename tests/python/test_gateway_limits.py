@@ -9,7 +9,7 @@ import socket
 
 import pytest
 
-from engine_helpers import metrics, wait_until
+from engine_helpers import free_port, metrics, wait_until
 from gateway_session import SYMBOLS, TOKEN, start
 from test_gateway import raw, reply
 
@@ -85,7 +85,6 @@ def test_tls_only_and_the_request_rate_limit(tmp_path, monkeypatch):
 
 def start_tls(tmp_path, monkeypatch, cert_file, key_file, ready, https_get):
     """A gateway session with TLS, ready once https answers."""
-    from gateway_session import free_port
     port = free_port()
     ready["port"] = port
 

@@ -7,14 +7,8 @@ import time
 import urllib.error
 import urllib.request
 
-from engine_helpers import metrics, wait_until
+from engine_helpers import free_port, metrics, wait_until
 from ztrade.launcher import run_engine
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get(port, path):

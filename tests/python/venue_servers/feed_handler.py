@@ -3,7 +3,6 @@ server, and reads what it publishes on the bus and on /metrics."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import time
 import urllib.request
@@ -11,14 +10,9 @@ from pathlib import Path
 
 import zmq
 
+from engine_helpers import free_port
 from ztrade import _core, wire
 from ztrade.launcher import default_config, find_binary
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class FeedHandler:
