@@ -93,6 +93,10 @@ void GatewayComponent::on_message(const bus::Message& m) {
   state_.on_message(m);
   const auto type = m.frame.header.type;
   const bool clients = server_->has_stream_clients();
+  // An update to the stream's clients; its JSON is written only when there are any.
+  const auto push = [&](Channel c, std::string_view symbol, const auto& json) {
+    if (clients) server_->push(c, symbol, StreamHub::update(c, symbol, json()));
+  };
   switch (type) {
     case wire::MsgType::kBar: {
       wire::BarMsg b{};
@@ -100,35 +104,27 @@ void GatewayComponent::on_message(const bus::Message& m) {
       latency_.on_bar(b.symbol.view(), b.start_ns, m.frame.header.send_ns);
       scanner_.on_bar(b);
       if (history_) (void)history_->add(b);
-      if (clients)
-        server_->push(Channel::kBars, b.symbol.view(),
-                      StreamHub::update(Channel::kBars, b.symbol.view(), bar_json(b)));
+      push(Channel::kBars, b.symbol.view(), [&] { return bar_json(b); });
       break;
     }
     case wire::MsgType::kTrade: {
       wire::TradeMsg t{};
       if (!wire::body_as(m.frame, t)) break;
       if (history_) (void)history_->add(t);
-      if (clients)
-        server_->push(Channel::kTrades, t.symbol.view(),
-                      StreamHub::update(Channel::kTrades, t.symbol.view(), trade_json(t)));
+      push(Channel::kTrades, t.symbol.view(), [&] { return trade_json(t); });
       break;
     }
     case wire::MsgType::kQuote: {
       wire::QuoteMsg q{};
       if (!wire::body_as(m.frame, q)) break;
-      if (clients)
-        server_->push(Channel::kQuotes, q.symbol.view(),
-                      StreamHub::update(Channel::kQuotes, q.symbol.view(), quote_json(q)));
+      push(Channel::kQuotes, q.symbol.view(), [&] { return quote_json(q); });
       break;
     }
     case wire::MsgType::kFeatures: {
       wire::FeaturesMsg f{};
       if (!wire::body_as(m.frame, f)) break;
       scanner_.on_features(f);
-      if (clients)
-        server_->push(Channel::kFeatures, f.symbol.view(),
-                      StreamHub::update(Channel::kFeatures, f.symbol.view(), features_json(f)));
+      push(Channel::kFeatures, f.symbol.view(), [&] { return features_json(f); });
       break;
     }
     case wire::MsgType::kNewOrder:
@@ -147,19 +143,16 @@ void GatewayComponent::on_message(const bus::Message& m) {
       } else {
         break;
       }
-      if (!clients) break;
+      if (!clients) break;  // (the order's lookup is work only a client needs)
       if (const OrderView* v = state_.find_order(id)) {
-        server_->push(Channel::kOrders, symbol,
-                      StreamHub::update(Channel::kOrders, symbol, order_json(*v)));
+        push(Channel::kOrders, symbol, [&] { return order_json(*v); });
       }
       break;
     }
     case wire::MsgType::kPosition: {
       wire::PositionMsg p{};
       if (!wire::body_as(m.frame, p) || p.symbol.view().empty()) break;
-      if (clients)
-        server_->push(Channel::kPositions, p.symbol.view(),
-                      StreamHub::update(Channel::kPositions, p.symbol.view(), position_json(p)));
+      push(Channel::kPositions, p.symbol.view(), [&] { return position_json(p); });
       break;
     }
     case wire::MsgType::kHeartbeat:
