@@ -94,7 +94,8 @@ int network(const std::string& trading, const std::string& stream, const std::st
       (std::filesystem::temp_directory_path() / fmt::format("ztrade-bench-{}.journal", getpid()))
           .string();
   std::filesystem::remove(journal_path);
-  execution::OrderManager om(std::make_unique<execution::Journal>(journal_path, false), sink);
+  execution::OrderManager om(
+      std::make_unique<execution::Journal>(journal_path, execution::JournalSync::kOff), sink);
   Options o;
   o.trading_url = trading;
   o.stream_url = stream;

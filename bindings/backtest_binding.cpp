@@ -7,10 +7,13 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -78,7 +81,8 @@ class PyStrategy final : public backtest::Strategy {
       d[keys_[3]] = bar.close;
       d[keys_[4]] = bar.volume;
       d[keys_[5]] = bar.ts_ns;
-      collect(on_bar_(name, d), bar.ts_ns, out);
+      collect(call("on_bar", symbol, bar.ts_ns, [&] { return on_bar_(name, d); }), "on_bar", symbol,
+              bar.ts_ns, out);
     }
     if (has_features_) {
       std::memcpy(data_, row.data(), sizeof(double) * kFeatureCount);
@@ -86,7 +90,9 @@ class PyStrategy final : public backtest::Strategy {
         features_.attr("ready") = ready;
         ready_ = ready;
       }
-      collect(on_features_(name, features_, bar.ts_ns), bar.ts_ns, out);
+      collect(call("on_features", symbol, bar.ts_ns,
+                   [&] { return on_features_(name, features_, bar.ts_ns); }),
+              "on_features", symbol, bar.ts_ns, out);
     }
   }
 
@@ -96,37 +102,104 @@ class PyStrategy final : public backtest::Strategy {
     if (!has_fill_) return;
     const py::object fill = fill_cls_(names_[static_cast<std::size_t>(f.symbol)],
                                       f.buy ? "buy" : "sell", f.qty, f.price, f.order_id);
-    collect(on_fill_(fill), f.ts_ns, out);
+    collect(call("on_fill", f.symbol, f.ts_ns, [&] { return on_fill_(fill); }), "on_fill", f.symbol,
+            f.ts_ns, out);
   }
 
+  // More signals than this from one call is a runaway generator, not a strategy (a target
+  // position per symbol is all a call can mean).
+  static constexpr std::size_t kMaxSignalsPerCall = 10'000;
+
  private:
-  void collect(const py::object& result, std::int64_t ts_ns, std::vector<backtest::Target>& out) {
+  // "on_bar(AAPL) at bar 2024-01-02T14:31:00Z (ts_ns 1704205860000000000)": where a strategy's
+  // mistake happened, in every message about it.
+  std::string where(const char* hook, std::int32_t symbol, std::int64_t ts_ns) const {
+    const auto secs = ts_ns / 1'000'000'000;
+    const std::time_t t = static_cast<std::time_t>(secs);
+    std::tm tm{};
+    ::gmtime_r(&t, &tm);
+    char when[32];
+    std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return fmt::format("{}.{}({}) at bar {} (ts_ns {})",
+                       py::str(py::type::of(strategy_).attr("__name__")).cast<std::string>(), hook,
+                       names_[static_cast<std::size_t>(symbol)].cast<std::string>(), when, ts_ns);
+  }
+
+  // Calls a hook; an exception it raises keeps its traceback and gains a note saying where.
+  template <class F>
+  py::object call(const char* hook, std::int32_t symbol, std::int64_t ts_ns, F&& f) {
+    try {
+      return f();
+    } catch (py::error_already_set& e) {
+      if (py::hasattr(e.value(), "add_note")) {
+        e.value().attr("add_note")("raised in " + where(hook, symbol, ts_ns));
+      }
+      throw;
+    }
+  }
+
+  void collect(const py::object& result, const char* hook, std::int32_t symbol, std::int64_t ts_ns,
+               std::vector<backtest::Target>& out) {
     if (result.is_none()) return;
     if (py::hasattr(result, "strength")) {
-      add(result, ts_ns, out);
+      add(result, hook, symbol, ts_ns, out);
       return;
     }
-    for (const py::handle signal : result)
-      add(py::reinterpret_borrow<py::object>(signal), ts_ns, out);
+    const bool iterable = py::isinstance<py::iterable>(result) &&
+                          !py::isinstance<py::str>(result) && !py::isinstance<py::bytes>(result) &&
+                          !py::isinstance<py::dict>(result);
+    if (!iterable) {
+      throw py::type_error(
+          fmt::format("{} returned {}: expected a Signal, a list of Signals or None",
+                      where(hook, symbol, ts_ns), short_repr(result)));
+    }
+    std::size_t n = 0;
+    for (const py::handle signal : result) {
+      if (++n > kMaxSignalsPerCall) {
+        throw py::value_error(
+            fmt::format("{} returned more than {} signals from one call: a runaway generator? (one "
+                        "signal per symbol is what a call can mean)",
+                        where(hook, symbol, ts_ns), kMaxSignalsPerCall));
+      }
+      add(py::reinterpret_borrow<py::object>(signal), hook, symbol, ts_ns, out);
+    }
   }
-  void add(const py::object& signal, std::int64_t ts_ns, std::vector<backtest::Target>& out) {
-    const double strength = py::cast<double>(signal.attr("strength"));
+
+  static std::string short_repr(const py::handle& value) {
+    std::string text = py::repr(value).cast<std::string>();
+    if (text.size() > 80) text = text.substr(0, 77) + "...";
+    return fmt::format("{} ({})", text,
+                       py::str(py::type::of(value).attr("__name__")).cast<std::string>());
+  }
+
+  void add(const py::object& signal, const char* hook, std::int32_t symbol, std::int64_t ts_ns,
+           std::vector<backtest::Target>& out) {
+    if (!py::hasattr(signal, "strength") || !py::hasattr(signal, "symbol")) {
+      throw py::type_error(fmt::format("{} returned {} among its signals: expected Signal objects",
+                                       where(hook, symbol, ts_ns), short_repr(signal)));
+    }
+    double strength = 0;
+    try {
+      strength = py::cast<double>(signal.attr("strength"));
+    } catch (const py::cast_error&) {
+      throw py::type_error(
+          fmt::format("{} returned a signal whose strength is {}: expected a number in [-1, 1]",
+                      where(hook, symbol, ts_ns), short_repr(signal.attr("strength"))));
+    }
     if (!std::isfinite(strength) || strength < -1 || strength > 1) {
       // The live signal bridge refuses it (bad_strength): a backtest must not trade it.
       throw py::value_error(fmt::format(
-          "bar at ts_ns {}: {} returned {}, which the live engine refuses (bad_strength: "
-          "strength must be in [-1, 1])",
-          ts_ns, py::str(py::type::of(strategy_).attr("__name__")).cast<std::string>(),
-          py::repr(signal).cast<std::string>()));
+          "{} returned {}, which the live engine refuses (bad_strength: strength must be in "
+          "[-1, 1])",
+          where(hook, symbol, ts_ns), py::repr(signal).cast<std::string>()));
     }
-    const py::object symbol = signal.attr("symbol");
-    if (!index_.contains(symbol)) {
+    const py::object target = signal.attr("symbol");
+    if (!py::isinstance<py::str>(target) || !index_.contains(target)) {
       throw py::value_error(
-          fmt::format("bar at ts_ns {}: a signal for {} - not a symbol of "
-                      "this backtest",
-                      ts_ns, py::repr(symbol).cast<std::string>()));
+          fmt::format("{} returned a signal for {} - not a symbol of this backtest",
+                      where(hook, symbol, ts_ns), short_repr(target)));
     }
-    out.push_back({index_[symbol].cast<std::int32_t>(), strength});
+    out.push_back({index_[target].cast<std::int32_t>(), strength});
   }
 
   py::object strategy_;
@@ -137,6 +210,30 @@ class PyStrategy final : public backtest::Strategy {
   std::vector<py::str> names_;
   py::dict index_;
 };
+
+// "sma_cross:FAST:SLOW": both periods whole numbers in the range the config allows a feature
+// period (1..100000, as signal_bridge.sma_period), with nothing after them.
+std::pair<int, int> sma_cross_periods(const std::string& name) {
+  constexpr int kMaxPeriod = 100000;
+  std::string_view rest = std::string_view(name).substr(std::string_view("sma_cross:").size());
+  int periods[2] = {0, 0};
+  for (int i = 0; i < 2; ++i) {
+    const auto end = i == 0 ? rest.find(':') : rest.size();
+    const std::string_view part = rest.substr(0, end);
+    long long v = 0;
+    const auto r = std::from_chars(part.data(), part.data() + part.size(), v);
+    if (part.empty() || r.ec != std::errc{} || r.ptr != part.data() + part.size() || v < 1 ||
+        v > kMaxPeriod || (i == 0 && end == std::string_view::npos)) {
+      throw py::value_error(fmt::format(
+          "built-in strategy \"{}\": expected sma_cross:FAST:SLOW with whole periods from 1 to "
+          "{} (as signal_bridge.sma_period) and nothing after them",
+          name, kMaxPeriod));
+    }
+    periods[i] = static_cast<int>(v);
+    if (i == 0) rest.remove_prefix(end + 1);
+  }
+  return {periods[0], periods[1]};
+}
 
 // The engine config a backtest uses: the packaged defaults, then `overrides`
 // (ZTRADE__section__key = TOML value), checked by the engine's reader.
@@ -206,21 +303,22 @@ void bind_backtest(py::module_& m) {
         if (py::isinstance<py::str>(strategy)) {
           // Built-in C++ rules: "macd_rsi", or "sma_cross:FAST:SLOW".
           const auto name = strategy.cast<std::string>();
-          int fast = 0, slow = 0;
           if (name == "macd_rsi") {
             owned = backtest::make_macd_rsi(engine.signal_bridge.rsi_buy_below,
                                             engine.signal_bridge.rsi_sell_above);
-          } else if (std::sscanf(name.c_str(), "sma_cross:%d:%d", &fast, &slow) == 2) {
+            c.strategy = name;
+          } else if (name.starts_with("sma_cross:")) {
+            const auto [fast, slow] = sma_cross_periods(name);
             try {
               owned = backtest::make_sma_cross(fast, slow);
             } catch (const std::invalid_argument& e) {
               throw py::value_error(e.what());
             }
+            c.strategy = "sma_cross";
           } else {
             throw py::value_error(fmt::format(
                 "unknown built-in strategy \"{}\" (macd_rsi, sma_cross:FAST:SLOW)", name));
           }
-          c.strategy = name.substr(0, 16);  // a strategy id holds 16 bytes
         } else {
           c.strategy = py::str(strategy.attr("name")).cast<std::string>();
           owned = std::make_unique<PyStrategy>(strategy, symbols);

@@ -5,6 +5,7 @@
 #include <pybind11/stl.h>
 
 #include "bindings.hpp"
+#include "core/epoch_time.hpp"
 #include "ops/config.hpp"
 #include "ops/endpoints.hpp"
 #include "ops/env_file.hpp"
@@ -133,6 +134,17 @@ void bind_config(py::module_& m) {
       "engine's one definition of each (engine/ops/config.cpp). Without a path the values are "
       "the defaults; with one, what that file (and ZTRADE__* overrides, then `overrides`) sets. "
       "Raises ValueError listing every problem of an invalid file.");
+  m.def(
+      "epoch_ns_of_ts",
+      [](const std::string& text) -> py::object {
+        const auto ns = epoch_ns_of_ts(text);
+        if (!ns) return py::none();
+        return py::int_(*ns);
+      },
+      py::arg("text"),
+      "Nanoseconds since the epoch of one `ts` value as a file holds it (seconds, ms, us or ns, "
+      "told apart by magnitude: engine/core/epoch_time.hpp), or None when it is not a time "
+      "between 1970 and 2262.");
   m.def(
       "read_env_file",
       [](const std::string& path) {

@@ -33,7 +33,7 @@ bool load_env_file(const std::string& path, const char* program) {
     std::cerr << program << ": " << file.error << "\n";
     return false;
   }
-  for (const auto& [key, value] : file.vars) ::setenv(key.c_str(), value.c_str(), 0);
+  ops::add_to_environment(file);
   return true;
 }
 

@@ -31,8 +31,8 @@ class InlineHost final : public ops::Waiter {
     ops::Steps* steps;
   };
   InlineHost(std::array<Part, 3> parts, boost::asio::io_context* broker_io,
-             std::chrono::microseconds busy_wait)
-      : parts_(parts), io_(broker_io), busy_wait_(busy_wait) {
+             std::chrono::microseconds busy_wait, const bus::LocalRoute& route)
+      : parts_(parts), io_(broker_io), busy_wait_(busy_wait), route_(route) {
     for (const Part& p : parts_) p.steps->wake_items(items_);
   }
 
@@ -48,7 +48,16 @@ class InlineHost final : public ops::Waiter {
     } catch (const std::exception& e) {
       failure_ = std::string(name) + ": " + e.what();
       g_stop.store(true);
+    } catch (...) {
+      failure_ = std::string(name) + ": an exception that is not a std::exception";
+      g_stop.store(true);
     }
+  }
+
+  // A failure inside a cascade the route ran (from a publish, which cannot throw) is kept by
+  // the route: raised here, so it stops the process like any other component failure.
+  void check_cascade() {
+    guarded("inline cascade", [&] { route_.rethrow_failure(); });
   }
 
   void wait_until(Clock::time_point due) override {
@@ -95,6 +104,7 @@ class InlineHost final : public ops::Waiter {
   // One turn of every component's housekeeping, and the broker's ready I/O.
   void turn() {
     last_turn_ = Clock::now();
+    check_cascade();
     for (const Part& p : parts_) guarded(p.name, [&] { p.steps->tick(); });
     poll_broker();
   }
@@ -113,6 +123,7 @@ class InlineHost final : public ops::Waiter {
   boost::asio::io_context* io_;
   Clock::duration busy_wait_;
   bool in_io_ = false;
+  const bus::LocalRoute& route_;
   std::vector<zmq::pollitem_t> items_;
   Clock::time_point last_turn_{};
   std::string failure_;
@@ -134,7 +145,7 @@ int run_inline(const ops::EngineConfig& config) {
     market_data::MarketDataComponent market(context, wiring, config.market_data);
     InlineHost host(
         {InlineHost::Part{"execution", &execution}, {"risk", &risk}, {"signal-bridge", &bridge}},
-        execution.broker_io(), std::chrono::microseconds(config.engine.busy_wait_us));
+        execution.broker_io(), std::chrono::microseconds(config.engine.busy_wait_us), route);
     // A bar reaches execution first (orders decided earlier fill at its open and it marks
     // them), then risk (its price), then signal-bridge (features, then signals): the order of
     // the backtester, so risk decides a signal having seen every fill up to its bar.
@@ -156,6 +167,7 @@ int run_inline(const ops::EngineConfig& config) {
     host.guarded("signal-bridge", [&] { bridge.start(); });
     int rc = 0;
     if (host.failure().empty()) host.guarded("market-data", [&] { rc = market.run(g_stop); });
+    host.check_cascade();  // the last cascade's failure, if it failed
     if (rc != 0) g_stop.store(true);
     execution.finish();
     risk.finish();

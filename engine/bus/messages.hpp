@@ -204,6 +204,7 @@ enum class ExecReject : std::uint16_t {
   kBrokerUnavailable = 5,  // the broker could not be reached and does not have the order
   kUnauthorized = 6,       // the broker refused the keys (401/403 on auth)
   kLostBeforeBroker = 7,   // accepted before a crash, never reached the broker (restart)
+  kRateLimited = 8,        // the broker's rate limit, with a Retry-After beyond the cap
 };
 inline constexpr EnumName<ExecReject> kExecRejectNames[] = {
     {"none", ExecReject::kNone},
@@ -213,7 +214,8 @@ inline constexpr EnumName<ExecReject> kExecRejectNames[] = {
     {"market_closed", ExecReject::kMarketClosed},
     {"broker_unavailable", ExecReject::kBrokerUnavailable},
     {"unauthorized", ExecReject::kUnauthorized},
-    {"lost_before_broker", ExecReject::kLostBeforeBroker}};
+    {"lost_before_broker", ExecReject::kLostBeforeBroker},
+    {"rate_limited", ExecReject::kRateLimited}};
 
 struct ExecutionReportMsg {
   std::uint64_t client_order_id;

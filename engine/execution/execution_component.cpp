@@ -14,6 +14,16 @@ namespace ztrade::execution {
 
 using namespace std::chrono_literals;
 
+namespace {
+// The config reader has checked the name against kJournalSyncNames.
+JournalSync journal_sync_of(std::string_view name) {
+  for (const auto& [n, mode] : kJournalSyncNames) {
+    if (n == name) return mode;
+  }
+  return JournalSync::kOff;
+}
+}  // namespace
+
 ExecutionComponent::ExecutionComponent(zmq::context_t& context, const ops::Wiring& wiring,
                                        const ExecutionConfig& config)
     : log_(ops::make_logger("execution", wiring.log_level)),
@@ -24,7 +34,8 @@ ExecutionComponent::ExecutionComponent(zmq::context_t& context, const ops::Wirin
                                       {bus::topics::kOrders, bus::topics::kBar, bus::topics::kTrade,
                                        bus::topics::kHeartbeat})),
       journal_path_(wiring.in_run_dir(config.journal)),
-      orders_(std::make_unique<Journal>(journal_path_, false), *this),
+      orders_(std::make_unique<Journal>(journal_path_, journal_sync_of(config.journal_sync)),
+              *this),
       broker_(brokers::make_broker(config.broker, orders_, config, log_)),
       ops_(config.ops_port) {
   if (!broker_) {
@@ -181,6 +192,7 @@ void ExecutionComponent::maybe_publish_metrics(bool now) {
   ops::metric(m, "ztrade_fills_total", c + ",kind=\"partial\"",
               static_cast<double>(k.partial_fills));
   ops::metric(m, "ztrade_journal_errors_total", c, static_cast<double>(k.journal_errors));
+  ops::metric(m, "ztrade_journal_syncs_total", c, static_cast<double>(orders_.journal_syncs()));
   ops::metric(m, "ztrade_sim_history_overruns_total", c,
               static_cast<double>(broker_->degraded_fills()));
   ops::metric(m, "ztrade_open_orders", c, static_cast<double>(orders_.open_orders().size()));
@@ -209,8 +221,14 @@ void ExecutionComponent::maybe_publish_metrics(bool now) {
 }
 
 void ExecutionComponent::tick() {
-  heartbeat_.set_flags(
-      broker_->reduce_only() ? static_cast<std::uint8_t>(wire::HeartbeatFlag::kReduceOnly) : 0);
+  orders_.end_batch();  // what the broker booked between bus messages (its own I/O)
+  // The broker's reduce-only state goes to risk at once when it changes (a heartbeat now, not
+  // at the next second): orders decided meanwhile would add exposure the broker's state forbids.
+  const bool reduce_only = broker_->reduce_only();
+  const bool reduce_changed = reduce_only != was_reduce_only_;
+  was_reduce_only_ = reduce_only;
+  heartbeat_.set_flags(reduce_only ? static_cast<std::uint8_t>(wire::HeartbeatFlag::kReduceOnly)
+                                   : 0);
   // Settling starts once risk has drained: the last bar's order (if any) has arrived.
   if (market_done_ && risk_drained_ && !settled_ && broker_->settle(bus::wall_clock_ns())) {
     // Every order is final at the broker (or the wait is over): done - the launcher's cue
@@ -226,7 +244,8 @@ void ExecutionComponent::tick() {
   const bool ready_now = ready();
   if (settled_) {
     heartbeat_.maybe_send(pub_, ops::ComponentState::kDone, 1000ms);
-  } else if (ops::heartbeat_tick(heartbeat_, pub_, ready_now, ready_now != was_ready_)) {
+  } else if (ops::heartbeat_tick(heartbeat_, pub_, ready_now,
+                                 ready_now != was_ready_ || reduce_changed)) {
     publish_snapshot();
   }
   was_ready_ = ready_now;
@@ -244,6 +263,7 @@ void ExecutionComponent::run_with_io(boost::asio::io_context& io, const std::ato
     while (sub_.socket().get(zmq::sockopt::events) & ZMQ_POLLIN) {
       while (sub_.receive(m, 0ms)) on_message(m);
     }
+    orders_.end_batch();
     bus_fd.async_wait(boost::asio::posix::stream_descriptor::wait_read,
                       [&](boost::system::error_code ec) {
                         if (!ec) wait_bus();
@@ -275,6 +295,7 @@ void ExecutionComponent::start() {
 void ExecutionComponent::drain() {
   bus::Message m;
   while (sub_.receive(m, 0ms)) on_message(m);
+  orders_.end_batch();
 }
 
 void ExecutionComponent::finish() {

@@ -77,6 +77,7 @@ class ExecutionComponent final : public ops::Steps, private ReportSink {
   bool risk_drained_ = false;   // ... and risk has decided every signal (HeartbeatFlag::kDrained)
   bool settled_ = false;        // ... and the broker has settled its open orders
   bool was_ready_ = false;
+  bool was_reduce_only_ = false;         // the broker's reduce_only() at the last tick
   ops::LatencyHistogram order_latency_;  // risk send -> received here
   ops::OpsEndpoint ops_;
   ops::LossReporter losses_;

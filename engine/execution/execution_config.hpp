@@ -17,6 +17,7 @@ struct ExecutionConfig {
   int ops_port = 9104;
   std::string broker = "sim";                 // an adapter of brokers/adapters.hpp
   std::string journal = "execution.journal";  // relative to engine.run_dir
+  std::string journal_sync = "off";           // off | batch | record (execution/journal.hpp)
   // Every registered broker's options (selected or not), by adapter name.
   std::map<std::string, std::any, std::less<>> brokers;
 

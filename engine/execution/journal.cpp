@@ -37,7 +37,7 @@ std::uint32_t record_crc(const JournalRecord& r) noexcept {
   return crc.checksum();
 }
 
-Journal::Journal(std::string path, bool sync) : path_(std::move(path)), sync_(sync) {
+Journal::Journal(std::string path, JournalSync sync) : path_(std::move(path)), sync_(sync) {
   fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd_ < 0) {
     throw std::runtime_error(
@@ -65,12 +65,27 @@ bool Journal::append(std::span<JournalRecord> records) noexcept {
     p += n;
     left -= static_cast<std::size_t>(n);
   }
-  if (sync_ && ::fdatasync(fd_) != 0) return false;
+  dirty_ = true;
+  if (sync_ == JournalSync::kRecord) {
+    if (::fdatasync(fd_) != 0) return false;
+    dirty_ = false;
+    ++syncs_;
+  }
   return true;
 }
 
 void Journal::flush() noexcept {
-  if (fd_ >= 0) ::fdatasync(fd_);
+  if (fd_ >= 0 && ::fdatasync(fd_) == 0) {
+    dirty_ = false;
+    ++syncs_;
+  }
+}
+
+bool Journal::end_batch() noexcept {
+  if (sync_ != JournalSync::kBatch || !dirty_ || fd_ < 0) return true;
+  dirty_ = false;
+  ++syncs_;
+  return ::fdatasync(fd_) == 0;
 }
 
 ReplayStats Journal::replay(const std::string& path,

@@ -2,8 +2,12 @@
 // The execution journal: an append-only file of fixed-size, checksummed records (new order,
 // accepted, rejected, fill, canceled, expired). Each record is one write() call, so a process
 // killed with -9 leaves at most a torn last record (only possible on power loss or a full
-// disk), which recovery detects by length or CRC and truncates away. With `sync` each record is
-// also fsync()ed, for durability across power loss at the cost of latency.
+// disk), which recovery detects by length or CRC and truncates away.
+//
+// What a record survives depends on JournalSync (execution.journal_sync): every mode survives
+// the process being killed (the record is in the kernel's page cache once write() returns);
+// only fdatasync() makes it survive a power loss or a kernel crash - per record before it is
+// published (kRecord), or once per batch of messages the component handled (kBatch).
 //
 // Recovery replays the records in order; that rebuilds every order (with its state) and every
 // position, and the set of client order ids already seen, so an order is never sent twice.
@@ -55,10 +59,20 @@ struct ReplayStats {
   std::uint64_t torn_bytes = 0;  // bytes after the last valid record, truncated away
 };
 
+enum class JournalSync : std::uint8_t {
+  kOff,    // never synced while running (and at a clean stop): a process crash loses nothing,
+           // a power loss may lose what the last seconds wrote
+  kBatch,  // synced once per batch of handled messages: a power loss may lose the last batch
+           // (already published)
+  kRecord  // synced before every record is published: nothing published is ever lost
+};
+inline constexpr wire::EnumName<JournalSync> kJournalSyncNames[] = {
+    {"off", JournalSync::kOff}, {"batch", JournalSync::kBatch}, {"record", JournalSync::kRecord}};
+
 class Journal {
  public:
   // Opens (creating if needed) for appending. Throws std::runtime_error naming the path.
-  Journal(std::string path, bool sync);
+  Journal(std::string path, JournalSync sync);
   ~Journal();
   Journal(const Journal&) = delete;
   Journal& operator=(const Journal&) = delete;
@@ -69,8 +83,13 @@ class Journal {
   // Appends records with one write() (an order's "new" and "accepted": one system call on the
   // order path). A crash can tear only the last; recovery keeps the ones before it.
   bool append(std::span<JournalRecord> records) noexcept;
-  // fsync: called on graceful shutdown even when not in sync mode.
+  // fdatasync: called on graceful shutdown whatever the mode.
   void flush() noexcept;
+  // The end of a batch of handled messages: fdatasync in kBatch mode if anything was written
+  // since the last one (nothing otherwise).
+  bool end_batch() noexcept;
+  JournalSync sync_mode() const noexcept { return sync_; }
+  std::uint64_t syncs() const noexcept { return syncs_; }
   const std::string& path() const noexcept { return path_; }
 
   // Reads every valid record of `path` in order and truncates a torn tail. A missing file is
@@ -81,7 +100,9 @@ class Journal {
  private:
   std::string path_;
   int fd_ = -1;
-  bool sync_;
+  JournalSync sync_;
+  bool dirty_ = false;  // written since the last fdatasync
+  std::uint64_t syncs_ = 0;
 };
 
 std::uint32_t record_crc(const JournalRecord& r) noexcept;

@@ -73,6 +73,11 @@ class OrderManager {
   void flush() noexcept {
     if (journal_) journal_->flush();
   }
+  // The end of a batch of handled messages (execution.journal_sync = "batch" syncs here).
+  void end_batch() noexcept {
+    if (journal_ && !journal_->end_batch()) ++counters_.journal_errors;
+  }
+  std::uint64_t journal_syncs() const noexcept { return journal_ ? journal_->syncs() : 0; }
 
  private:
   bool journal(JournalKind kind, const Order& o, double qty, double price, std::int64_t ts);

@@ -67,7 +67,7 @@ GatewayComponent::GatewayComponent(zmq::context_t& context, const ops::Wiring& w
   if (const auto it = venues_.find("*"); it != venues_.end()) default_venue_ = it->second;
   server_ = std::make_unique<Server>(
       io_, config, [this](const ApiRequest& r) { return api_.handle(r); }, hub_, secrets_.token,
-      dashboard_files());
+      dashboard_files(), secrets_.operator_token);
   log_->info("serving http{}://{}:{} (REST /v1, stream /v1/stream, dashboard /){}",
              config.tls_cert.empty() ? "" : "s", config.bind, server_->port(),
              history_ ? fmt::format("; history in {}", history_->path()) : "");
@@ -235,6 +235,14 @@ void GatewayComponent::publish_metrics() {
   ops::metric(m, "ztrade_gateway_stream_connects_total", c, static_cast<double>(s.stream_connects));
   ops::metric(m, "ztrade_gateway_stream_slow_disconnects_total", c,
               static_cast<double>(s.slow_disconnects));
+  ops::metric(m, "ztrade_gateway_stream_unauthenticated", c,
+              static_cast<double>(s.unauthenticated_streams));
+  ops::metric(m, "ztrade_gateway_stream_auth_timeouts_total", c,
+              static_cast<double>(s.auth_timeouts));
+  ops::metric(m, "ztrade_gateway_stream_unauthenticated_refused_total", c,
+              static_cast<double>(s.unauthenticated_refused));
+  ops::metric(m, "ztrade_gateway_stream_reads_paused_total", c,
+              static_cast<double>(s.reads_paused));
   ops::metric(m, "ztrade_gateway_stream_updates_total", c,
               static_cast<double>(hub_.stats().updates));
   ops::metric(m, "ztrade_gateway_stream_delivered_total", c,
@@ -250,6 +258,7 @@ void GatewayComponent::publish_metrics() {
                 static_cast<double>(h.trades_written));
     ops::metric(m, "ztrade_gateway_history_dropped_total", c, static_cast<double>(h.dropped));
     ops::metric(m, "ztrade_gateway_history_errors_total", c, static_cast<double>(h.errors));
+    ops::metric(m, "ztrade_gateway_history_gaps_total", c, static_cast<double>(h.gaps));
     ops::metric(m, "ztrade_gateway_history_queued", c, static_cast<double>(h.queued));
   }
   const auto [p50, p90, p99] = latency_.p50_p90_p99_us();

@@ -32,6 +32,9 @@ CREATE TABLE IF NOT EXISTS trades (
   symbol TEXT NOT NULL, ts_ns INTEGER NOT NULL, trade_id INTEGER NOT NULL,
   price REAL, size REAL, aggressor INTEGER);
 CREATE UNIQUE INDEX IF NOT EXISTS trades_by_time ON trades (symbol, ts_ns, trade_id);
+CREATE TABLE IF NOT EXISTS gaps (
+  symbol TEXT NOT NULL, interval_ns INTEGER NOT NULL, start_ns INTEGER NOT NULL,
+  end_ns INTEGER NOT NULL, PRIMARY KEY (symbol, interval_ns, start_ns)) WITHOUT ROWID;
 )sql";
 
 struct Statement {
@@ -76,9 +79,10 @@ void yield_thread(int nice, const std::vector<int>& cpus, bool idle) noexcept {
 }
 
 struct History::Row {
-  bool bar = true;
-  wire::BarMsg b{};
+  enum class Kind : std::uint8_t { kBar, kTrade, kGap } kind = Kind::kBar;
+  wire::BarMsg b{};  // a gap: symbol, interval_ns and start_ns of b, its end in gap_end_ns
   wire::TradeMsg t{};
+  std::int64_t gap_end_ns = 0;
 };
 
 struct History::Queue {
@@ -122,6 +126,20 @@ History::History(std::string path, int retention_days, std::size_t queue_capacit
     setup.exec(kSchema, path_);
   }
   reader_ = std::make_unique<Db>(path_, true);
+  {
+    // What the database already holds: its symbols, and each one's newest bar (a gap is
+    // marked if the next bar seen is further away).
+    Statement q(reader_->db, "SELECT symbol FROM bars UNION SELECT symbol FROM trades");
+    while (sqlite3_step(q.s) == SQLITE_ROW) {
+      symbols_.emplace(reinterpret_cast<const char*>(sqlite3_column_text(q.s, 0)));
+    }
+    Statement last(reader_->db,
+                   "SELECT symbol, interval_ns, MAX(ts_ns) FROM bars GROUP BY symbol, interval_ns");
+    while (sqlite3_step(last.s) == SQLITE_ROW) {
+      resume_from_[reinterpret_cast<const char*>(sqlite3_column_text(last.s, 0))] = {
+          sqlite3_column_int64(last.s, 2), sqlite3_column_int64(last.s, 1)};
+    }
+  }
   writer_ = std::jthread([this, nice, idle, cpus = std::move(cpus)](std::stop_token stop) {
     yield_thread(nice, cpus, idle);
     write_loop(stop);
@@ -139,16 +157,41 @@ bool History::push(const Row& row) noexcept {
   return true;
 }
 
+void History::note_symbol(std::string_view symbol) noexcept {
+  if (symbols_.find(symbol) != symbols_.end()) return;
+  try {
+    symbols_.emplace(symbol);  // once per symbol
+  } catch (const std::bad_alloc&) {
+  }
+}
+
 bool History::add(const wire::BarMsg& bar) noexcept {
+  note_symbol(bar.symbol.view());
+  if (!resume_from_.empty()) {
+    const auto it = resume_from_.find(bar.symbol.view());
+    if (it != resume_from_.end()) {
+      const auto [last_ns, interval_ns] = it->second;
+      if (interval_ns == bar.interval_ns && bar.start_ns > last_ns + interval_ns) {
+        Row g;
+        g.kind = Row::Kind::kGap;
+        g.b = bar;
+        g.b.start_ns = last_ns + interval_ns;
+        g.gap_end_ns = bar.start_ns;
+        if (push(g)) gaps_.fetch_add(1, std::memory_order_relaxed);
+      }
+      resume_from_.erase(it);
+    }
+  }
   Row r;
-  r.bar = true;
+  r.kind = Row::Kind::kBar;
   r.b = bar;
   return push(r);
 }
 
 bool History::add(const wire::TradeMsg& trade) noexcept {
+  note_symbol(trade.symbol.view());
   Row r;
-  r.bar = false;
+  r.kind = Row::Kind::kTrade;
   r.t = trade;
   return push(r);
 }
@@ -181,6 +224,9 @@ void History::write_rows(std::stop_token stop) {
   Statement trade(db.db,
                   "INSERT OR IGNORE INTO trades (symbol, ts_ns, trade_id, price, size, aggressor) "
                   "VALUES (?,?,?,?,?,?)");
+  Statement gap(db.db,
+                "INSERT OR REPLACE INTO gaps (symbol, interval_ns, start_ns, end_ns) "
+                "VALUES (?,?,?,?)");
   Statement old_bars(db.db, "DELETE FROM bars WHERE ts_ns < ?");
   Statement old_trades(db.db, "DELETE FROM trades WHERE ts_ns < ?");
   std::int64_t newest = 0;  // event time: a replay of last year keeps last year's rows
@@ -198,7 +244,13 @@ void History::write_rows(std::stop_token stop) {
     while (n < kBatch && queue_->rows.pop(row)) {
       ++n;
       bool ok = false;
-      if (row.bar) {
+      if (row.kind == Row::Kind::kGap) {
+        gap.text(1, row.b.symbol.view());
+        gap.i64(2, row.b.interval_ns);
+        gap.i64(3, row.b.start_ns);
+        gap.i64(4, row.gap_end_ns);
+        ok = gap.run();
+      } else if (row.kind == Row::Kind::kBar) {
         bar.text(1, row.b.symbol.view());
         bar.i64(2, row.b.interval_ns);
         bar.i64(3, row.b.start_ns);
@@ -262,6 +314,7 @@ HistoryStats History::stats() const noexcept {
   s.batches = batches_.load(std::memory_order_relaxed);
   s.errors = errors_.load(std::memory_order_relaxed);
   s.deleted = deleted_.load(std::memory_order_relaxed);
+  s.gaps = gaps_.load(std::memory_order_relaxed);
   const auto pushed = pushed_.load(std::memory_order_relaxed);
   const auto committed = committed_.load(std::memory_order_relaxed);
   s.queued = pushed > committed ? pushed - committed : 0;
@@ -330,11 +383,17 @@ std::vector<wire::TradeMsg> History::trades(std::string_view symbol, std::int64_
   return out;
 }
 
-std::vector<std::string> History::symbols() const {
-  Statement q(reader_->db, "SELECT symbol FROM bars UNION SELECT symbol FROM trades");
-  std::vector<std::string> out;
+std::vector<History::Gap> History::gaps(std::string_view symbol, std::int64_t start,
+                                        std::int64_t end) const {
+  Statement q(reader_->db,
+              "SELECT start_ns, end_ns FROM gaps WHERE symbol = ?1 AND end_ns >= ?2 AND "
+              "start_ns <= ?3 ORDER BY start_ns");
+  q.text(1, symbol);
+  q.i64(2, start);
+  q.i64(3, end);
+  std::vector<Gap> out;
   while (sqlite3_step(q.s) == SQLITE_ROW) {
-    out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(q.s, 0)));
+    out.push_back({sqlite3_column_int64(q.s, 0), sqlite3_column_int64(q.s, 1)});
   }
   return out;
 }

@@ -7,9 +7,16 @@
 // writer cannot keep up and the queue is full, rows are dropped and counted (the metrics say
 // so), never waited for. Reads use a connection of their own on the gateway thread (WAL lets
 // them run beside the writer). Rows older than the retention, in event time, are deleted.
+//
+// Gaps: when the gateway starts on a database that holds bars, the first bar of each symbol
+// that lies more than one bar after the newest stored one marks the stretch in between as a
+// gap (the gateway was down, or not running, while bars went by): a row of the `gaps` table,
+// returned by gaps() and with /v1/bars.
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -24,7 +31,7 @@ namespace ztrade::gateway {
 
 struct HistoryStats {
   std::uint64_t bars_written = 0, trades_written = 0, dropped = 0, batches = 0, errors = 0,
-                deleted = 0;
+                deleted = 0, gaps = 0;
   std::size_t queued = 0;
 };
 
@@ -55,8 +62,17 @@ class History {
                                                std::size_t limit) const;
   [[nodiscard]] std::vector<wire::TradeMsg> trades(std::string_view symbol, std::int64_t start,
                                                    std::int64_t end, std::size_t limit) const;
-  // Symbols the database holds bars or trades for.
-  [[nodiscard]] std::vector<std::string> symbols() const;
+  // Symbols the database holds bars or trades for: read once at start, kept up to date by
+  // add() - no query per request.
+  [[nodiscard]] const std::set<std::string, std::less<>>& symbols() const noexcept {
+    return symbols_;
+  }
+  struct Gap {
+    std::int64_t start_ns = 0, end_ns = 0;  // the bars from start_ns up to end_ns are missing
+  };
+  // The gaps recorded for `symbol` that overlap [start, end], oldest first.
+  [[nodiscard]] std::vector<Gap> gaps(std::string_view symbol, std::int64_t start,
+                                      std::int64_t end) const;
 
   // Blocks until every row queued so far is committed (tests, benchmarks, shutdown).
   void flush();
@@ -70,13 +86,19 @@ class History {
   void write_loop(std::stop_token stop);
   void write_rows(std::stop_token stop);  // throws when the database fails
   bool push(const Row& row) noexcept;
+  void note_symbol(std::string_view symbol) noexcept;
+
+  // Gateway thread only: the newest bar stored per symbol when the gateway started (ts_ns,
+  // interval_ns), taken out as each symbol's first bar arrives.
+  std::map<std::string, std::pair<std::int64_t, std::int64_t>, std::less<>> resume_from_;
+  std::set<std::string, std::less<>> symbols_;
 
   std::string path_;
   std::int64_t retention_ns_;
   std::unique_ptr<Queue> queue_;
   std::unique_ptr<Db> reader_;
   std::atomic<std::uint64_t> bars_written_{0}, trades_written_{0}, dropped_{0}, batches_{0},
-      errors_{0}, deleted_{0}, pushed_{0}, committed_{0};
+      errors_{0}, deleted_{0}, pushed_{0}, committed_{0}, gaps_{0};
   std::atomic<bool> failed_{false};
   std::jthread writer_;  // last: stops (and joins) before the members it uses go
 };

@@ -7,28 +7,13 @@
 
 #include <fmt/format.h>
 
+#include "core/json_text.hpp"
+
 namespace ztrade::gateway {
 
-inline void append_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (const char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      out += fmt::format("\\u{:04x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
-}
-
-[[nodiscard]] inline std::string json_string(std::string_view s) {
-  std::string out;
-  append_json_string(out, s);
-  return out;
-}
+// Strings: escaped, and invalid UTF-8 replaced (core/json_text.hpp, shared with the brokers).
+using ztrade::append_json_string;
+using ztrade::json_string;
 
 [[nodiscard]] inline std::string json_number(double v) {
   return std::isfinite(v) ? fmt::format("{}", v) : "null";

@@ -235,8 +235,17 @@ ApiResponse RestApi::bars(std::string_view symbol, const SymbolState* s, std::in
   // The next page ends before the first bar returned; null when this page was not full.
   const std::string next =
       rows.size() == limit && !rows.empty() ? std::to_string(rows.front().start_ns - 1) : "null";
-  return {200, fmt::format(R"({{"symbol":{},"source":"{}","bars":{},"next_end":{}}})",
-                           json_string(symbol), used, array_of(rows, bar_json), next)};
+  // Stretches the history knows bars are missing from (the gateway was down).
+  std::string gaps;
+  if (sources_.history && !rows.empty()) {
+    for (const auto& g :
+         sources_.history->gaps(symbol, rows.front().start_ns, rows.back().start_ns)) {
+      gaps += fmt::format(R"({}{{"start_ns":{},"end_ns":{}}})", gaps.empty() ? "" : ",", g.start_ns,
+                          g.end_ns);
+    }
+  }
+  return {200, fmt::format(R"({{"symbol":{},"source":"{}","bars":{},"gaps":[{}],"next_end":{}}})",
+                           json_string(symbol), used, array_of(rows, bar_json), gaps, next)};
 }
 
 ApiResponse RestApi::trades(std::string_view symbol, const SymbolState* s, std::int64_t start,
@@ -348,7 +357,10 @@ ApiResponse RestApi::handle(const ApiRequest& request) const {
                                 st.trade_count, st.quote_count);
       }
       if (sources_.history) {
-        for (auto& sym : sources_.history->symbols()) rows.try_emplace(sym, R"("live":false)");
+        // From memory: the history's symbols are read once at start and kept up to date.
+        for (const auto& sym : sources_.history->symbols()) {
+          rows.try_emplace(sym, R"("live":false)");
+        }
       }
       std::string out = "[";
       for (const auto& [sym, fields] : rows) {

@@ -35,9 +35,11 @@ void Server::Impl::on_accept(tcp::socket socket) {
 }
 
 Server::Server(asio::io_context& io, const GatewayConfig& config, Rest rest, StreamHub& hub,
-               std::string stream_token, std::span<const StaticFile> files)
+               std::string stream_token, std::span<const StaticFile> files,
+               std::string operator_token)
     : impl_(std::make_shared<Impl>(io, config, std::move(rest), hub, std::move(stream_token),
                                    files)) {
+  impl_->operator_token = std::move(operator_token);
   impl_->accept();
 }
 
@@ -80,6 +82,7 @@ void Server::flush_conflated() {
 ServerStats Server::stats() const noexcept {
   ServerStats s = impl_->stats;
   s.stream_clients = impl_->sessions.size();
+  s.unauthenticated_streams = impl_->unauthenticated;
   return s;
 }
 

@@ -40,6 +40,16 @@ constexpr auto kReadDeadline = 10s;                 // to send a whole request
 constexpr std::size_t kMaxStreamMessage = 4096;     // a client's subscribe message, at most
 constexpr std::size_t kMaxTrackedClients = 10'000;  // rate-limit buckets kept
 constexpr std::size_t kMaxBatch = 64 * 1024;        // bytes of updates sent in one message, about
+// Answers (acks, errors) waiting for a stream client: past this, its messages are not read
+// until it reads what it was sent - a client that writes and never reads costs this, no more.
+constexpr std::size_t kMaxReplyBytes = 64 * 1024;
+constexpr auto kAuthDeadline = 5s;  // a stream connection's time to authenticate
+constexpr auto kCloseGrace = 1s;    // a closed stream client's time to answer the close
+
+// Stream connections that have not authenticated may hold this many of max_connections.
+inline std::size_t max_unauthenticated(int max_connections) {
+  return std::max<std::size_t>(1, static_cast<std::size_t>(max_connections) / 4);
+}
 
 inline bool is_tls(const GatewayConfig& c) {
   return !c.tls_cert.empty();
@@ -66,6 +76,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   tcp::acceptor acceptor;
   ServerStats stats;
   std::set<std::shared_ptr<StreamSession>> sessions;
+  std::size_t unauthenticated = 0;  // stream sessions that have not authenticated yet
+  std::string operator_token;
   struct Bucket {
     double tokens = 0;
     std::chrono::steady_clock::time_point at{};
@@ -106,13 +118,25 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     acceptor.listen(asio::socket_base::max_listen_connections);
   }
 
-  // Token bucket per address: requests_per_s, with a burst of as many.
-  bool allow(const std::string& address) {
+  // A request with a valid bearer token (read-only or operator).
+  bool authenticated(std::string_view authorization) const {
+    if (!authorization.starts_with("Bearer ")) return false;
+    const auto token = authorization.substr(7);
+    return ops::token_matches(token, stream_token) ||
+           (!operator_token.empty() && ops::token_matches(token, operator_token));
+  }
+
+  // Token bucket per address and kind (with a valid token or without): requests_per_s, with a
+  // burst of as many. Token-less requests never spend an authenticated client's budget.
+  bool allow(const std::string& address, bool with_token) {
     const auto now = std::chrono::steady_clock::now();
-    auto it = buckets.find(address);
+    std::string key = address;
+    key += with_token ? "|token" : "|none";
+    auto it = buckets.find(key);
     if (it == buckets.end()) {
       if (buckets.size() >= detail::kMaxTrackedClients) buckets.clear();  // bounded; forgiving
-      it = buckets.emplace(address, Bucket{static_cast<double>(config.requests_per_s), now}).first;
+      it = buckets.emplace(std::move(key), Bucket{static_cast<double>(config.requests_per_s), now})
+               .first;
     }
     Bucket& b = it->second;
     const double rate = config.requests_per_s;
@@ -177,7 +201,12 @@ class WsSession final : public StreamSession,
   WsSession(Stream&& stream, std::shared_ptr<Server::Impl> server, bool authenticated)
       : ws_(std::move(stream)),
         server_(std::move(server)),
-        client_(server_->config.client_queue, authenticated) {}
+        client_(server_->config.client_queue, authenticated),
+        auth_timer_(ws_.get_executor()) {
+    if (!authenticated) ++server_->unauthenticated;  // a slot of the unauthenticated share
+    counted_unauthenticated_ = !authenticated;
+  }
+  ~WsSession() override { authenticated_now(); }
 
   void accept(Request req) {
     beast::get_lowest_layer(ws_).expires_never();
@@ -187,6 +216,7 @@ class WsSession final : public StreamSession,
       if (ec) return;
       self->server_->sessions.insert(self);
       ++self->server_->stats.stream_connects;
+      if (!self->client_.authenticated()) self->start_auth_deadline();
       self->read();
     });
   }
@@ -204,6 +234,7 @@ class WsSession final : public StreamSession,
     if (!replies_.empty()) {
       out_ = std::move(replies_.front());
       replies_.pop_front();
+      replies_bytes_ -= out_.size();
     } else {
       out_ += '[';
       while (!updates.empty() && out_.size() < kMaxBatch) {
@@ -219,23 +250,68 @@ class WsSession final : public StreamSession,
                     [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
                       self->writing_ = false;
                       if (ec) return self->drop();
+                      if (self->read_paused_ && self->replies_bytes_ <= kMaxReplyBytes / 2) {
+                        self->read_paused_ = false;  // it reads again: so do we
+                        self->read();
+                      }
                       self->kick();
                     });
   }
 
   void close_slow() override {
     if (closing_) return;
-    closing_ = true;
     ++server_->stats.slow_disconnects;
-    ws_.async_close(websocket::close_reason(websocket::close_code::policy_error,
-                                            fmt::format("slow client: {} messages behind",
-                                                        server_->config.client_queue)),
-                    [self = this->shared_from_this()](beast::error_code) { self->drop(); });
+    close_with(fmt::format("slow client: {} messages behind", server_->config.client_queue));
   }
 
  private:
+  // Closes with a policy error; nothing more is read or queued from here on.
+  // The close handshake gets kCloseGrace: a client that does not answer it (it reads
+  // nothing) is cut off then, and its slot freed, rather than held for the stream's timeout.
+  void close_with(std::string reason) {
+    if (closing_) return;
+    closing_ = true;
+    authenticated_now();  // a closing session holds no place in the unauthenticated share
+    replies_.clear();
+    replies_bytes_ = 0;
+    ws_.async_close(websocket::close_reason(websocket::close_code::policy_error, reason),
+                    [self = this->shared_from_this()](beast::error_code) { self->drop(); });
+    auth_timer_.expires_after(kCloseGrace);
+    auth_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
+      if (ec) return;
+      beast::error_code ignored;
+      lowest_socket(self->ws_).close(ignored);
+      self->drop();
+    });
+  }
+
+  void start_auth_deadline() {
+    auth_timer_.expires_after(kAuthDeadline);
+    auth_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
+      if (ec || self->client_.authenticated() || self->closing_) return;
+      ++self->server_->stats.auth_timeouts;
+      self->close_with("not authenticated in time");
+    });
+  }
+
+  // Leaves the unauthenticated share (authenticated, or gone).
+  void authenticated_now() {
+    if (!counted_unauthenticated_) return;
+    counted_unauthenticated_ = false;
+    --server_->unauthenticated;
+  }
+
   void read() {
+    if (closing_) return;
+    if (replies_bytes_ > kMaxReplyBytes) {
+      // The client writes and does not read: stop reading it until it has read its answers
+      // (kick() resumes). Its socket's buffers fill; the gateway's memory does not.
+      ++server_->stats.reads_paused;
+      read_paused_ = true;
+      return;
+    }
     ws_.async_read(buffer_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+      if (self->closing_) return;  // a closing session reads (and answers) nothing more
       if (ec) {
         if (ec == websocket::error::message_too_big) ++self->server_->stats.bad_requests;
         return self->drop();
@@ -244,8 +320,13 @@ class WsSession final : public StreamSession,
       self->buffer_.consume(self->buffer_.size());
       bool close = false;
       std::string reply = self->server_->hub.on_message(self->client_, text, close);
+      if (self->client_.authenticated()) {
+        self->authenticated_now();
+        self->auth_timer_.cancel();
+      }
       if (close) {
         self->closing_ = true;
+        self->auth_timer_.cancel();
         auto msg = std::make_shared<std::string>(std::move(reply));
         self->ws_.text(true);
         // The refusal, then the close (code 1008).
@@ -256,19 +337,28 @@ class WsSession final : public StreamSession,
         });
         return;
       }
+      self->replies_bytes_ += reply.size();
       self->replies_.push_back(std::move(reply));
       self->kick();
       self->read();
     });
   }
 
-  void drop() { server_->sessions.erase(this->shared_from_this()); }
+  void drop() {
+    auth_timer_.cancel();
+    authenticated_now();
+    server_->sessions.erase(this->shared_from_this());
+  }
 
   websocket::stream<Stream> ws_;
   std::shared_ptr<Server::Impl> server_;
   StreamClient client_;
   std::deque<std::string> replies_;  // acks and errors, ahead of updates
-  std::string out_;                  // the message being written (kept: no allocation per write)
+  std::size_t replies_bytes_ = 0;    // their bytes (bounded: kMaxReplyBytes)
+  bool read_paused_ = false;
+  bool counted_unauthenticated_ = false;
+  asio::steady_timer auth_timer_;
+  std::string out_;  // the message being written (kept: no allocation per write)
   beast::flat_buffer buffer_;
   bool writing_ = false, closing_ = false;
 };
@@ -340,7 +430,30 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     }
     ++stats.requests;
     Request req = parser_->release();
-    if (!server_->allow(address_)) {
+    if (const auto te = req[http::field::transfer_encoding]; !te.empty()) {
+      // RFC 9112 section 6.3: a request whose last transfer coding is not chunked cannot be
+      // framed; only chunked alone is taken. Answered once, then the connection closes.
+      std::string coding(te);
+      for (char& c : coding) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      coding.erase(0, coding.find_first_not_of(" \t"));
+      coding.erase(coding.find_last_not_of(" \t") + 1);
+      if (coding != "chunked") {
+        ++stats.bad_requests;
+        return send(json_response(req, 400,
+                                  json_error("bad_request",
+                                             "Transfer-Encoding other than chunked is refused")),
+                    false);
+      }
+    }
+    const std::string_view target_of_request = req.target();
+    const bool static_file =
+        req.method() == http::verb::get &&
+        server_->file(target_of_request.substr(0, target_of_request.find('?'))) != nullptr &&
+        !websocket::is_upgrade(req);
+    // The dashboard's own files cost nothing to serve (memory): never rate-limited, so a
+    // flood cannot keep the page from loading. The API is, per address and token kind.
+    if (!static_file &&
+        !server_->allow(address_, server_->authenticated(req[http::field::authorization]))) {
       ++stats.rate_limited;
       auto res = json_response(req, 429, json_error("rate_limited", "too many requests"));
       res.set(http::field::retry_after, "1");
@@ -357,6 +470,19 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
       const std::string_view auth = req[http::field::authorization];
       const bool authenticated =
           auth.starts_with("Bearer ") && ops::token_matches(auth.substr(7), server_->stream_token);
+      if (!authenticated &&
+          server_->unauthenticated >= max_unauthenticated(server_->config.max_connections)) {
+        // The unauthenticated share is full: the rest of max_connections is kept for clients
+        // that authenticate (each unauthenticated one has kAuthDeadline to do so).
+        ++stats.unauthenticated_refused;
+        auto res = json_response(
+            req, 503,
+            json_error("too_many_unauthenticated",
+                       "too many stream connections waiting to authenticate; send the token in "
+                       "the Authorization header, or retry"));
+        res.set(http::field::retry_after, "5");
+        return send(std::move(res), false);
+      }
       beast::get_lowest_layer(stream_).expires_never();
       std::make_shared<WsSession<Stream>>(std::move(stream_), server_, authenticated)
           ->accept(std::move(req));

@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "core/epoch_time.hpp"
+
 namespace ztrade::market_data {
 namespace {
 
@@ -92,9 +94,17 @@ ReplaySource::ReplaySource(const std::string& path, Format format,
       if (i >= f.size()) throw std::runtime_error(fmt::format("{}: missing field {}", where, name));
       return f[i];
     };
-    const std::int64_t ts =
-        has_ns ? integer<std::int64_t>(field("ts_ns"), where, "ts_ns")
-               : static_cast<std::int64_t>(std::llround(number(field("ts"), where, "ts") * 1e9));
+    // Never a bar outside 1970-2262: a time that is not one is refused, naming the row.
+    const std::string_view ts_text = field(has_ns ? "ts_ns" : "ts");
+    const auto parsed = has_ns ? epoch_ns_of_ts_ns(ts_text) : epoch_ns_of_ts(ts_text);
+    if (!parsed) {
+      throw std::runtime_error(fmt::format(
+          "{}: {} \"{}\" is not a time between 1970 and 2262 ({})", where, has_ns ? "ts_ns" : "ts",
+          ts_text,
+          has_ns ? "whole nanoseconds since the epoch"
+                 : "seconds, milliseconds, microseconds or nanoseconds since the epoch"));
+    }
+    const std::int64_t ts = *parsed;
     if (ts < prev_ts) {
       throw std::runtime_error(fmt::format("{}: timestamps go backwards", where));
     }

@@ -16,6 +16,7 @@
 #include <fmt/ranges.h>
 
 #include "brokers/adapters.hpp"
+#include "execution/journal.hpp"
 #include "venues/adapters.hpp"
 
 extern char** environ;
@@ -590,6 +591,14 @@ void read_execution(TableReader& r, execution::ExecutionConfig& s) {
          "sim: the simulated broker; alpaca_paper: Alpaca's trading API ([execution.alpaca])",
          adapters);
   r.read("journal", s.journal, "append-only order and fill journal, relative to engine.run_dir");
+  std::vector<std::string_view> sync_modes;
+  for (const auto& [name, _] : execution::kJournalSyncNames) sync_modes.push_back(name);
+  r.read("journal_sync", s.journal_sync,
+         "when the journal is fdatasync()ed: off (survives a process crash, not a power loss), "
+         "batch (once per batch of handled messages: a power loss loses at most the last "
+         "batch), record (before each record is published: nothing published is lost). "
+         "Measured cost: docs/operations.md",
+         sync_modes);
   // Each broker adapter's own keys: [execution] itself or its [execution.<section>].
   for (const auto& rules : brokers::broker_config_rules()) {
     std::any options;

@@ -26,8 +26,8 @@ from typing import Any
 import numpy as np
 
 from ztrade import _core
-from ztrade.data import index_ns, require_pandas
-from ztrade.strategy import Strategy
+from ztrade.data import index_ns, require_pandas, ts_column_ns, ts_ns_column
+from ztrade.strategy import Strategy, strategy_name_problem
 
 __all__ = ["Result", "heatmap", "load", "run", "sweep"]
 
@@ -47,9 +47,9 @@ class _Bars:
 def _frame_times(frame: Any, name: str) -> np.ndarray:
     """Nanoseconds since the epoch: a ts_ns column, a ts column (seconds) or a DatetimeIndex."""
     if "ts_ns" in frame:
-        return np.asarray(frame["ts_ns"], dtype=np.int64)
-    if "ts" in frame:
-        return np.round(np.asarray(frame["ts"], dtype=np.float64) * 1e9).astype(np.int64)
+        return ts_ns_column(frame["ts_ns"], name)
+    if "ts" in frame:  # seconds, or ms, us or ns told apart by magnitude (ztrade.data.TS_UNITS)
+        return ts_column_ns(frame["ts"], name)
     if hasattr(getattr(frame, "index", None), "asi8"):
         return index_ns(frame.index)
     raise ValueError(f"{name}: needs a DatetimeIndex, a ts_ns column or a ts column")
@@ -127,12 +127,28 @@ def load(data: Any, symbol: str | None = None, clean: bool = False) -> tuple[_Ba
         parts.append((ts, np.full(len(ts), i, dtype=np.int32), cols))
     if len(parts) == 1:  # one symbol: already in time order (checked above)
         ts, sym, cols = parts[0]
-        return _Bars(symbols, ts, sym, cols), dropped
+        return _private(_Bars(symbols, ts, sym, cols)), dropped
     ts = np.concatenate([p[0] for p in parts])
     sym = np.concatenate([p[1] for p in parts])
     cols = {k: np.concatenate([p[2][k] for p in parts]) for k in _COLUMNS}
     order = np.lexsort((sym, ts))  # time order; at a tie, symbol order
-    return _Bars(symbols, ts[order], sym[order], {k: v[order] for k, v in cols.items()}), dropped
+    return _private(_Bars(symbols, ts[order], sym[order],
+                          {k: v[order] for k, v in cols.items()})), dropped
+
+
+def _frozen(a: np.ndarray, dtype: Any) -> np.ndarray:
+    """A copy of `a` that nothing else holds, read-only."""
+    out = np.array(a, dtype=dtype, copy=True, order="C")
+    out.setflags(write=False)
+    return out
+
+
+def _private(bars: _Bars) -> _Bars:
+    """The bars the engine replays, as copies nobody else holds, read-only: a strategy that
+    writes to the caller's arrays (or a sweep's other runs) cannot change bars not yet seen, so
+    a backtest is a pure function of its inputs."""
+    return _Bars(bars.symbols, _frozen(bars.ts_ns, np.int64), _frozen(bars.symbol, np.int32),
+                 {k: _frozen(v, np.float64) for k, v in bars.columns.items()})
 
 
 def _split_by_symbol(table: Any) -> dict[str, tuple[np.ndarray, dict[str, np.ndarray]]]:
@@ -192,6 +208,11 @@ def run(strategy: Strategy | str, data: Any, *, symbol: str | None = None,
     duplicates and rows that are not bars instead of refusing them. ``progress``: a tqdm bar
     (default: on for a million bars or more).
     """
+    if not isinstance(strategy, str):
+        name = getattr(strategy, "name", None)
+        problem = strategy_name_problem(name)
+        if problem:  # the live signal bridge would refuse its every signal
+            raise ValueError(f"{type(strategy).__name__}.name {name!r} {problem}")
     bars, dropped = load(data, symbol, clean)
     overrides = {"ZTRADE__risk__order_size": repr(float(order_size)),
                  "ZTRADE__execution__slippage_bps": repr(float(slippage_bps)),
@@ -205,6 +226,7 @@ def run(strategy: Strategy | str, data: Any, *, symbol: str | None = None,
     try:
         c = bars.columns
         t_ts, t_price, t_size, t_symbol = _trades(trades, bars.symbols, symbol)
+        _check_trades_against_bars(bars, (t_ts, t_price, t_size, t_symbol))
         raw = _core.backtest_run(bars.ts_ns, c["open"], c["high"], c["low"], c["close"],
                                  c["volume"], bars.symbol, bars.symbols, strategy, overrides,
                                  fill, float(cash),
@@ -247,8 +269,47 @@ def _trades(data: Any, symbols: list[str], symbol: str | None
     back = np.flatnonzero(np.diff(ts) < 0)
     if len(back):
         raise ValueError(f"trades: row {int(back[0]) + 1} is earlier than the row before it")
-    return (ts, np.asarray(data["price"], dtype=np.float64),
-            np.asarray(data["size"], dtype=np.float64), sym)
+    price = _frozen(np.asarray(data["price"], dtype=np.float64), np.float64)
+    size = _frozen(np.asarray(data["size"], dtype=np.float64), np.float64)
+    bad = ~(np.isfinite(price) & (price > 0) & np.isfinite(size) & (size >= 0))
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ValueError(f"trades: row {i} (ts_ns {int(ts[i])}): price {price[i]} size "
+                         f"{size[i]} is not a trade (a price > 0 and a size >= 0)")
+    return _frozen(ts, np.int64), price, size, _frozen(sym, np.int32)
+
+
+# How far outside the high-low range of the bar it falls in a trade may be before it is
+# refused: bars and trades may come from different feeds (SIP bars, IEX trades), never this far
+# apart - a price so far off is a bad row, and an order filled at it would be a fantasy.
+TRADE_BAND = 0.10
+
+
+def _check_trades_against_bars(bars: _Bars, trades: tuple) -> None:
+    """ValueError naming the first trade more than TRADE_BAND outside its bar's high-low."""
+    t_ts, t_price, _size, t_sym = trades
+    if not len(t_ts):
+        return
+    for i, _name in enumerate(bars.symbols):
+        mine = np.flatnonzero(t_sym == i)
+        rows = np.flatnonzero(bars.symbol == i)
+        if not len(mine) or not len(rows):
+            continue
+        starts = bars.ts_ns[rows]
+        # The bar a trade falls in: the last that started at or before it.
+        at = np.searchsorted(starts, t_ts[mine], side="right") - 1
+        inside = at >= 0
+        idx = rows[np.clip(at, 0, None)]
+        hi, lo = bars.columns["high"][idx], bars.columns["low"][idx]
+        p = t_price[mine]
+        far = inside & ((p > hi * (1 + TRADE_BAND)) | (p < lo * (1 - TRADE_BAND)))
+        if far.any():
+            j = int(np.argmax(far))
+            row = int(mine[j])
+            raise ValueError(
+                f"trades: row {row} (ts_ns {int(t_ts[row])}, {bars.symbols[i]}): price "
+                f"{p[j]} is more than {TRADE_BAND:.0%} outside its bar's range "
+                f"[{lo[j]}, {hi[j]}] (the bar at ts_ns {int(bars.ts_ns[idx[j]])})")
 
 
 def _toml(value: Any) -> str:
@@ -434,6 +495,13 @@ def _times(ns: np.ndarray) -> Any:
     return pd.DatetimeIndex(stamps).tz_localize("UTC")
 
 
+# Every statistic in Result.stats, in order (a sweep's metric must be one; a test keeps this
+# list equal to what _stats returns).
+STAT_NAMES = ("start", "end", "bars", "final_equity", "total_return", "cagr", "volatility_ann",
+              "sharpe", "sortino", "max_drawdown", "max_drawdown_duration", "calmar", "trades",
+              "win_rate", "profit_factor", "expectancy", "avg_trade_return", "exposure_time",
+              "commissions", "orders", "risk_rejects", "buy_and_hold_return")
+
 _PERCENT = {"total_return", "cagr", "volatility_ann", "max_drawdown", "win_rate",
             "avg_trade_return", "exposure_time", "buy_and_hold_return"}
 
@@ -451,8 +519,11 @@ _JOBS: list[tuple] = []
 
 def _sweep_one(i: int) -> dict:
     make, params, data, kwargs = _JOBS[i]
-    result = run(make(**params), data, progress=False, **kwargs)
-    return {**params, **result.stats}
+    try:
+        result = run(make(**params), data, progress=False, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - one combination's failure is that row's result
+        return {**params, "error": f"{type(exc).__name__}: {exc}"}
+    return {**params, **result.stats, "error": None}
 
 
 def sweep(strategy_class: Callable[..., Any], data: Any, grid: Mapping[str, list], *,
@@ -471,6 +542,10 @@ def sweep(strategy_class: Callable[..., Any], data: Any, grid: Mapping[str, list
 
     pd = require_pandas("sweeps")
     names = list(grid)
+    if metric not in STAT_NAMES and metric not in names:
+        # Checked before hours of runs, not after them.
+        raise ValueError(f"sweep: metric {metric!r} is not a statistic of a backtest "
+                         f"({', '.join(STAT_NAMES)})")
     combos = [dict(zip(names, values)) for values in itertools.product(*grid.values())]
     bars, _ = load(data, symbol, clean)
     _JOBS[:] = [(strategy_class, p, bars, kwargs) for p in combos]
@@ -498,9 +573,25 @@ def sweep(strategy_class: Callable[..., Any], data: Any, grid: Mapping[str, list
         if bar:
             bar.close()
     table = pd.DataFrame(rows)
+    failed = table[table["error"].notna()] if len(table) else table
+    if len(failed) == len(table) and len(table):
+        raise ValueError(f"sweep: every combination failed; the first "
+                         f"({_params_text(failed.iloc[0], names)}): {failed.iloc[0]['error']}")
+    if len(failed):
+        # The other rows stand; the failures are rows too, with their reason, and are said.
+        import warnings
+        warnings.warn(f"sweep: {len(failed)} of {len(table)} combination(s) failed (see the "
+                      f"'error' column); the first ({_params_text(failed.iloc[0], names)}): "
+                      f"{failed.iloc[0]['error']}", RuntimeWarning, stacklevel=2)
+    if not len(failed) and "error" in table:
+        table = table.drop(columns="error")
     table.attrs["metric"] = metric
     table.attrs["parameters"] = names
     return table.sort_values(metric, ascending=False, na_position="last").reset_index(drop=True)
+
+
+def _params_text(row: Any, names: list[str]) -> str:
+    return ", ".join(f"{n}={row[n]!r}" for n in names)
 
 
 def heatmap(table: Any, x: str, y: str, metric: str | None = None,

@@ -30,6 +30,7 @@ from typing import Any
 import tomllib
 
 from ztrade import _core
+from ztrade.untrusted import printable
 
 __all__ = ["Alpaca", "AlpacaError", "AlpacaSettings"]
 
@@ -70,6 +71,12 @@ def settings_from_config(config: str | None = None, overrides: dict[str, str] | 
     if not s.key_id or not s.secret:
         raise AlpacaError(0, f"set {values['key_id_env']} and {values['secret_env']} in the "
                              "environment or an env file (--env-file)")
+    for name, value in ((values["key_id_env"], s.key_id), (values["secret_env"], s.secret)):
+        # A stray carriage return or space (a file saved on Windows, a paste) would reach an
+        # HTTP header, whose error message quotes the value: named here, never shown.
+        if not value.isascii() or not value.isprintable() or value != value.strip():
+            raise AlpacaError(0, f"{name} holds a space, control character (a carriage "
+                                 "return?) or non-ASCII character; its value is not shown")
     return s
 
 
@@ -107,10 +114,11 @@ class Alpaca:
             raw = e.read()
             try:
                 err = json.loads(raw)
-                raise AlpacaError(e.code, str(err.get("message", raw[:200])),
+                raise AlpacaError(e.code, printable(err.get("message", raw[:200])),
                                   int(err.get("code", 0))) from None
             except (ValueError, AttributeError):
-                raise AlpacaError(e.code, raw[:200].decode(errors="replace") or e.reason) from None
+                raise AlpacaError(e.code, printable(raw[:200].decode(errors="replace") or e.reason)
+                                  ) from None
         except (urllib.error.URLError, OSError) as e:
             reason = getattr(e, "reason", e)
             raise AlpacaError(0, f"cannot reach {base}: {reason}") from None
@@ -159,6 +167,7 @@ class Alpaca:
             return path
         rows: list[list[Any]] = []
         token = None
+        tokens: set[str] = set()  # seen: a token repeated would page for ever
         while True:
             page = self._request("GET", self.settings.data_url,
                                  f"/v2/stocks/{urllib.parse.quote(symbol, safe='')}/bars",
@@ -171,6 +180,11 @@ class Alpaca:
             token = page.get("next_page_token")
             if not token:
                 break
+            if token in tokens:
+                raise AlpacaError(0, f"bars of {symbol}: Alpaca sent the page token "
+                                     f"{printable(token)!r} twice (after {len(tokens)} pages); "
+                                     "stopping rather than looping")
+            tokens.add(token)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".partial")
         with tmp.open("w", newline="") as f:

@@ -19,6 +19,7 @@ from rich.table import Table
 
 from ztrade.broker import Alpaca, AlpacaError
 from ztrade.metrics import execution_status
+from ztrade.untrusted import cell
 
 
 class BrokerCliError(Exception):
@@ -165,7 +166,7 @@ def _pairs(title: str, values: dict) -> Table:
     t.add_column("field")
     t.add_column("value", justify="right")
     for k, v in values.items():
-        t.add_row(k, "-" if v is None else str(v))
+        t.add_row(k, cell("-" if v is None else v))
     return t
 
 
@@ -177,7 +178,8 @@ def _rows(title: str, rows: list[dict]) -> Table:
     for k in rows[0]:
         t.add_column(k, justify="left" if isinstance(rows[0][k], str) else "right")
     for r in rows:
-        t.add_row(*("-" if v is None else (f"{v:,.4f}".rstrip("0").rstrip(".")
-                                           if isinstance(v, float) else str(v))
+        # Every value came from the broker: escaped, never markup or terminal control.
+        t.add_row(*(cell("-" if v is None else (f"{v:,.4f}".rstrip("0").rstrip(".")
+                                                if isinstance(v, float) else v))
                     for v in r.values()))
     return t

@@ -42,6 +42,43 @@ PROCESSES = ("execution", "risk", "signal-bridge", "market-data")
 # How long after market data ends the session waits for execution to settle its orders with
 # the broker (its own limit, e.g. execution.alpaca.settle_timeout_s, normally ends it first).
 SETTLE_LIMIT_S = 120.0
+# The gateway only observes: when it dies mid-session it is restarted (after 0.5 s, then 1, 2,
+# 4 ... up to GATEWAY_BACKOFF_MAX_S) while trading goes on, at most GATEWAY_MAX_RESTARTS times.
+GATEWAY_MAX_RESTARTS = 10
+GATEWAY_BACKOFF_MAX_S = 10.0
+
+
+class _GatewayKeeper:
+    """Restarts a dead ztrade-gateway with bounded backoff; counts and says each death."""
+
+    def __init__(self, restart: Callable[[], subprocess.Popen], log: Path,
+                 progress: Callable[[str], None]):
+        self.restart, self.log, self.progress = restart, log, progress
+        self.restarts = 0
+        self.deaths: list[int] = []  # exit codes
+        self._due: float | None = None
+
+    def check(self, proc: subprocess.Popen) -> subprocess.Popen | None:
+        """The process to keep (a new one once restarted); None when out of restarts."""
+        if proc.poll() is None:
+            return proc
+        now = time.monotonic()
+        if self._due is None:
+            self.deaths.append(proc.returncode)
+            if self.restarts >= GATEWAY_MAX_RESTARTS:
+                self.progress(f"ztrade-gateway exited with code {proc.returncode} for the "
+                              f"{len(self.deaths)}th time; not restarted again (trading goes on)")
+                self._due = float("inf")
+                return proc
+            delay = min(0.5 * 2 ** self.restarts, GATEWAY_BACKOFF_MAX_S)
+            self._due = now + delay
+            self.progress(f"ztrade-gateway exited with code {proc.returncode}; trading goes on, "
+                          f"restarting it in {delay:.1f} s\n{log_tail(self.log, 5)}")
+        if now < self._due:
+            return proc
+        self._due = None
+        self.restarts += 1
+        return self.restart()
 
 
 def default_config() -> Path:
@@ -146,6 +183,7 @@ def run_engine(config: str | None = None, run_dir: str | None = None,
         if gateway["enabled"] and deployment not in ("threads", "inline"):
             programs.append("gateway")
         procs: dict[str, subprocess.Popen] = {}
+        keeper: _GatewayKeeper | None = None
         logs: dict[str, Path] = {}
         tap.spool_to(session / "tap.spool")
         metrics: dict[str, dict[str, float]] = {}
@@ -160,6 +198,10 @@ def run_engine(config: str | None = None, run_dir: str | None = None,
                 exe = find_binary(f"ztrade-{name}")
                 logs[name] = session / f"{name}.log"
                 procs[name] = start(name, [exe, "--config", config], env, logs[name])
+            keeper = (_GatewayKeeper(lambda: start("gateway", [find_binary("ztrade-gateway"),
+                                                              "--config", config], env,
+                                                    logs["gateway"]), logs["gateway"], progress)
+                      if "gateway" in procs else None)
             progress(f"session {session} ({deployment}"
                      f"{', RESUMING an earlier session' if resuming else ''}); "
                      "waiting for the engine to be ready...")
@@ -178,7 +220,11 @@ def run_engine(config: str | None = None, run_dir: str | None = None,
                 if now - started > timeout_s:
                     raise EngineError(f"session did not finish within {timeout_s:.0f} s "
                                       "(--timeout sets the limit)")
-                died = next((n for n, p in procs.items() if p.poll() is not None), None)
+                if keeper is not None and ready_at is not None:
+                    procs["gateway"] = keeper.check(procs["gateway"]) or procs["gateway"]
+                died = next((n for n, p in procs.items() if p.poll() is not None and
+                             not (n == "gateway" and keeper is not None and
+                                  ready_at is not None)), None)
                 if died is not None and ready_at is None:  # could not start: nothing ran
                     raise EngineError(f"ztrade-{died} exited with code "
                                       f"{procs[died].returncode}:\n{log_tail(logs[died])}")
@@ -288,6 +334,10 @@ def run_engine(config: str | None = None, run_dir: str | None = None,
             "health": health(metrics),
             "decode_errors": dict(tap.decode_errors),
             "exit_codes": exit_codes,
+            # The gateway's deaths mid-session (exit codes) and restarts (processes
+            # deployment); trading went on through them.
+            "gateway_restarts": keeper.restarts if keeper else 0,
+            "gateway_deaths": keeper.deaths if keeper else [],
             "peak_rss_mb": {k: round(v, 1) for k, v in peak_rss.items() if v is not None},
         }
         (session / "summary.json").write_text(json.dumps(summary, indent=2))

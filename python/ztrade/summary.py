@@ -10,6 +10,8 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from ztrade.untrusted import printable
+
 WIDTH = 110
 
 
@@ -99,12 +101,23 @@ def _broker_banner(s: dict[str, Any]) -> list[RenderableType]:
     if not b:
         return []
     out: list[RenderableType] = []
-    if b.get("reduce_only"):
+    if b.get("reduce_only") and b.get("unexplained"):
         out.append(Text(f"{b['name']}: {b.get('unexplained')} position(s) or order(s) the "
                         "journal cannot explain; trading was REDUCING (see the log; "
                         "execution.alpaca.adopt_broker_state adopts them)", style="bold yellow"))
+    if b.get("unreconciled"):
+        # Booked as the broker has it, not as the journal expected: an operator must look.
+        notes = "; ".join(printable(n) for n in b.get("unreconciled_notes", [])[-3:])
+        out.append(Text(f"{b['name']}: {b['unreconciled']} state(s) booked as the broker has "
+                        f"them but not reconciled with the journal - trading was REDUCING: "
+                        f"{notes}", style="bold red"))
+    unbookable = {k: v for k, v in b.get("unbookable_events", {}).items() if v}
+    if unbookable or b.get("fills_off_market"):
+        out.append(Text(f"{b['name']}: events looked up over REST because they could not be "
+                        f"booked as sent: {unbookable}; fills off the market: "
+                        f"{b.get('fills_off_market', 0)}", style="bold yellow"))
     if b.get("failure"):
-        out.append(Text(f"{b['name']}: {b['failure']}", style="bold red"))
+        out.append(Text(f"{b['name']}: {printable(b['failure'])}", style="bold red"))
     engine = {k: v["quantity"] for k, v in s["positions"].items() if v["quantity"]}
     theirs = {k: v for k, v in b.get("positions", {}).items() if v}
     if any(abs(engine.get(k, 0.0) - theirs.get(k, 0.0)) > 1e-9 for k in {*engine, *theirs}):
@@ -146,6 +159,11 @@ def render_summary(s: dict[str, Any]) -> Group:
     unhealthy = {k: v for k, v in s.get("health", {}).items() if v}
     if unhealthy:
         parts.append(Text("WARNING: " + ", ".join(f"{k} = {v}" for k, v in unhealthy.items()),
+                          style="bold yellow"))
+    if s.get("gateway_deaths"):
+        parts.append(Text(f"WARNING: the gateway died {len(s['gateway_deaths'])} time(s) "
+                          f"(exit codes {s['gateway_deaths']}) and was restarted "
+                          f"{s.get('gateway_restarts', 0)} time(s); trading went on",
                           style="bold yellow"))
     bad = {k: v for k, v in s["exit_codes"].items() if v != 0}
     if bad:

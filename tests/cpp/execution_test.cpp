@@ -254,7 +254,7 @@ TEST(Journal, RecoveryRebuildsOrdersPositionsAndRefusesResends) {
   const std::string path = temp_path("journal");
   Recorder rec;
   {
-    OrderManager om(std::make_unique<Journal>(path, false), rec);
+    OrderManager om(std::make_unique<Journal>(path, JournalSync::kOff), rec);
     SimBroker broker(om, sim(0, 0, 0.5), 4096);
     om.submit(new_order(1, wire::Side::kBuy, 10), 0);
     om.submit(new_order(2, wire::Side::kSell, 4, wire::OrderType::kLimit, 150, "MSFT"), 0);
@@ -263,7 +263,7 @@ TEST(Journal, RecoveryRebuildsOrdersPositionsAndRefusesResends) {
     om.cancel(3, 2);
   }
   Recorder rec2;
-  OrderManager again(std::make_unique<Journal>(path, false), rec2);
+  OrderManager again(std::make_unique<Journal>(path, JournalSync::kOff), rec2);
   const ReplayStats stats = again.recover(path);
   EXPECT_EQ(stats.records, 9u);  // 3 new + 3 accepted + 2 fills + 1 cancel
   EXPECT_EQ(stats.torn_bytes, 0u);
@@ -284,7 +284,7 @@ TEST(Journal, TornTailIsTruncated) {
   const std::string path = temp_path("torn");
   Recorder rec;
   {
-    OrderManager om(std::make_unique<Journal>(path, false), rec);
+    OrderManager om(std::make_unique<Journal>(path, JournalSync::kOff), rec);
     om.submit(new_order(1, wire::Side::kBuy, 10), 0);
   }
   {
@@ -314,7 +314,7 @@ TEST(Journal, TornTailIsTruncated) {
 TEST(Journal, Version1RecordsKeepTheirMeaningAndUnknownVersionsAreRefused) {
   const std::string path = temp_path("v1");
   {
-    Journal j(path, false);
+    Journal j(path, JournalSync::kOff);
     JournalRecord r;
     r.version = 1;
     r.client_order_id = 7;
@@ -335,7 +335,7 @@ TEST(Journal, Version1RecordsKeepTheirMeaningAndUnknownVersionsAreRefused) {
   EXPECT_EQ(om.find(7)->status, OrderStatus::kFilled);
   EXPECT_EQ(om.counters().illegal_transitions, 0u);
   {
-    Journal j(path, false);
+    Journal j(path, JournalSync::kOff);
     JournalRecord r;
     r.version = 9;
     r.kind = JournalKind::kNew;
@@ -358,7 +358,7 @@ TEST(Journal, SurvivesKillDashNine) {
   if (child == 0) {
     ::close(pipefd[0]);
     Recorder rec;
-    OrderManager om(std::make_unique<Journal>(path, false), rec);
+    OrderManager om(std::make_unique<Journal>(path, JournalSync::kOff), rec);
     SimBroker broker(om, sim(0, 0, 0.5), 4096);
     for (std::uint64_t id = 1;; ++id) {
       om.submit(new_order(id, id % 3 ? wire::Side::kBuy : wire::Side::kSell, 2), 0);
@@ -376,7 +376,7 @@ TEST(Journal, SurvivesKillDashNine) {
   ASSERT_TRUE(WIFSIGNALED(status));
 
   Recorder rec;
-  OrderManager om(std::make_unique<Journal>(path, false), rec);
+  OrderManager om(std::make_unique<Journal>(path, JournalSync::kOff), rec);
   const ReplayStats stats = om.recover(path);
   EXPECT_GT(stats.records, 600u);
   EXPECT_EQ(om.counters().illegal_transitions, 0u);
@@ -388,6 +388,40 @@ TEST(Journal, SurvivesKillDashNine) {
   EXPECT_EQ(om.submit(new_order(last_id, wire::Side::kBuy, 1), 0), SubmitResult::kDuplicate);
   EXPECT_EQ(om.submit(new_order(last_id + 1, wire::Side::kBuy, 1), 0), SubmitResult::kAccepted);
   std::filesystem::remove(path);
+}
+
+// execution.journal_sync: "record" syncs before each append returns, "batch" once per batch
+// that wrote something, "off" only when flushed (a clean stop). Counted, so /metrics shows it.
+TEST(Journal, SyncModesSyncWhenTheySay) {
+  JournalRecord r;
+  r.kind = JournalKind::kNew;
+  (void)r.symbol.assign("AAPL");
+  {
+    Journal j(temp_path("sync-record"), JournalSync::kRecord);
+    ASSERT_TRUE(j.append(r));
+    ASSERT_TRUE(j.append(r));
+    EXPECT_EQ(j.syncs(), 2u);
+    EXPECT_TRUE(j.end_batch());
+    EXPECT_EQ(j.syncs(), 2u);  // nothing left to sync
+  }
+  {
+    Journal j(temp_path("sync-batch"), JournalSync::kBatch);
+    ASSERT_TRUE(j.append(r));
+    ASSERT_TRUE(j.append(r));
+    EXPECT_EQ(j.syncs(), 0u);
+    EXPECT_TRUE(j.end_batch());
+    EXPECT_EQ(j.syncs(), 1u);
+    EXPECT_TRUE(j.end_batch());  // a batch that wrote nothing syncs nothing
+    EXPECT_EQ(j.syncs(), 1u);
+  }
+  {
+    Journal j(temp_path("sync-off"), JournalSync::kOff);
+    ASSERT_TRUE(j.append(r));
+    EXPECT_TRUE(j.end_batch());
+    EXPECT_EQ(j.syncs(), 0u);
+    j.flush();
+    EXPECT_EQ(j.syncs(), 1u);
+  }
 }
 
 }  // namespace

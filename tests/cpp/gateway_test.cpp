@@ -256,7 +256,18 @@ TEST(Gateway, HistorySurvivesARestartAndCountsWhatItCannotQueue) {
   EXPECT_EQ(bars.back().close, 104);
   EXPECT_EQ(again.bars("AAPL", 0, INT64_MIN, INT64_MAX, 2).back().close, 109);  // the last two
   ASSERT_EQ(again.trades("AAPL", INT64_MIN, INT64_MAX, 10).size(), 1u);
-  EXPECT_EQ(again.symbols(), std::vector<std::string>{"AAPL"});
+  EXPECT_EQ(std::vector<std::string>(again.symbols().begin(), again.symbols().end()),
+            std::vector<std::string>{"AAPL"});
+  // Bars that went by while no gateway ran: the first bar after the restart is 5 bars on from
+  // the last stored one, so bars 10..14 are a gap - recorded, and only once.
+  EXPECT_TRUE(again.add(bar("AAPL", 15 * kMinute, 115)));
+  EXPECT_TRUE(again.add(bar("AAPL", 16 * kMinute, 116)));
+  again.flush();
+  const auto gaps = again.gaps("AAPL", INT64_MIN, INT64_MAX);
+  ASSERT_EQ(gaps.size(), 1u);
+  EXPECT_EQ(gaps[0].start_ns, 10 * kMinute);
+  EXPECT_EQ(gaps[0].end_ns, 15 * kMinute);
+  EXPECT_EQ(again.stats().gaps, 1u);
   // The REST API answers from it for a symbol this gateway never saw.
   GatewayConfig c;
   MarketState state(c);

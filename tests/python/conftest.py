@@ -1,8 +1,11 @@
-"""Shared fixtures: the TA-Lib reference sample (tests/data/talib)."""
+"""Shared fixtures: every test's own ports (tests touch only what they start), the TA-Lib
+reference sample (tests/data/talib)."""
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+from engine_helpers import OPS_SECTIONS, free_port
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "talib"
 
@@ -13,6 +16,16 @@ def _read(name):
     raw = np.genfromtxt(DATA / name, delimiter=",", skip_header=1, missing_values="",
                         filling_values=np.nan)
     return {h: np.ascontiguousarray(raw[:, i]) for i, h in enumerate(header)}
+
+
+@pytest.fixture(autouse=True)
+def own_ports(monkeypatch):
+    """Every engine a test starts listens on ports free now, never the configured defaults: a
+    user's engine running under systemd (ops ports 9101-9105, gateway 9200) is left alone and
+    does not make the tests fail. The engine reads ZTRADE__* from its environment."""
+    for section in OPS_SECTIONS.values():
+        monkeypatch.setenv(f"ZTRADE__{section}__ops_port", str(free_port()))
+    monkeypatch.setenv("ZTRADE__gateway__port", str(free_port()))
 
 
 @pytest.fixture(scope="session")

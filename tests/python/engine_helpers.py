@@ -2,6 +2,7 @@
 component's /metrics and /ready."""
 from __future__ import annotations
 
+import os
 import socket
 import time
 import urllib.error
@@ -45,9 +46,32 @@ def metrics(port: int) -> dict[str, float]:
     return out
 
 
-def all_ready(ports: Iterable[int] = (9101, 9102, 9103, 9104)) -> bool:
-    """Every component's /ready answers 200."""
-    for port in ports:
+# The ops ports of the components, as conftest.py's isolation fixture gives each test its own
+# (ZTRADE__<section>__ops_port in the environment); the configured defaults otherwise.
+OPS_SECTIONS = {"market-data": "market_data", "signal-bridge": "signal_bridge", "risk": "risk",
+                "execution": "execution", "gateway": "gateway"}
+DEFAULT_OPS_PORTS = {"market-data": 9101, "signal-bridge": 9102, "risk": 9103, "execution": 9104,
+                     "gateway": 9105}
+
+
+def ops_port(component: str) -> int:
+    """The ops port `component` listens on in this test (e.g. ops_port("execution"))."""
+    value = os.environ.get(f"ZTRADE__{OPS_SECTIONS[component]}__ops_port")
+    return int(value) if value else DEFAULT_OPS_PORTS[component]
+
+
+def engine_ops_ports() -> tuple[int, ...]:
+    """The four engine components' ops ports (gateway excluded)."""
+    return tuple(ops_port(c) for c in ("market-data", "signal-bridge", "risk", "execution"))
+
+
+def gateway_port() -> int:
+    return int(os.environ.get("ZTRADE__gateway__port", "9200"))  # noqa: SIM112 - the engine's name
+
+
+def all_ready(ports: Iterable[int] | None = None) -> bool:
+    """Every component's /ready answers 200 (by default the four engine components')."""
+    for port in engine_ops_ports() if ports is None else ports:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=1) as r:
                 if r.status != 200:

@@ -4,11 +4,12 @@ alpaca-py) - and every order, fill and position agrees with the broker's, whatev
 network does: no order is sent twice, no fill is lost or counted twice."""
 from __future__ import annotations
 
+import time
 from collections import Counter
 
 import pytest
 
-from engine_helpers import wait_until
+from engine_helpers import ops_port, wait_until
 from venue_servers.alpaca_trading import AlpacaTradingServer
 from ztrade.launcher import run_engine
 from ztrade.summary import format_summary
@@ -255,7 +256,7 @@ def test_kill_dash_nine_of_execution_mid_run_sends_nothing_twice(tmp_path, alpac
 
     def status():
         try:
-            with urllib.request.urlopen("http://127.0.0.1:9104/status", timeout=1) as r:
+            with urllib.request.urlopen(f"http://127.0.0.1:{ops_port('execution')}/status", timeout=1) as r:
                 return _json.loads(r.read())
         except OSError:
             return None
@@ -345,3 +346,118 @@ def test_a_python_strategys_signal_becomes_an_alpaca_order_and_its_fill_comes_ba
     assert (fill.symbol, fill.side, fill.quantity, fill.price) == ("SAMPLE", "buy", 30.0, 110.0)
     assert f"ztrade-{fill.client_order_id}" == posted[0]
     assert_agrees_with_broker(s, alpaca)
+
+
+# -- round 3: Alpaca's book is the truth ------------------------------------------------------
+
+def _broker_metrics(s: dict) -> dict:
+    return s["broker"]
+
+
+def test_events_that_cannot_be_booked_are_looked_up_and_alpaca_s_book_wins(tmp_path, alpaca):
+    # Fill events replaced, one each, by what the engine cannot book: cut short, without the
+    # order, a wrong type, a price of 0, another symbol, another side - and one never sent.
+    # The fills happened at Alpaca all the same. Every order ends booked as Alpaca has it.
+    faults = ["malformed", "no_order", "wrong_type", "zero_price", "other_symbol", "other_side",
+              "silent"]
+    alpaca.event_faults = list(faults)
+    s = run(tmp_path, alpaca)
+    assert alpaca.event_faults == [], "every fault was sent"
+    got = assert_agrees_with_broker(s, alpaca)
+    assert s["fills"] == s["orders"] == len(set(got["posted"]))
+    b = _broker_metrics(s)
+    assert b["unbookable_events"]["malformed"] >= 3
+    assert b["unbookable_events"]["bad_price"] == 1
+    assert b["unbookable_events"]["contradicts_order"] == 2
+    # Each was resolved from Alpaca's book: nothing left that the journal cannot square.
+    assert b["unreconciled"] == 0 and b["reduce_only"] is False
+    lookups = [r for r in got["log"] if r["path"] == "/v2/orders:by_client_order_id"]
+    assert len(lookups) >= 4
+
+
+def test_a_fill_beyond_the_order_is_booked_flagged_and_makes_risk_reduce(tmp_path, alpaca):
+    alpaca.overfill_orders = 1  # Alpaca fills 150 of the first order's 100
+    s = run(tmp_path, alpaca)
+    snap = alpaca.snapshot()
+    over = [o for o in snap["orders"] if float(o["filled_qty"]) > float(o["qty"])]
+    assert len(over) == 1
+    # The position is Alpaca's, excess included: the engine does not end believing otherwise.
+    engine_qty = {k: v["quantity"] for k, v in s["positions"].items() if v["quantity"]}
+    assert engine_qty == pytest.approx(snap["positions"])
+    b = _broker_metrics(s)
+    assert b["overfills"] == 1 and b["unreconciled"] >= 1 and b["reduce_only"] is True
+    assert any("excess" in n for n in b["unreconciled_notes"])
+    # Risk went REDUCING through execution's heartbeat: later orders adding exposure refused.
+    assert s["rejects"].get("reducing_only", 0) > 0
+    assert "not reconciled" in format_summary(s)
+
+
+def test_an_hour_long_retry_after_fails_that_request_and_trading_goes_on(tmp_path, alpaca):
+    alpaca.post_faults = ["429_long"]  # Retry-After: 3600 on the first order
+    s = run(tmp_path, alpaca)
+    assert s["exec_reject_reasons"] == {"rate_limited": 1}
+    assert s["orders"] > 10 and s["fills"] == s["orders"] - 1
+    assert s["duration_s"] < 120
+    assert_agrees_with_broker(s, alpaca)
+
+
+def test_the_kill_switch_never_waits_behind_a_request_sleeping_out_a_429(tmp_path, alpaca,
+                                                                        monkeypatch):
+    import zmq
+
+    from ztrade import _core
+    from ztrade.launcher import default_config
+
+    monkeypatch.setenv("ZTRADE_CONTROL_TOKEN", "kill-switch-token")
+    alpaca.default_price = 150.0  # limit buys rest
+    alpaca.post_faults = [None, None, "429_30"]  # the third order's POST sleeps 30 s
+    extra = {"risk__order_type": '"limit"', "market_data__replay__speed": "20000"}
+    t, result = _in_thread(lambda: run(tmp_path, alpaca, **extra))
+    wait_until(lambda: len(alpaca.posted_client_ids()) >= 3, 60, "the third POST, answered 429")
+    asked = time.monotonic()
+    cfg = _core.engine_config(str(default_config()), {
+        "ZTRADE__engine__run_dir": str(tmp_path / "run")})
+    sock = zmq.Context.instance().socket(zmq.REQ)
+    sock.setsockopt(zmq.LINGER, 0)
+    sock.connect(cfg["endpoints"]["risk_control"])
+    sock.send_string("HALT kill-switch-token")
+    assert sock.poll(5000) and sock.recv_string().startswith("OK HALTED")
+    sock.close()
+    wait_until(lambda: any(r["method"] == "DELETE" and r["path"] == "/v2/orders"
+                           for r in alpaca.snapshot()["log"]), 10,
+               "cancel-all at Alpaca while the order queue sleeps out its 429")
+    assert time.monotonic() - asked < 10
+    t.join(240)
+    assert "error" not in result, result.get("error")
+
+
+def test_the_final_positions_do_not_race_a_lagging_position_book(tmp_path, alpaca):
+    # Alpaca's positions trail its fills by half a second: read once at the end they would
+    # differ (a false "positions differ"); read again until they agree, they do not.
+    alpaca.positions_lag_s = 0.5
+    s = run(tmp_path, alpaca)
+    b = _broker_metrics(s)
+    assert b["unreconciled"] == 0 and b["position_mismatches"] == []
+    assert "positions differ" not in format_summary(s)
+    alpaca.positions_lag_s = 0.0
+    assert_agrees_with_broker(s, alpaca)
+
+
+def test_broker_text_reaches_the_log_and_terminal_escaped(tmp_path, alpaca, capsys):
+    from ztrade.cli import main
+
+    # A foreign order whose client_order_id holds a newline and a forged log line, and a
+    # position whose symbol holds a terminal escape (clear screen).
+    forged = "2026-01-01T00:00:00Z info [execution] forged"  # a log line's shape
+    alpaca.add_foreign_order("SAMPLE", "x\n" + forged)  # 46 characters: Alpaca allows 48
+    s = run(tmp_path, alpaca)
+    log = (tmp_path / "run" / "execution.log").read_text()
+    assert not any(line.startswith(forged) for line in log.splitlines())
+    assert "x\\n" + forged in log
+    assert s["broker"]["unexplained"] >= 1
+    alpaca.add_position("EVIL\x1b[2J\x1b]0;pwned\x07", 5, 10.0)
+    rc = main(["broker", "--set", f"execution.alpaca.trading_url={alpaca.trading_url}",
+               "--set", f"execution.alpaca.ca_file={alpaca.ca_file}", "positions"])
+    out = capsys.readouterr().out
+    assert rc == 0 and "\x1b" not in out and "\x07" not in out
+    assert "EVIL\\x1b[2J" in out

@@ -37,7 +37,7 @@ from pathlib import Path
 
 import pytest
 
-from engine_helpers import all_ready, wait_until
+from engine_helpers import DEFAULT_OPS_PORTS, all_ready, gateway_port, ops_port, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -202,8 +202,17 @@ def test_standalone_ztrade_commands(workdir):
         assert "Traceback" not in r.stderr
 
 
+def on_this_tests_ports(command: str) -> str:
+    """The command as written, aimed at this test's engine: its ports are free ones, not the
+    defaults the docs show (a user's own engine may hold those)."""
+    command = command.replace("127.0.0.1:9200", f"127.0.0.1:{gateway_port()}")
+    for component, port in DEFAULT_OPS_PORTS.items():
+        command = command.replace(f"127.0.0.1:{port}", f"127.0.0.1:{ops_port(component)}")
+    return command
+
+
 def gateway_has_bars(token: str) -> bool:
-    req = urllib.request.Request("http://127.0.0.1:9200/v1/bars/SAMPLE?limit=1",
+    req = urllib.request.Request(f"http://127.0.0.1:{gateway_port()}/v1/bars/SAMPLE?limit=1",
                                  headers={"Authorization": f"Bearer {token}"})
     try:
         with urllib.request.urlopen(req, timeout=2) as r:
@@ -220,14 +229,14 @@ def test_commands_against_a_running_session(workdir):
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                               env=env)
     try:
-        wait_until(lambda: all_ready((9101, 9102, 9103, 9104, 9105)), 60,
+        wait_until(lambda: all_ready(ops_port(c) for c in DEFAULT_OPS_PORTS), 60,
                    "the session (and its gateway) to be ready")
         wait_until(lambda: gateway_has_bars(env["ZTRADE_GATEWAY_TOKEN"]), 60,
                    "the gateway to have bars to show")
         for where, command in COMMANDS:
             if runner_for(command) != "live":
                 continue
-            command = command.replace("run/session-...", str(session))
+            command = on_this_tests_ports(command.replace("run/session-...", str(session)))
             if command.startswith("curl "):
                 # The gateway's answers are JSON (curl -f: an HTTP error fails the command).
                 r = subprocess.run(command, shell=True, cwd=workdir, capture_output=True,

@@ -13,7 +13,7 @@ import urllib.request
 import pytest
 import zmq
 
-from engine_helpers import metrics, wait_until
+from engine_helpers import metrics, ops_port, wait_until
 from ztrade import FeatureComputer, wire
 from ztrade.data import load_bars_csv, sample_path
 from ztrade.launcher import StopRequest, find_binary, run_engine
@@ -281,7 +281,7 @@ def test_bad_frames_at_the_ingress_are_counted_not_fatal(tmp_path):
     t, result = _run_in_thread(run_dir=str(run_dir),
                                overrides={"ZTRADE__market_data__replay__speed": "75000"})
     # SAMPLE must be a known symbol before the pushes.
-    wait_until(lambda: (_http_json(9102, "/status") or {}).get("symbols", 0) >= 1)
+    wait_until(lambda: (_http_json(ops_port("signal-bridge"), "/status") or {}).get("symbols", 0) >= 1)
     push = zmq.Context.instance().socket(zmq.PUSH)
     push.setsockopt(zmq.LINGER, 1000)
     push.connect(f"ipc://{run_dir}/signal-ingress.sock")
@@ -301,7 +301,7 @@ def test_bad_frames_at_the_ingress_are_counted_not_fatal(tmp_path):
     push.close()
     rejected = 'ztrade_external_signals_rejected_total{component="signal-bridge",reason="%s"}'
     reasons = ("not_a_signal", "bad_strength", "unknown_symbol", "direction_mismatch", "stale")
-    wait_until(lambda: all(metrics(9102).get(rejected % r) == 1 for r in reasons))
+    wait_until(lambda: all(metrics(ops_port("signal-bridge")).get(rejected % r) == 1 for r in reasons))
     t.join(120)
     assert "error" not in result, result.get("error")
     s = result["summary"]
@@ -369,7 +369,7 @@ def test_inline_deployment_serves_the_kill_switch_while_streaming(tmp_path):
         "ZTRADE__market_data__synthetic__duration_s": "60",
         "ZTRADE__market_data__bar_interval_s": "0.01", **ORDERS_ON_MOST_BARS})
     try:
-        risk_port = 9103  # [risk] ops_port of the packaged config
+        risk_port = ops_port("risk")
         sent = 'ztrade_orders_sent_total{component="risk"}'
         halted = 'ztrade_risk_rejects_total{component="risk",reason="trading_halted"}'
         wait_until(lambda: metrics(risk_port).get(sent, 0) >= 3, 30, "orders flowing")

@@ -12,7 +12,7 @@ from collections import defaultdict
 
 import zmq
 
-from engine_helpers import metrics, wait_until
+from engine_helpers import metrics, ops_port, wait_until
 from ztrade import _core, wire
 from ztrade.launcher import default_config, find_binary
 from ztrade.tap import Tap
@@ -85,17 +85,18 @@ def test_kill_dash_nine_of_execution_mid_run(tmp_path):
                    30, "orders during the outage")
         procs["execution"] = start("execution")
         # The restarted execution resumed from its journal, with what the first one recorded.
-        status = wait_until(lambda: _status(9104), 30, "the restarted execution's /status")
+        status = wait_until(lambda: _status(ops_port("execution")), 30,
+                            "the restarted execution's /status")
         assert status["restored_records"] > 0, status
         wait_until(lambda: tap.states.get("market-data") == wire.ComponentState.DONE, 60,
                    "the end of the market data")
         # Every order risk sent is finished: re-sent ones filled.
-        wait_until(lambda: metrics(9103).get('ztrade_orders_unfinished{component="risk"}') == 0,
+        wait_until(lambda: metrics(ops_port("risk")).get('ztrade_orders_unfinished{component="risk"}') == 0,
                    30, "risk's orders to finish")
         # The outage really lost orders and risk re-sent them; risk saw the restart and had
         # execution re-report every unfinished order, so fills whose reports died with the
         # killed process are not counted again as pending.
-        risk = wait_until(lambda: metrics(9103), 10, "risk's metrics")
+        risk = wait_until(lambda: metrics(ops_port("risk")), 10, "risk's metrics")
         assert risk['ztrade_orders_resent_total{component="risk"}'] > 0
         assert risk['ztrade_execution_restarts_total{component="risk"}'] == 1
     finally:

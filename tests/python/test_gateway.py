@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from engine_helpers import metrics, wait_until
+from engine_helpers import engine_ops_ports, metrics, wait_until
 from gateway_session import OPERATOR, SYMBOLS, TOKEN, start
 
 websockets_sync = pytest.importorskip("websockets.sync.client")
@@ -299,7 +299,7 @@ def test_every_metric_the_grafana_dashboard_queries_exists(gw):
         for target in panel["targets"]:
             queried |= set(re.findall(r"\bztrade_[a-z0-9_]+", target["expr"]))
     assert len(queried) > 20
-    ports = [9101, 9102, 9103, 9104, gw.ops_port]
+    ports = [*engine_ops_ports(), gw.ops_port]
     scraped = wait_until(lambda: (m := [metrics(port) for port in ports]) and all(m) and m, 15,
                          "every component's /metrics")
     exported = {key.split("{")[0] for per_port in scraped for key in per_port}

@@ -15,9 +15,6 @@ import pytest
 from engine_helpers import all_ready, wait_until
 from ztrade.launcher import EngineError, run_engine
 
-ENGINE_NAMES = ("ztrade-execution", "ztrade-risk", "ztrade-signal-bridge", "ztrade-market-data",
-                "ztrade-engine")
-
 
 def ztrade(*args, cwd=None, timeout=120):
     return subprocess.run([sys.executable, "-m", "ztrade", *args], cwd=cwd, capture_output=True,
@@ -29,20 +26,47 @@ def start_ztrade(*args, cwd=None):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def engine_pids(parent=None):
-    """Live engine processes (all, or the children of `parent`)."""
-    out = []
+def _processes() -> dict[int, tuple[str, int, str]]:
+    """pid -> (name, parent pid, state) of every process now."""
+    out = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)
             name = fields[0].split("(", 1)[1]
-            ppid = int(fields[1].split()[1])
-            state = fields[1].split()[0]
+            state, ppid = fields[1].split()[:2]
+            out[int(stat.parent.name)] = (name, int(ppid), state)
         except (OSError, IndexError, ValueError):
             continue
-        if state != "Z" and name.startswith("ztrade-") and (parent is None or ppid == parent):
-            out.append(int(stat.parent.name))
     return out
+
+
+def engine_pids(parent=None):
+    """Live engine processes this test started: descendants of `parent` (default: of this
+    pytest process) only. An engine the user runs on this machine (under systemd, say) is
+    not ours to count, wait for or touch."""
+    root = os.getpid() if parent is None else parent
+    procs = _processes()
+
+    def ours(pid: int) -> bool:
+        seen = set()
+        while pid > 1 and pid not in seen:
+            seen.add(pid)
+            pid = procs.get(pid, ("", 0, ""))[1]
+            if pid == root:
+                return True
+        return False
+
+    if parent is not None:
+        return [pid for pid, (name, ppid, state) in procs.items()
+                if state != "Z" and name.startswith("ztrade-") and ppid == parent]
+    return [pid for pid, (name, _ppid, state) in procs.items()
+            if state != "Z" and name.startswith("ztrade-") and ours(pid)]
+
+
+def alive_engine(pid: int) -> bool:
+    """Whether pid (an engine process this test saw start) still runs."""
+    name, _ppid, state = _processes().get(pid, ("", 0, "Z"))
+    return state != "Z" and name.startswith("ztrade-")
 
 
 @pytest.fixture(autouse=True)
@@ -73,7 +97,7 @@ def test_signal_stops_every_process_and_prints_the_summary(tmp_path, sig, code):
     assert p.returncode == code, err
     assert "Traceback" not in err
     for pid in children:
-        assert not Path(f"/proc/{pid}").exists() or pid not in engine_pids()
+        assert not alive_engine(pid)
     summary = json.loads((tmp_path / "run" / "summary.json").read_text())
     assert summary["interrupted"] == sig.name
     assert 0 < summary["bars"] < 5000 and summary["orders"] > 0
@@ -109,7 +133,7 @@ def test_killing_the_launcher_takes_the_engine_down(tmp_path):
     p, children = slow_run(tmp_path / "run")
     p.kill()  # SIGKILL: no handler runs in the launcher
     p.communicate(timeout=30)
-    wait_until(lambda: not any(pid in engine_pids() for pid in children), 15,
+    wait_until(lambda: not any(alive_engine(pid) for pid in children), 15,
                "the orphaned engine processes to exit (PR_SET_PDEATHSIG)")
 
 
@@ -247,3 +271,37 @@ def test_run_dir_too_long_for_ipc_sockets_is_a_clear_error(tmp_path):
     r = ztrade("run", "--run-dir", str(tmp_path / ("x" * 100)))
     assert r.returncode == 1 and "too long for ipc sockets" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_an_engine_the_user_runs_is_left_alone(tmp_path):
+    """A user's own engine under systemd: a process named like an engine component that this
+    test did not start, holding the default ops port. The tests neither count it nor collide
+    with it: a session runs on its own ports and ends cleanly."""
+    import shutil
+    import socket
+
+    foreign_exe = tmp_path / "ztrade-market-data"
+    shutil.copy("/bin/sleep", foreign_exe)
+    # Double fork: the foreign process is nobody's child here (re-parented, as a service is).
+    starter = subprocess.Popen(["/bin/sh", "-c", f"'{foreign_exe}' 300 >/dev/null 2>&1 &"],
+                               start_new_session=True)
+    starter.wait(10)
+    holder = socket.socket()
+    holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        try:
+            holder.bind(("127.0.0.1", 9101))  # [market_data] ops_port of the packaged config
+            holder.listen()
+        except OSError:
+            pass  # something already holds it: all the better for this test
+        foreign = wait_until(lambda: [pid for pid, (name, _pp, st) in _processes().items()
+                                      if name == "ztrade-market-data" and st != "Z" and
+                                      Path(f"/proc/{pid}/exe").resolve() == foreign_exe], 10,
+                             "the foreign engine process")
+        assert not engine_pids(), "a process this test did not start was counted as its own"
+        s = run_engine(run_dir=str(tmp_path / "run"), progress=lambda *a: None, timeout_s=120)
+        assert s["bars"] == 5000 and all(c == 0 for c in s["exit_codes"].values())
+    finally:
+        holder.close()
+        for pid in locals().get("foreign", []):
+            os.kill(pid, signal.SIGKILL)

@@ -3,11 +3,14 @@
 // engine.deployment = "inline", all four on one thread with direct dispatch
 // (apps/inline_host.hpp).
 //
-// One process is one service: when any component fails (an unreadable replay file, a venue
-// that refuses the keys, an exception), every other component is stopped too and the process
-// exits non-zero naming the one that failed - never a process that looks alive with a dead
-// part inside it. Readiness and the systemd watchdog likewise cover all four (ServiceNotifier).
+// One process is one service: when any trading component fails (an unreadable replay file, a
+// venue that refuses the keys, an exception), every other component is stopped too and the
+// process exits non-zero naming the one that failed - never a process that looks alive with a
+// dead part inside it. Readiness and the systemd watchdog likewise cover all four
+// (ServiceNotifier). The gateway only observes: its failure is reported at once and stops
+// nothing - trading goes on - and the process exits kGatewayFailedExit at the end to say so.
 #include <array>
+#include <cstdio>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -30,16 +33,41 @@ struct Outcome {
   std::string error;  // an exception's text
 };
 
-// Runs one component; a failure stops the others.
+// The exit status of a session whose trading ran to its end while the gateway had failed.
+constexpr int kGatewayFailedExit = 3;
+
+// Runs one component; a failure of a trading component stops the others, a failure of the
+// gateway (an observer) stops nothing and is said at once.
 template <class Component>
-void run_component(Component& component, Outcome& out) {
+void run_component(Component& component, Outcome& out, bool stops_others = true) {
   try {
     out.code = component.run(ztrade::apps::g_stop);
   } catch (const std::exception& e) {
     out.code = 1;
     out.error = e.what();
+  } catch (...) {
+    out.code = 1;
+    out.error = "an exception that is not a std::exception";
   }
-  if (out.code != 0) ztrade::apps::g_stop.store(true);
+  if (out.code == 0) return;
+  if (stops_others) {
+    ztrade::apps::g_stop.store(true);
+  } else {
+    std::fprintf(stderr, "ztrade-engine: %.*s failed (exit %d)%s%s; trading continues without it\n",
+                 static_cast<int>(out.name.size()), out.name.data(), out.code,
+                 out.error.empty() ? "" : ": ", out.error.c_str());
+  }
+}
+
+// The gateway's failure, said again at the end: the exit status for a session whose trading
+// succeeded (`rc` 0) but whose gateway did not.
+int with_gateway(int rc, const Outcome& gateway) {
+  if (gateway.code == 0 || rc != 0) return rc;
+  std::fprintf(stderr,
+               "ztrade-engine: the gateway failed during the session (%s); trading ran to its end "
+               "(exit %d)\n",
+               gateway.error.empty() ? "see above" : gateway.error.c_str(), kGatewayFailedExit);
+  return kGatewayFailedExit;
 }
 
 }  // namespace
@@ -79,10 +107,13 @@ int main(int argc, char** argv) {
       }
       Outcome outcome{"gateway", 0, {}};
       std::jthread gateway_thread;
-      if (gateway) gateway_thread = std::jthread([&] { run_component(*gateway, outcome); });
+      if (gateway) {
+        gateway_thread = std::jthread([&] { run_component(*gateway, outcome, false); });
+      }
       const int inline_rc = apps::run_inline(*config);
       apps::g_stop.store(true);
-      return inline_rc;
+      if (gateway_thread.joinable()) gateway_thread.join();
+      return with_gateway(inline_rc, outcome);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "ztrade-engine: %s\n", e.what());
       return 1;
@@ -118,16 +149,19 @@ int main(int argc, char** argv) {
           std::jthread([&] { run_component(market, outcomes[3]); }),
       };
       std::jthread gateway_thread;
-      if (gateway) gateway_thread = std::jthread([&] { run_component(*gateway, outcomes[4]); });
+      if (gateway) {
+        gateway_thread = std::jthread([&] { run_component(*gateway, outcomes[4], false); });
+      }
     }
-    for (const Outcome& o : outcomes) {
+    for (std::size_t i = 0; i < 4; ++i) {
+      const Outcome& o = outcomes[i];
       if (o.code == 0) continue;
       std::fprintf(stderr, "ztrade-engine: %.*s failed (exit %d)%s%s; stopped every component\n",
                    static_cast<int>(o.name.size()), o.name.data(), o.code,
                    o.error.empty() ? "" : ": ", o.error.c_str());
       return o.code;
     }
-    return 0;
+    return with_gateway(0, outcomes[4]);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ztrade-engine: %s\n", e.what());
     return 1;

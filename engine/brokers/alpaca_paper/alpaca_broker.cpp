@@ -9,17 +9,39 @@
 #include <fmt/format.h>
 
 #include "bus/publisher.hpp"
+#include "core/json_text.hpp"
 
 namespace ztrade::brokers::alpaca_paper {
 
 using execution::is_open;
 using execution::Order;
 using execution::OrderStatus;
+using ops::Printable;
 
 namespace {
 constexpr std::string_view kIdPrefix = "ztrade-";
 constexpr double kQtyEpsilon = 1e-9;  // Alpaca quantities have at most 9 decimals
 constexpr std::chrono::seconds kClockRefresh{60};
+// The final comparison of positions reads again this many times, this far apart, while the
+// two differ (an event or Alpaca's own position book may lag by a moment).
+constexpr int kFinalChecks = 4;
+constexpr std::chrono::milliseconds kFinalRecheck{300};
+constexpr std::size_t kNotesKept = 8;
+
+// Where an order's client_order_id ("ztrade-<id>") appears in a frame that could not be
+// parsed: the order to look up. Found by text search - the frame is not JSON we can trust.
+std::optional<std::uint64_t> order_named_in(std::string_view frame) {
+  const auto at = frame.find("\"ztrade-");
+  if (at == std::string_view::npos) return std::nullopt;
+  const auto start = at + 1;
+  auto end = start + std::string_view("ztrade-").size();
+  while (end < frame.size() && frame[end] >= '0' && frame[end] <= '9') ++end;
+  return engine_order_id(frame.substr(start, end - start));
+}
+
+std::string_view side_text(wire::Side s) {
+  return s == wire::Side::kBuy ? "buy" : s == wire::Side::kSell ? "sell" : "no side";
+}
 
 std::int64_t now_ns() {
   return bus::wall_clock_ns();
@@ -69,17 +91,49 @@ std::optional<std::uint64_t> engine_order_id(std::string_view text) noexcept {
   return id;
 }
 
+namespace {
+void check_key(const std::string& value, const std::string& env) {
+  // A stray carriage return or newline would end the HTTP header early (and let the rest of
+  // the value be read as headers): refused here, naming the variable, never the value.
+  for (const char c : value) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7f) {
+      throw std::runtime_error(fmt::format(
+          "alpaca: {} holds a space, control character (a carriage return?) or non-ASCII "
+          "character; its value is not shown",
+          env));
+    }
+  }
+}
+}  // namespace
+
+RestConfig AlpacaBroker::rest_config(const Options& o, const Keys& keys, bool urgent,
+                                     std::shared_ptr<RateBudget> budget) {
+  check_key(keys.key_id, o.key_id_env);
+  check_key(keys.secret, o.secret_env);
+  RestConfig c;
+  c.base = must_parse(o.trading_url, true);
+  c.ca_file = o.ca_file;
+  c.key_id = keys.key_id;
+  c.secret = keys.secret;
+  c.timeout = std::chrono::milliseconds(o.request_timeout_ms);
+  c.max_requests_per_min = o.max_requests_per_min;
+  c.max_retry_after_s = o.max_retry_after_s;
+  c.budget = std::move(budget);
+  c.urgent = urgent;
+  c.name = urgent ? "alpaca (cancels)" : "alpaca";
+  return c;
+}
+
 AlpacaBroker::AlpacaBroker(execution::OrderManager& orders, Options options, Keys keys,
                            std::shared_ptr<spdlog::logger> log)
     : orders_(orders),
       options_(std::move(options)),
       log_(std::move(log)),
-      rest_(io_,
-            RestConfig{must_parse(options_.trading_url, true), options_.ca_file, keys.key_id,
-                       keys.secret, std::chrono::milliseconds(options_.request_timeout_ms),
-                       options_.max_requests_per_min},
-            log_),
-      clock_timer_(io_) {
+      rest_(io_, rest_config(options_, keys, false, nullptr), log_),
+      cancel_rest_(io_, rest_config(options_, keys, true, rest_.budget()), log_),
+      clock_timer_(io_),
+      recheck_timer_(io_) {
   // The process now holds the key pair: no core dump may carry it to disk.
   ::prctl(PR_SET_DUMPABLE, 0);
   venues::websocket::ClientConfig c;
@@ -226,9 +280,15 @@ void AlpacaBroker::on_posted(std::uint64_t id, Response& r) {
 void AlpacaBroker::refuse(std::uint64_t id, const Response& r) {
   ErrorView e;
   const bool readable = parser_.error(r.json(), e);
-  const std::string text =
-      readable ? fmt::format("{} {}", e.code, e.message.view()) : fmt::format("HTTP {}", r.status);
-  const auto code = reject_code(r.status, e.message.view());
+  // Alpaca's message is escaped before it reaches a log, a report or a terminal.
+  std::string text = readable ? fmt::format("{} {}", e.code, Printable{e.message.view()})
+                              : fmt::format("HTTP {}", r.status);
+  auto code = reject_code(r.status, e.message.view());
+  if (r.status == 429) {
+    // Only a Retry-After beyond max_retry_after_s ends here (shorter ones are waited out).
+    code = wire::ExecReject::kRateLimited;
+    text = r.error;
+  }
   log_->warn("order {}: refused by Alpaca ({}): {}", id, r.status, text);
   ++counters_.rejects;
   orders_.reject(id, code, text, now_ns());
@@ -275,9 +335,10 @@ void AlpacaBroker::look_up(std::uint64_t id) {
 
 void AlpacaBroker::on_cancel(std::uint64_t id, std::int64_t /*now_ns*/) {
   if (id == 0) {
-    // The kill switch: everything open at Alpaca, ours or not.
+    // The kill switch: everything open at Alpaca, ours or not - on the cancels' own client,
+    // never behind a queued order or a request waiting out a 429.
     ++counters_.cancels_sent;
-    rest_.request(Method::kDelete, "/v2/orders", {}, [this](Response& r) {
+    cancel_rest_.request(Method::kDelete, "/v2/orders", {}, [this](Response& r) {
       if (!r.ok())
         log_->error("cancel all: Alpaca answered {}",
                     r.status ? std::to_string(r.status) : r.error);
@@ -301,15 +362,106 @@ void AlpacaBroker::send_cancel(std::uint64_t id) {
   t.cancel_wanted = false;
   t.cancel_sent = true;
   ++counters_.cancels_sent;
-  rest_.request(Method::kDelete, "/v2/orders/" + t.alpaca_id, {}, [this, id](Response& r) {
-    // 204: accepted (the stream reports canceled); 422: not cancelable (filled meanwhile).
-    if (!r.ok() && r.status != 422) {
+  cancel_rest_.request(Method::kDelete, "/v2/orders/" + t.alpaca_id, {}, [this, id](Response& r) {
+    // 204: accepted (the stream reports canceled). 422: not cancelable - filled (or ended)
+    // meanwhile: looked up, so a fill whose event is lost is booked all the same.
+    if (r.status == 422) {
+      ++counters_.cancel_refused;
+      verify(id);
+    } else if (!r.ok()) {
       log_->warn("order {}: cancel answered {}", id, r.status ? std::to_string(r.status) : r.error);
     }
   });
 }
 
 // --- what Alpaca says about an order -------------------------------------------------------
+
+void AlpacaBroker::unbookable(Unbookable why, std::optional<std::uint64_t> id,
+                              std::string_view detail) {
+  ++counters_.unbookable[static_cast<std::size_t>(why)];
+  event_log_.warn(*log_, "trade_updates: an event that cannot be booked ({}){}: {}; {}",
+                  kUnbookableNames[static_cast<std::size_t>(why)],
+                  id ? fmt::format(" for order {}", *id) : std::string(), Printable{detail},
+                  id ? "looking the order up over REST" : "looking every open order up");
+  if (id) {
+    verify(*id);
+  } else {
+    resync(false);
+  }
+}
+
+void AlpacaBroker::verify(std::uint64_t id) {
+  if (!verifying_.insert(id).second) return;  // one lookup in flight per order
+  ++counters_.order_lookups;
+  rest_.request(
+      Method::kGet, "/v2/orders:by_client_order_id?client_order_id=" + client_order_id(id), {},
+      [this, id](Response& r) {
+        verifying_.erase(id);
+        OrderView view;
+        if (r.ok() && parser_.order(r.json(), view)) {
+          apply(view, now_ns());  // Alpaca's book: booked as it is, flagged if it must be
+          return;
+        }
+        const Order* o = orders_.find(id);
+        if (r.status == 404 && o && is_open(o->status) && !tracked_[id].post_pending) {
+          ++counters_.rejects;
+          orders_.reject(id, wire::ExecReject::kBrokerUnavailable, "not at Alpaca", now_ns());
+          return;
+        }
+        if (r.ok()) ++counters_.malformed;
+        flag_unreconciled(
+            fmt::format("order {}: an event could not be booked and the lookup "
+                        "failed ({})",
+                        id, r.status ? std::to_string(r.status) : r.error));
+      });
+}
+
+void AlpacaBroker::flag_unreconciled(std::string note) {
+  if (unreconciled_ == 0) {
+    log_->error("alpaca: {}; REDUCING from now on (no new exposure) until an operator looks", note);
+  } else {
+    log_->error("alpaca: {}", note);
+  }
+  ++unreconciled_;
+  unreconciled_notes_.push_back(std::move(note));
+  if (unreconciled_notes_.size() > kNotesKept) unreconciled_notes_.pop_front();
+}
+
+void AlpacaBroker::check_fill_price(std::uint64_t id, std::string_view symbol, double price) {
+  if (options_.fill_price_band_pct <= 0) return;
+  const auto it = market_.find(symbol);
+  if (it == market_.end() || !(it->second > 0)) return;
+  const double off = std::abs(price / it->second - 1) * 100;
+  if (off <= options_.fill_price_band_pct) return;
+  ++counters_.fills_off_market;
+  event_log_.warn(*log_,
+                  "order {}: filled at {} by Alpaca, {:.1f}% from the last market price {} "
+                  "(fill_price_band_pct {}): booked, flagged",
+                  id, price, off, it->second, options_.fill_price_band_pct);
+}
+
+void AlpacaBroker::book_contradicted(std::uint64_t id, const OrderView& view, std::int64_t ts_ns) {
+  const Order* o = orders_.find(id);
+  double& booked = booked_outside_[id];
+  const double delta = view.filled_qty - booked;
+  if (delta > kQtyEpsilon) {
+    // Alpaca filled it as Alpaca has it: that is the position now, whatever the journal says.
+    const double price = view.filled_avg_price > 0 ? view.filled_avg_price : 0;
+    const double sign = view.side == wire::Side::kSell ? -1.0 : 1.0;
+    orders_.adopt(view.symbol.view(), sign * delta, price, ts_ns);
+    booked = view.filled_qty;
+  }
+  if (o && is_open(o->status)) {
+    orders_.cancel(id, ts_ns, "contradicted by Alpaca: its fills booked as Alpaca has them");
+    tracked_.erase(id);
+  }
+  flag_unreconciled(fmt::format(
+      "order {}: Alpaca has it as {} {} {} (filled {}), the journal as {} {} {}: booked as "
+      "Alpaca has it",
+      id, side_text(view.side), view.qty, Printable{view.symbol.view()}, view.filled_qty,
+      o ? side_text(o->side) : "?", o ? o->quantity : 0.0,
+      o ? Printable{o->symbol.view()} : Printable{"?"}));
+}
 
 void AlpacaBroker::apply(const OrderView& view, std::int64_t ts_ns, double hint_qty,
                          double hint_price, bool from_stream) {
@@ -320,10 +472,35 @@ void AlpacaBroker::apply(const OrderView& view, std::int64_t ts_ns, double hint_
     if (is_final(view.status)) return;
     ++counters_.foreign_orders;
     if (!reconciled_) ++unexplained_;
-    log_->warn("Alpaca order {} ({} {} {}) is not in the journal", view.id.view(),
-               view.client_order_id.view(), view.side == wire::Side::kBuy ? "buy" : "sell",
-               view.symbol.view());
+    log_->warn("Alpaca order {} ({} {} {}) is not in the journal", Printable{view.id.view()},
+               Printable{view.client_order_id.view()}, side_text(view.side),
+               Printable{view.symbol.view()});
     return;
+  }
+  // Is this the journal's order? Same symbol, side and (when Alpaca says) quantity.
+  const bool contradicts = view.symbol.view() != o->symbol.view() || view.side != o->side ||
+                           (view.qty > 0 && std::abs(view.qty - o->quantity) > kQtyEpsilon);
+  const bool overfilled = view.filled_qty > o->quantity + kQtyEpsilon;
+  const bool new_fill = view.filled_qty - o->filled > kQtyEpsilon;
+  if (from_stream) {
+    // The stream's word is checked; what does not fit is asked of Alpaca's book (REST).
+    if (contradicts) {
+      return unbookable(
+          Unbookable::kContradiction, *id,
+          fmt::format("{} {} {} for an order of {} {} {}", side_text(view.side), view.qty,
+                      view.symbol.view(), side_text(o->side), o->quantity, o->symbol.view()));
+    }
+    if (overfilled) {
+      return unbookable(Unbookable::kOverfill, *id,
+                        fmt::format("filled {} of {}", view.filled_qty, o->quantity));
+    }
+    const bool priced = hint_qty > 0 ? hint_price > 0 : view.filled_avg_price > 0;
+    if (new_fill && !priced) {
+      return unbookable(Unbookable::kBadPrice, *id,
+                        fmt::format("price {} (average {})", hint_price, view.filled_avg_price));
+    }
+  } else if (contradicts) {
+    return book_contradicted(*id, view, ts_ns);
   }
   auto& t = tracked_[*id];
   if (t.alpaca_id.empty()) {
@@ -332,20 +509,55 @@ void AlpacaBroker::apply(const OrderView& view, std::int64_t ts_ns, double hint_
     if (t.cancel_wanted && is_open(o->status)) send_cancel(*id);
   }
   bool changed = false;
-  // New fills: Alpaca's cumulative quantity beyond what the journal holds.
-  const double delta = view.filled_qty - o->filled;
-  if (delta > kQtyEpsilon) {
-    double price = hint_price;
+  // New fills: Alpaca's cumulative quantity beyond what the journal holds, up to the order's
+  // own quantity (an excess is booked below, outside the order).
+  const double within = std::min(view.filled_qty, o->quantity);
+  const double delta = within - o->filled;
+  double price = hint_price;
+  if (delta > kQtyEpsilon || overfilled) {
     if (!(std::abs(hint_qty - delta) <= kQtyEpsilon && hint_price > 0)) {
       // The part not seen as its own execution: priced from the average prices.
-      price = (view.filled_avg_price * view.filled_qty - o->avg_fill_price * o->filled) / delta;
+      price = delta > kQtyEpsilon
+                  ? (view.filled_avg_price * within - o->avg_fill_price * o->filled) / delta
+                  : view.filled_avg_price;
     }
     if (!(price > 0) || !std::isfinite(price)) price = view.filled_avg_price;
+    if (!(price > 0)) {
+      // Alpaca's own book has no usable price for what it filled: booked at the last market
+      // price (the quantity is what matters for the position), flagged.
+      const auto m = market_.find(o->symbol.view());
+      price = m != market_.end() ? m->second : o->limit_price;
+      flag_unreconciled(
+          fmt::format("order {}: Alpaca reports {} filled without a usable price; "
+                      "booked at {}",
+                      *id, view.filled_qty, price));
+    } else {
+      check_fill_price(*id, o->symbol.view(), price);
+    }
+  }
+  if (delta > kQtyEpsilon) {
     if (orders_.fill(*id, delta, price, ts_ns)) {
       changed = true;
       if (!from_stream) ++counters_.fills_from_resync;
     }
   }
+  if (overfilled) {
+    // Alpaca filled more than the order: the excess is a position all the same. Booked
+    // outside the order (adopted, journaled), once, and flagged.
+    double& booked = booked_outside_[*id];
+    const double excess = view.filled_qty - o->quantity;
+    if (excess - booked > kQtyEpsilon) {
+      const double sign = o->side == wire::Side::kSell ? -1.0 : 1.0;
+      orders_.adopt(o->symbol.view(), sign * (excess - booked), price, ts_ns);
+      booked = excess;
+      ++counters_.overfills;
+      changed = true;
+      flag_unreconciled(fmt::format("order {}: Alpaca filled {} of {} {}; the excess is booked",
+                                    *id, view.filled_qty, o->quantity,
+                                    Printable{o->symbol.view()}));
+    }
+  }
+  o = orders_.find(*id);
   if (is_open(o->status)) {
     switch (view.status) {
       case Status::kCanceled:
@@ -404,7 +616,8 @@ void AlpacaBroker::on_frame(venues::websocket::Client& client, simdjson::padded_
       if (u.event == Status::kTradeBust) {
         ++counters_.trade_busts;
         log_->error("Alpaca reported {} for order {}: positions may differ until reconciled",
-                    u.event_text, u.order.client_order_id.view());
+                    Printable{u.event_text}, Printable{u.order.client_order_id.view()});
+        if (const auto id = engine_order_id(u.order.client_order_id.view())) verify(*id);
         return;
       }
       apply(u.order, u.timestamp_ns > 0 ? u.timestamp_ns : receive_ns,
@@ -413,24 +626,36 @@ void AlpacaBroker::on_frame(venues::websocket::Client& client, simdjson::padded_
       return;
     case StreamMessage::kOther:
       return;
-    case StreamMessage::kMalformed:
+    case StreamMessage::kMalformed: {
       ++counters_.malformed;
+      // Never dropped: the order it names (if any we can find in it) is looked up, else
+      // every open order - an event we could not read may have been a fill.
+      const std::string_view text(frame.data(), frame.size());
+      unbookable(Unbookable::kMalformed, order_named_in(text), text.substr(0, 120));
       return;
+    }
   }
 }
 
 void AlpacaBroker::on_close(venues::websocket::Client&, std::string_view reason) {
   listening_ = false;
-  log_->warn("trade_updates: connection ended ({}); orders resync when it is back", reason);
+  log_->warn("trade_updates: connection ended ({}); orders resync when it is back",
+             Printable{reason});
 }
 
 // --- resynchronisation ---------------------------------------------------------------------
 
 void AlpacaBroker::resync(bool at_start) {
+  if (resync_in_flight_ && !at_start) {
+    resync_again_ = true;  // a flood of reasons makes one more resync, not one each
+    return;
+  }
+  resync_in_flight_ = true;
   ++counters_.resyncs;
   rest_.request(Method::kGet, "/v2/orders?status=open&limit=500&direction=asc", {},
                 [this, at_start](Response& r) {
                   if (!r.ok()) {
+                    resync_in_flight_ = false;
                     log_->error("resync: GET /v2/orders answered {}",
                                 r.status ? std::to_string(r.status) : r.error);
                     if (at_start) fail("could not read the open orders at Alpaca");
@@ -446,13 +671,21 @@ void AlpacaBroker::resync(bool at_start) {
                   if (!read) ++counters_.malformed;
                   // Orders open here but not there have ended while we were not listening (or
                   // never arrived): each is looked up once.
+                  std::vector<std::uint64_t> gone;
                   for (const auto& [id, o] : orders_.open_orders()) {
                     if (!open_at_broker.count(id) && !tracked_[id].post_pending) {
-                      resync_lookup(id, at_start);
+                      gone.push_back(id);
                     }
                   }
-                  rest_.request(Method::kGet, "/v2/positions", {},
-                                [this, at_start](Response& p) { compare_positions(p, at_start); });
+                  for (const auto id : gone) resync_lookup(id, at_start);
+                  rest_.request(Method::kGet, "/v2/positions", {}, [this, at_start](Response& p) {
+                    compare_positions(p, at_start ? Compare::kStart : Compare::kQuiet);
+                    resync_in_flight_ = false;
+                    if (resync_again_) {
+                      resync_again_ = false;
+                      resync(false);
+                    }
+                  });
                 });
 }
 
@@ -485,7 +718,9 @@ void AlpacaBroker::resync_lookup(std::uint64_t id, bool at_start) {
       });
 }
 
-void AlpacaBroker::compare_positions(Response& r, bool at_start) {
+std::vector<std::string> AlpacaBroker::compare_positions(Response& r, Compare when) {
+  const bool at_start = when == Compare::kStart;
+  std::vector<std::string> differ;
   std::map<std::string, double> theirs, entry_price;
   if (!r.ok() || !parser_.positions(r.json(), [&](const PositionView& p) {
         theirs[std::string(p.symbol.view())] = p.qty;
@@ -495,12 +730,14 @@ void AlpacaBroker::compare_positions(Response& r, bool at_start) {
     log_->error("resync: GET /v2/positions answered {}",
                 r.status ? std::to_string(r.status) : r.error);
     if (at_start) fail("could not read the positions at Alpaca");
-    return;
+    if (when == Compare::kFinal) differ.emplace_back("(positions could not be read)");
+    return differ;
   }
   positions_ = std::move(theirs);
   // Mid-session, orders in flight make the two differ for a moment: compare when quiet only.
+  // At the end, always (orders still open included: their fills so far are booked).
   const bool quiet = orders_.open_orders().empty() && rest_.pending() == 0;
-  if (at_start || quiet) {
+  if (at_start || quiet || when == Compare::kFinal) {
     std::map<std::string, double> ours;
     for (const auto& [symbol, p] : orders_.portfolio().positions()) ours[symbol] = p.quantity;
     for (const auto& [symbol, qty] : positions_) ours.try_emplace(symbol, 0.0);
@@ -508,14 +745,17 @@ void AlpacaBroker::compare_positions(Response& r, bool at_start) {
       const auto it = positions_.find(symbol);
       const double broker = it == positions_.end() ? 0.0 : it->second;
       if (std::abs(broker - qty) <= kQtyEpsilon) continue;
+      differ.push_back(
+          fmt::format("{}: Alpaca holds {}, the journal {}", Printable{symbol}, broker, qty));
+      if (when == Compare::kFinal) continue;  // final_check decides, after re-reading
       ++counters_.position_mismatches;
       if (at_start && options_.adopt_broker_state) {
         log_->warn("{}: Alpaca holds {}, the journal {}: adopting Alpaca's (adopt_broker_state)",
-                   symbol, broker, qty);
+                   Printable{symbol}, broker, qty);
         orders_.adopt(symbol, broker - qty, entry_price[symbol], now_ns());
       } else {
         if (at_start) ++unexplained_;
-        log_->error("{}: Alpaca holds {}, the journal {}{}", symbol, broker, qty,
+        log_->error("{}{}", differ.back(),
                     at_start ? ": starting REDUCING (no new exposure); set "
                                "execution.alpaca.adopt_broker_state = true to adopt it"
                              : "");
@@ -528,6 +768,31 @@ void AlpacaBroker::compare_positions(Response& r, bool at_start) {
                orders_.open_orders().size(), positions_.size(),
                unexplained_ ? fmt::format(", {} unexplained", unexplained_) : std::string());
   }
+  return differ;
+}
+
+void AlpacaBroker::final_check(int attempt) {
+  // Requests of rest_ go out in order: the lookups are answered (and booked) before the
+  // positions are read.
+  for (const auto& [id, o] : orders_.open_orders()) {
+    if (!tracked_[id].post_pending) verify(id);
+  }
+  rest_.request(Method::kGet, "/v2/positions", {}, [this, attempt](Response& p) {
+    auto differ = compare_positions(p, Compare::kFinal);
+    if (!differ.empty() && attempt + 1 < kFinalChecks) {
+      recheck_timer_.expires_after(kFinalRecheck);
+      recheck_timer_.async_wait([this, attempt](boost::system::error_code ec) {
+        if (!ec) final_check(attempt + 1);
+      });
+      return;
+    }
+    for (auto& d : differ) {
+      ++counters_.position_mismatches;
+      flag_unreconciled("at the end of the session: " + d);
+    }
+    final_mismatches_ = std::move(differ);
+    final_positions_known_ = true;
+  });
 }
 
 // --- end of data, shutdown, reporting -----------------------------------------------------
@@ -539,17 +804,26 @@ bool AlpacaBroker::settle(std::int64_t now) {
   if (settle_started_ns_ == 0) settle_started_ns_ = now;
   const std::int64_t deadline = std::max(settle_started_ns_, last_order_ns_) + wait_ns;
   if (orders_.open_orders().empty() || settle_gave_up_) {
-    // Settled: Alpaca's positions once more, for the session's summary beside the engine's.
+    // Settled: Alpaca's positions once more, compared with the engine's (orders still open
+    // or not), for the session's summary.
     if (!final_positions_asked_) {
       final_positions_asked_ = true;
-      rest_.request(Method::kGet, "/v2/positions", {}, [this](Response& p) {
-        compare_positions(p, false);
-        final_positions_known_ = true;
-      });
+      final_check(0);
     }
     return final_positions_known_;
   }
   if (now < deadline) return false;
+  if (!settle_looked_up_) {
+    // Still open at the deadline: each is looked up first - a fill whose event was lost is
+    // booked before anything is canceled.
+    settle_looked_up_ = true;
+    for (const auto& [id, o] : orders_.open_orders()) {
+      if (!tracked_[id].post_pending) verify(id);
+    }
+    lookups_due_ns_ = now + static_cast<std::int64_t>(options_.request_timeout_ms) * 3'000'000;
+    return false;
+  }
+  if (!verifying_.empty() && now < lookups_due_ns_) return false;
   if (!options_.cancel_at_end) {
     log_->warn("{} order(s) still open {} s after the end of market data (cancel_at_end is off)",
                orders_.open_orders().size(), options_.settle_timeout_s);
@@ -584,9 +858,33 @@ void AlpacaBroker::fail(std::string why) {
 
 void AlpacaBroker::stop() {
   clock_timer_.cancel();
+  recheck_timer_.cancel();
   stream_->stop("execution stopping");
   rest_.stop();
+  cancel_rest_.stop();
 }
+
+namespace {
+// A Prometheus label value: quotes, backslashes and newlines escaped (a symbol is outside
+// text); anything else not printable replaced.
+std::string label(std::string_view v) {
+  std::string out;
+  for (const char c : v) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (u < 0x20 || u >= 0x7f) {
+      out += '?';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+}  // namespace
 
 void AlpacaBroker::render_metrics(std::string& m) const {
   const std::string l = R"(component="execution",broker="alpaca_paper")";
@@ -599,41 +897,72 @@ void AlpacaBroker::render_metrics(std::string& m) const {
   metric("ztrade_broker_order_resends_total", "", static_cast<double>(c.order_resends));
   metric("ztrade_broker_rejects_total", "", static_cast<double>(c.rejects));
   metric("ztrade_broker_cancels_sent_total", "", static_cast<double>(c.cancels_sent));
+  metric("ztrade_broker_cancels_refused_total", "", static_cast<double>(c.cancel_refused));
   metric("ztrade_broker_events_total", "", static_cast<double>(c.events));
   metric("ztrade_broker_duplicate_events_total", "", static_cast<double>(c.duplicate_events));
   metric("ztrade_broker_fills_from_resync_total", "", static_cast<double>(c.fills_from_resync));
   metric("ztrade_broker_malformed_total", "", static_cast<double>(c.malformed));
+  for (std::size_t i = 0; i < kUnbookableNames.size(); ++i) {
+    metric("ztrade_broker_unbookable_events_total",
+           fmt::format(R"(,reason="{}")", kUnbookableNames[i]),
+           static_cast<double>(c.unbookable[i]));
+  }
+  metric("ztrade_broker_overfills_total", "", static_cast<double>(c.overfills));
+  metric("ztrade_broker_fills_off_market_total", "", static_cast<double>(c.fills_off_market));
   metric("ztrade_broker_resyncs_total", "", static_cast<double>(c.resyncs));
   metric("ztrade_broker_foreign_orders_total", "", static_cast<double>(c.foreign_orders));
   metric("ztrade_broker_position_mismatches_total", "", static_cast<double>(c.position_mismatches));
   metric("ztrade_broker_trade_busts_total", "", static_cast<double>(c.trade_busts));
   metric("ztrade_broker_unexplained", "", static_cast<double>(unexplained_));
+  metric("ztrade_broker_unreconciled", "", static_cast<double>(unreconciled_));
   metric("ztrade_broker_reduce_only", "", reduce_only() ? 1 : 0);
   metric("ztrade_broker_ready", "", ready() ? 1 : 0);
   const auto& s = stream_->stats();
   metric("ztrade_broker_stream_connected", "", s.connected && listening_ ? 1 : 0);
   metric("ztrade_broker_stream_connects_total", "", static_cast<double>(s.connects));
   metric("ztrade_broker_stream_disconnects_total", "", static_cast<double>(s.disconnects));
-  const auto& r = rest_.stats();
-  metric("ztrade_broker_requests_total", "", static_cast<double>(r.requests));
-  metric("ztrade_broker_request_timeouts_total", "", static_cast<double>(r.timeouts));
-  metric("ztrade_broker_rate_limited_total", "", static_cast<double>(r.rate_limited));
-  metric("ztrade_broker_server_errors_total", "", static_cast<double>(r.server_errors));
-  metric("ztrade_broker_throttled_total", "", static_cast<double>(r.throttled));
+  for (const auto* rest : {&rest_, &cancel_rest_}) {
+    const auto& r = rest->stats();
+    const std::string lane = rest == &rest_ ? R"(,lane="orders")" : R"(,lane="cancels")";
+    metric("ztrade_broker_requests_total", lane, static_cast<double>(r.requests));
+    metric("ztrade_broker_request_timeouts_total", lane, static_cast<double>(r.timeouts));
+    metric("ztrade_broker_rate_limited_total", lane, static_cast<double>(r.rate_limited));
+    metric("ztrade_broker_retry_after_refused_total", lane,
+           static_cast<double>(r.retry_after_refused));
+    metric("ztrade_broker_server_errors_total", lane, static_cast<double>(r.server_errors));
+    metric("ztrade_broker_throttled_total", lane, static_cast<double>(r.throttled));
+  }
   for (const auto& [symbol, qty] : positions_) {
-    metric("ztrade_broker_position_quantity", fmt::format(R"(,symbol="{}")", symbol), qty);
+    metric("ztrade_broker_position_quantity", fmt::format(R"(,symbol="{}")", label(symbol)), qty);
   }
 }
 
 std::string AlpacaBroker::status_json() const {
-  std::string positions;
+  // Every string from outside (symbols, notes quoting them) through json_string: escaped.
+  std::string positions, unbookable, notes, mismatches;
   for (const auto& [symbol, qty] : positions_) {
-    positions += fmt::format(R"({}"{}":{})", positions.empty() ? "" : ",", symbol, qty);
+    positions += fmt::format("{}{}:{}", positions.empty() ? "" : ",", json_string(symbol), qty);
+  }
+  for (std::size_t i = 0; i < kUnbookableNames.size(); ++i) {
+    unbookable +=
+        fmt::format(R"({}"{}":{})", i ? "," : "", kUnbookableNames[i], counters_.unbookable[i]);
+  }
+  for (const auto& n : unreconciled_notes_) {
+    if (!notes.empty()) notes += ',';
+    append_json_string(notes, n);
+  }
+  for (const auto& d : final_mismatches_) {
+    if (!mismatches.empty()) mismatches += ',';
+    append_json_string(mismatches, d);
   }
   return fmt::format(
       R"({{"name":"alpaca_paper","ready":{},"listening":{},"reconciled":{},"unexplained":{},)"
-      R"("reduce_only":{},"failure":"{}","positions":{{{}}}}})",
-      ready(), listening_, reconciled_, unexplained_, reduce_only(), failure_, positions);
+      R"("unreconciled":{},"unreconciled_notes":[{}],"position_mismatches":[{}],)"
+      R"("unbookable_events":{{{}}},"overfills":{},"fills_off_market":{},)"
+      R"("reduce_only":{},"failure":{},"positions":{{{}}}}})",
+      ready(), listening_, reconciled_, unexplained_, unreconciled_, notes, mismatches, unbookable,
+      counters_.overfills, counters_.fills_off_market, reduce_only(), json_string(failure_),
+      positions);
 }
 
 }  // namespace ztrade::brokers::alpaca_paper

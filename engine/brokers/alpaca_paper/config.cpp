@@ -44,6 +44,13 @@ void read_options(core::SectionReader& r, std::any& options, bool selected) {
          "when market data ends: how long to wait for open orders to become final");
   r.read("cancel_at_end", o.cancel_at_end,
          "when market data ends: cancel the orders still open after settle_timeout_s");
+  r.read("max_retry_after_s", o.max_retry_after_s, 0, 3600,
+         "a 429's Retry-After is waited out up to this long; a longer one fails the request "
+         "with its reason instead of holding every later request (cancels never wait: they "
+         "have a connection of their own)");
+  r.read("fill_price_band_pct", o.fill_price_band_pct, 0, 1000,
+         "a fill further than this from the last market price is booked and flagged "
+         "(ztrade_broker_fills_off_market_total, /status); 0: no check");
   for (const auto& [key, url] :
        {std::pair<const char*, const std::string&>{"trading_url", o.trading_url},
         {"stream_url", o.stream_url}}) {

@@ -24,6 +24,12 @@ struct Options {
   bool check_market_clock = true;    // market orders outside market hours are rejected
   double settle_timeout_s = 30;      // at the end of data: wait this long for open orders
   bool cancel_at_end = true;         // ... then cancel what is still open
+  // A 429's Retry-After is obeyed up to this long; beyond it the request fails with the
+  // reason (one answer must not freeze every later order for an hour).
+  double max_retry_after_s = 60;
+  // A fill priced further than this from the last market price is booked (Alpaca's word is
+  // the truth) and flagged: counted, logged, in /status. 0: no check.
+  double fill_price_band_pct = 10;
 };
 
 // True when `url` is Alpaca's live trading host (real money).

@@ -65,12 +65,8 @@ struct RestClient::Impl {
   };
 
   Impl(asio::io_context& i, RestConfig c, std::shared_ptr<spdlog::logger> l)
-      : io(i),
-        config(std::move(c)),
-        log(std::move(l)),
-        timer(i),
-        tokens(config.max_requests_per_min),
-        refilled(std::chrono::steady_clock::now()) {
+      : io(i), config(std::move(c)), log(std::move(l)), timer(i) {
+    if (!config.budget) config.budget = std::make_shared<RateBudget>(config.max_requests_per_min);
     venues::websocket::configure_client_tls(ssl_ctx, config.ca_file, "alpaca");
     host_header = config.base.port == 443
                       ? config.base.host
@@ -104,28 +100,32 @@ struct RestClient::Impl {
   std::string wire;                // the request being sent, as bytes
   std::vector<std::string> spare;  // finished requests' bodies, for buffer()
   bool stopped = false;
-  double tokens;
-  std::chrono::steady_clock::time_point refilled;
   std::string host_header, prefix;
   RestStats stats;
 };
 
+double RateBudget::refill() noexcept {
+  const auto now = std::chrono::steady_clock::now();
+  tokens = std::min(per_min,
+                    tokens + std::chrono::duration<double>(now - refilled).count() * per_min / 60);
+  refilled = now;
+  return tokens;
+}
+
 asio::awaitable<void> RestClient::Impl::throttle() {
-  const double rate_per_s = config.max_requests_per_min / 60.0;
-  const double capacity = config.max_requests_per_min;
-  for (;;) {
-    const auto now = std::chrono::steady_clock::now();
-    tokens = std::min(capacity,
-                      tokens + std::chrono::duration<double>(now - refilled).count() * rate_per_s);
-    refilled = now;
-    if (tokens >= 1) break;
+  RateBudget& b = *config.budget;
+  const double rate_per_s = b.per_min / 60.0;
+  // An urgent request (a cancel) borrows: the budget goes below zero and the other client
+  // waits the longer. The account stays under its limit on average; a cancel never waits.
+  while (!config.urgent && b.refill() < 1) {
     ++stats.throttled;
     timer.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-        std::chrono::duration<double>((1 - tokens) / rate_per_s)));
+        std::chrono::duration<double>((1 - b.tokens) / rate_per_s)));
     co_await timer.async_wait(kNoThrow);
     if (stopped) co_return;
   }
-  tokens -= 1;
+  if (config.urgent) b.refill();
+  b.tokens -= 1;
 }
 
 asio::awaitable<bool> RestClient::Impl::connect(std::string& error) {
@@ -245,6 +245,14 @@ asio::awaitable<void> RestClient::Impl::run() {
       std::chrono::milliseconds wait{0};
       if (out.status == 429) {
         const double after = out.retry_after_s;
+        if (after > config.max_retry_after_s) {
+          // Waiting it out would hold every later request of this queue: fail this one.
+          out.error = fmt::format(
+              "rate limited (429) with Retry-After {} s, beyond max_retry_after_s ({} s)", after,
+              config.max_retry_after_s);
+          ++stats.retry_after_refused;
+          break;
+        }
         wait = after >= 0 ? std::chrono::milliseconds(static_cast<long>(after * 1000))
                           : std::chrono::milliseconds(500 << std::min(out.attempts, 6));
         out.error = "rate limited (429)";
@@ -254,10 +262,7 @@ asio::awaitable<void> RestClient::Impl::run() {
         break;
       }
       if (out.attempts > config.max_retries) break;
-      log->warn("alpaca: {} {}: {}; retrying in {} ms (attempt {})",
-                p.method == Method::kGet    ? "GET"
-                : p.method == Method::kPost ? "POST"
-                                            : "DELETE",
+      log->warn("{}: {} {}: {}; retrying in {} ms (attempt {})", config.name, method_name(p.method),
                 p.target, out.status ? std::to_string(out.status) : out.error, wait.count(),
                 out.attempts);
       timer.expires_after(wait);
@@ -320,6 +325,9 @@ const RestStats& RestClient::stats() const noexcept {
 }
 std::size_t RestClient::pending() const noexcept {
   return impl_->queue.size();
+}
+std::shared_ptr<RateBudget> RestClient::budget() const noexcept {
+  return impl_->config.budget;
 }
 
 }  // namespace ztrade::brokers::alpaca_paper

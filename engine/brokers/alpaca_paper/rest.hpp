@@ -5,10 +5,17 @@
 // covers connecting; a connection that fails is closed and the next request opens another.
 //
 // Within the client: a token bucket keeps under `max_requests_per_min`; a 429 is retried after
-// its Retry-After (or a backoff) whatever the method - Alpaca did not act on it. A timeout, a
+// its Retry-After (or a backoff) whatever the method - Alpaca did not act on it - but only up
+// to `max_retry_after_s`: a longer Retry-After fails the request with that reason rather than
+// holding the queue (one `Retry-After: 3600` must not freeze every later order). A timeout, a
 // lost connection or a 5xx is retried for GET and DELETE (repeating them changes nothing) and
 // returned for POST, whose outcome is unknown: the caller looks the order up by its
 // client_order_id before anything is sent again.
+//
+// Requests of one client go out one at a time, in order. What must never wait behind them
+// (cancels, the kill switch) goes through a second client - its own connection and queue -
+// that shares the first one's rate budget but may borrow from it (RestConfig::urgent): the
+// account stays under its limit on average, and a cancel never waits for a token.
 //
 // Keys go into the two headers of each request and nowhere else: never logged.
 #include <simdjson.h>
@@ -29,13 +36,30 @@ namespace ztrade::brokers::alpaca_paper {
 
 enum class Method : std::uint8_t { kGet, kPost, kDelete };
 
+// The account's request budget, shared by the clients of one key (a token bucket).
+struct RateBudget {
+  explicit RateBudget(int requests_per_min)
+      : per_min(requests_per_min),
+        tokens(requests_per_min),
+        refilled(std::chrono::steady_clock::now()) {}
+  // Tokens now (refilled since the last look).
+  double refill() noexcept;
+  double per_min;
+  double tokens;
+  std::chrono::steady_clock::time_point refilled;
+};
+
 struct RestConfig {
   venues::websocket::Url base;  // https://host[:port]
   std::string ca_file;
   std::string key_id, secret;
   std::chrono::milliseconds timeout{5000};
   int max_requests_per_min = 200;
-  int max_retries = 5;  // for what may be retried (above)
+  int max_retries = 5;                 // for what may be retried (above)
+  double max_retry_after_s = 60;       // a 429's Retry-After beyond this fails the request
+  std::shared_ptr<RateBudget> budget;  // null: a budget of its own (max_requests_per_min)
+  bool urgent = false;                 // takes a token even when the budget is spent (cancels)
+  std::string name = "alpaca";         // in log lines: which client
 };
 
 struct Response {
@@ -51,12 +75,13 @@ struct Response {
 };
 
 struct RestStats {
-  std::uint64_t requests = 0;       // sent (retries included)
-  std::uint64_t responses = 0;      // received, any status
-  std::uint64_t timeouts = 0;       // no response in time (connections included)
-  std::uint64_t rate_limited = 0;   // 429s received
-  std::uint64_t server_errors = 0;  // 5xx received
-  std::uint64_t throttled = 0;      // requests held back by the client's own limiter
+  std::uint64_t requests = 0;             // sent (retries included)
+  std::uint64_t responses = 0;            // received, any status
+  std::uint64_t timeouts = 0;             // no response in time (connections included)
+  std::uint64_t rate_limited = 0;         // 429s received
+  std::uint64_t server_errors = 0;        // 5xx received
+  std::uint64_t throttled = 0;            // requests held back by the client's own limiter
+  std::uint64_t retry_after_refused = 0;  // 429s whose Retry-After was beyond the cap
   std::uint64_t connects = 0;
   std::int64_t last_write_ns = 0;  // wall clock when a request's last byte went to the socket
 };
@@ -79,6 +104,8 @@ class RestClient {
   void stop();
   const RestStats& stats() const noexcept;
   std::size_t pending() const noexcept;
+  // The rate budget this client spends (to share it with another client of the same key).
+  std::shared_ptr<RateBudget> budget() const noexcept;
 
  private:
   struct Impl;

@@ -7,7 +7,7 @@ import numpy
 import numpy.typing
 import typing
 from . import indicators
-__all__: list[str] = ['FEATURE_NAMES', 'FeatureComputer', 'MarketBar', 'WIRE_MAGIC', 'WIRE_VERSION', 'backtest_run', 'config_settings', 'engine_config', 'indicators', 'read_env_file', 'read_recording', 'signal_problem', 'wire_check', 'wire_enums', 'wire_schema', 'wire_topics']
+__all__: list[str] = ['FEATURE_NAMES', 'FeatureComputer', 'MarketBar', 'WIRE_MAGIC', 'WIRE_VERSION', 'backtest_run', 'config_settings', 'engine_config', 'epoch_ns_of_ts', 'indicators', 'read_env_file', 'read_recording', 'signal_problem', 'wire_check', 'wire_enums', 'wire_schema', 'wire_topics']
 class MarketBar:
     """
     An OHLCV bar for one symbol. Immutable; validated at construction.
@@ -150,6 +150,10 @@ def config_settings(path: str = '', overrides: collections.abc.Mapping[str, str]
 def engine_config(path: str, overrides: collections.abc.Mapping[str, str] = {}) -> dict:
     """
     Load and validate an engine config (ZTRADE__* environment overrides apply, then `overrides`); returns the endpoints and the settings tools need. Raises ValueError listing every problem.
+    """
+def epoch_ns_of_ts(text: str) -> typing.Any:
+    """
+    Nanoseconds since the epoch of one `ts` value as a file holds it (seconds, ms, us or ns, told apart by magnitude: engine/core/epoch_time.hpp), or None when it is not a time between 1970 and 2262.
     """
 def read_env_file(path: str) -> dict:
     """

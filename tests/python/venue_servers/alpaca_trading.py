@@ -9,9 +9,11 @@ and positions move with the fills. Alpaca's error shapes ({"code", "message"}) a
 headers on every response. Events sent while nobody listens are lost, as Alpaca's are.
 
 Faults on demand, from the test's thread: POST faults (500 before or after creating the order,
-a 429, an order created but never answered), 429/500 on any request, slow responses, the
-stream dropped or refused for a while, a fill after a cancel request or after the cancel was
-reported. Every request is logged (`log`) for assertions such as "no order was sent twice".
+a 429 - with a Retry-After of 1 s, 30 s or an hour -, an order created but never answered),
+429/500 on any request, slow responses, the stream dropped or refused for a while, a fill after
+a cancel request or after the cancel was reported; events Alpaca's book does not match (a fill
+event replaced by a malformed or contradicting one, fills beyond an order's quantity), a
+position book that lags the fills, orders and positions with hostile text in them. Every request is logged (`log`) for assertions such as "no order was sent twice".
 
 Test code only: it stands in for Alpaca, never for the engine. alpaca-py drives it in
 test_broker_alpaca.py, which proves it speaks Alpaca's protocol.
@@ -77,7 +79,15 @@ class AlpacaTradingServer:
         self.delay_s = 0.0
         self.fill_after_cancel: str | None = None  # "before_cancel" or "after_canceled"
         self.stream_refused = False
+        # Per fill event, in turn: the event sent instead of the true one ("malformed",
+        # "no_order", "wrong_type", "zero_price", "other_symbol", "other_side", "silent": none).
+        self.event_faults: list[str] = []
+        self.overfill_orders = 0     # the next N market orders fill this much beyond their qty:
+        self.overfill_ratio = 1.5    # 150 of 100
+        self.positions_lag_s = 0.0   # GET /v2/positions answers as of this long ago
+        self._position_book: list[tuple[float, dict]] = []  # (monotonic time, positions)
         self.bars_page = 10000  # bars per page at most (smaller: more pages)
+        self.bars_repeat_token = False  # every page names the same next_page_token
         # What happened.
         self.log: list[dict] = []
         self.events: list[dict] = []      # every trade_updates event made
@@ -284,8 +294,9 @@ class AlpacaTradingServer:
 
     async def _post_order(self, request: web.Request) -> web.StreamResponse:
         fault = self.post_faults.pop(0) if self.post_faults else None
-        if fault == "429":
-            return self._error(429, 42910000, "rate limit exceeded", {"Retry-After": "1"})
+        if fault in ("429", "429_30", "429_long"):
+            after = {"429": "1", "429_30": "30", "429_long": "3600"}[fault]
+            return self._error(429, 42910000, "rate limit exceeded", {"Retry-After": after})
         if fault == "500":
             return self._error(500, 50010000, "internal server error")
         try:
@@ -435,7 +446,16 @@ class AlpacaTradingServer:
                 "lastday_price": _dec(price), "change_today": "0"}
 
     async def _list_positions(self, request: web.Request) -> web.Response:
-        return web.json_response([self._position_json(s, p) for s, p in self.positions.items()
+        positions = self.positions
+        if self.positions_lag_s:
+            # The book as it was positions_lag_s ago (Alpaca's positions trail its fills).
+            cutoff = time.monotonic() - self.positions_lag_s
+            positions = {}
+            for t, book in self._position_book:
+                if t > cutoff:
+                    break
+                positions = book
+        return web.json_response([self._position_json(s, p) for s, p in positions.items()
                                   if abs(p["qty"]) > 1e-12])
 
     async def _get_position(self, request: web.Request) -> web.Response:
@@ -492,6 +512,8 @@ class AlpacaTradingServer:
     def _page(self, bars: list, request: web.Request) -> tuple[list, str | None]:
         start = int(request.query.get("page_token") or 0)
         size = min(int(request.query.get("limit", "1000")), self.bars_page)
+        if self.bars_repeat_token:
+            return bars[:size], "0"  # a broken pager: the same token, for ever
         end = start + size
         return bars[start:end], (str(end) if end < len(bars) else None)
 
@@ -541,6 +563,11 @@ class AlpacaTradingServer:
                 return  # rests until the price crosses it
         chunks = max(1, self.fill_chunks)
         total = self._leaves(o)
+        if self.overfill_orders and o["type"] == "market":
+            # Alpaca reports more filled than the order's quantity (150 of 100).
+            self.overfill_orders -= 1
+            self._execute(o, round(total * self.overfill_ratio, 9), price, overfill=True)
+            return
         for i in range(chunks):
             if o["status"] not in ("new", "partially_filled"):
                 return
@@ -549,7 +576,8 @@ class AlpacaTradingServer:
             if self.fill_delay_s and i < chunks - 1:
                 await asyncio.sleep(self.fill_delay_s)
 
-    def _execute(self, o: dict, qty: float, price: float, force: bool = False) -> None:
+    def _execute(self, o: dict, qty: float, price: float, force: bool = False,
+                 overfill: bool = False) -> None:
         """One execution of qty at price: the order, the position, the cash, the event."""
         if qty <= 0 or (not force and o["status"] not in ("new", "partially_filled", "accepted")):
             return
@@ -558,7 +586,7 @@ class AlpacaTradingServer:
         new_filled = filled + qty
         o["filled_avg_price"] = _dec((avg * filled + price * qty) / new_filled)
         o["filled_qty"] = _dec(new_filled)
-        done = abs(new_filled - float(o["qty"])) <= 1e-9
+        done = abs(new_filled - float(o["qty"])) <= 1e-9 or overfill
         if not force or done:
             o["status"] = "filled" if done else "partially_filled"
         o["updated_at"] = _now()
@@ -577,6 +605,7 @@ class AlpacaTradingServer:
         else:
             p["cost"] *= after / before  # reduced at the average cost
         p["qty"] = 0.0 if abs(after) <= 1e-12 else after
+        self._position_book.append((time.monotonic(), json.loads(json.dumps(self.positions))))
         self.cash -= sign * qty * price
         self._emit("fill" if done else "partial_fill", o, price=_dec(price), qty=_dec(qty),
                    position_qty=_dec(p["qty"]))
@@ -590,8 +619,44 @@ class AlpacaTradingServer:
             self.events_lost += 1  # Alpaca does not replay what a client missed
             return
         text = json.dumps({"stream": "trade_updates", "data": data}).encode()
+        if event in ("fill", "partial_fill") and self.event_faults:
+            text = self._faulty(self.event_faults.pop(0), data, text)
+            if text is None:
+                return
         for ws in list(self.listeners):
             self._spawn(self._send(ws, text))
+
+    @staticmethod
+    def _faulty(fault: str, data: dict, text: bytes) -> bytes | None:
+        """The event sent instead of `data` (the fill happened all the same, in the book)."""
+        bad = json.loads(json.dumps(data))
+        if fault == "silent":
+            return None
+        if fault == "malformed":
+            return text[: len(text) * 2 // 3]  # cut short: not JSON, the client id still in it
+        if fault == "no_order":
+            bad.pop("order")
+        elif fault == "wrong_type":
+            bad["order"]["filled_qty"] = float(bad["order"]["filled_qty"])  # a number, not text
+        elif fault == "zero_price":
+            bad["price"] = "0"
+        elif fault == "other_symbol":
+            bad["order"]["symbol"] = "MSFT"
+        elif fault == "other_side":
+            bad["order"]["side"] = "sell" if bad["order"]["side"] == "buy" else "buy"
+        else:
+            raise ValueError(f"unknown event fault {fault!r}")
+        return json.dumps({"stream": "trade_updates", "data": bad}).encode()
+
+    def add_foreign_order(self, symbol: str, client_order_id: str, qty: float = 1,
+                          limit_price: float = 1.0) -> None:
+        """A resting limit order placed outside the engine (any client_order_id)."""
+        def go():
+            order = self._new_order({"symbol": symbol, "qty": str(qty), "side": "buy",
+                                     "type": "limit", "time_in_force": "gtc",
+                                     "limit_price": str(limit_price)}, client_order_id)
+            order["status"] = "new"
+        self.run(go)
 
     async def _send(self, ws: web.WebSocketResponse, payload: bytes) -> None:
         with contextlib.suppress(Exception):
