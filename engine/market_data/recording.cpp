@@ -93,6 +93,12 @@ RecordingReader::RecordingReader(const std::string& path) {
       throw std::runtime_error(
           fmt::format("{}: record at byte {} is not a valid bar, trade or quote frame", path, at));
     }
+    // Never a bar (or trade) published outside 1970-2262: a negative time is no time.
+    if (probe.ts_ns < 0 || (probe.kind == MarketEvent::Kind::kBar && probe.bar.start_ns < 0)) {
+      throw std::runtime_error(fmt::format(
+          "{}: record at byte {} has a time before 1970 (event {} ns, bar start {} ns)", path, at,
+          probe.ts_ns, probe.kind == MarketEvent::Kind::kBar ? probe.bar.start_ns : 0));
+    }
     offsets_.push_back(static_cast<std::uint32_t>(at));
     at += need;
   }

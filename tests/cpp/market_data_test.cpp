@@ -84,6 +84,26 @@ TEST(Recording, CutShortLastRecordIsSkippedAndReported) {
   std::filesystem::remove(path);
 }
 
+// A recording is outside input too: a bar before 1970 (INT64_MIN, as a ts column in the wrong
+// unit once became) fails the open, naming the record - it is never replayed.
+TEST(Recording, ABarBefore1970FailsTheOpen) {
+  const std::string path = temp_path("rec-time");
+  wire::BarMsg b{};
+  (void)b.symbol.assign("X");
+  b.start_ns = INT64_MIN;
+  {
+    RecordingWriter w(path);
+    w.write("md.bar.X", frame_of(b, 60, 1));
+  }
+  try {
+    RecordingReader r(path);
+    FAIL() << "a bar before 1970 must fail the open";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("before 1970"), std::string::npos) << e.what();
+  }
+  std::filesystem::remove(path);
+}
+
 TEST(Recording, CorruptRecordOrWrongFileFailsTheOpenWithItsOffset) {
   const std::string path = temp_path("rec-bad");
   wire::TradeMsg t{};

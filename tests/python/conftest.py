@@ -18,14 +18,32 @@ def _read(name):
     return {h: np.ascontiguousarray(raw[:, i]) for i, h in enumerate(header)}
 
 
-@pytest.fixture(autouse=True)
-def own_ports(monkeypatch):
-    """Every engine a test starts listens on ports free now, never the configured defaults: a
-    user's engine running under systemd (ops ports 9101-9105, gateway 9200) is left alone and
-    does not make the tests fail. The engine reads ZTRADE__* from its environment."""
-    for section in OPS_SECTIONS.values():
-        monkeypatch.setenv(f"ZTRADE__{section}__ops_port", str(free_port()))
-    monkeypatch.setenv("ZTRADE__gateway__port", str(free_port()))
+@pytest.fixture(scope="module", autouse=True)
+def own_ports():
+    """Every engine a test module starts listens on ports free when the module began, never the
+    configured defaults: a user's engine running under systemd (ops ports 9101-9105, gateway
+    9200) is left alone and does not make the tests fail. The engine reads ZTRADE__* from its
+    environment. One set per module: a module's shared engine (a module-scoped fixture) keeps
+    the ports its tests look for."""
+    with pytest.MonkeyPatch.context() as mp:
+        for section in OPS_SECTIONS.values():
+            mp.setenv(f"ZTRADE__{section}__ops_port", str(free_port()))
+        mp.setenv("ZTRADE__gateway__port", str(free_port()))
+        yield
+
+
+@pytest.fixture
+def alpaca(tmp_path, monkeypatch):
+    """The Alpaca trading test server (venue_servers/alpaca_trading.py), its keys in the
+    environment and a cache directory of the test's own."""
+    pytest.importorskip("aiohttp", reason="aiohttp serves the Alpaca test server")
+    from venue_servers.alpaca_trading import AlpacaTradingServer
+    server = AlpacaTradingServer(tmp_path).start()
+    monkeypatch.setenv("APCA_API_KEY_ID", server.key)
+    monkeypatch.setenv("APCA_API_SECRET_KEY", server.secret)
+    monkeypatch.setenv("ZTRADE_CACHE_DIR", str(tmp_path / "cache"))
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -195,12 +195,22 @@ def _in_thread(fn):
     return t, result
 
 
-def test_the_kill_switch_cancels_every_open_order_at_alpaca(tmp_path, alpaca, monkeypatch):
+def _halt(run_dir, token: str) -> None:
+    """The kill switch: HALT on risk's control socket, answered OK."""
     import zmq
 
     from ztrade import _core
     from ztrade.launcher import default_config
+    cfg = _core.engine_config(str(default_config()), {"ZTRADE__engine__run_dir": str(run_dir)})
+    sock = zmq.Context.instance().socket(zmq.REQ)
+    sock.setsockopt(zmq.LINGER, 0)
+    sock.connect(cfg["endpoints"]["risk_control"])
+    sock.send_string(f"HALT {token}")
+    assert sock.poll(5000) and sock.recv_string().startswith("OK HALTED")
+    sock.close()
 
+
+def test_the_kill_switch_cancels_every_open_order_at_alpaca(tmp_path, alpaca, monkeypatch):
     monkeypatch.setenv("ZTRADE_CONTROL_TOKEN", "kill-switch-token")
     alpaca.default_price = 150.0  # above every sample price: limit buys rest
     extra = {"risk__order_type": '"limit"', "market_data__replay__speed": "20000"}
@@ -210,14 +220,7 @@ def test_the_kill_switch_cancels_every_open_order_at_alpaca(tmp_path, alpaca, mo
         return sum(o["status"] == "new" for o in alpaca.snapshot()["orders"])
 
     wait_until(lambda: resting() >= 2, timeout=60, what="resting orders at Alpaca")
-    cfg = _core.engine_config(str(default_config()), {
-        "ZTRADE__engine__run_dir": str(tmp_path / "run")})
-    sock = zmq.Context.instance().socket(zmq.REQ)
-    sock.setsockopt(zmq.LINGER, 0)
-    sock.connect(cfg["endpoints"]["risk_control"])
-    sock.send_string("HALT kill-switch-token")
-    assert sock.poll(5000) and sock.recv_string().startswith("OK HALTED")
-    sock.close()
+    _halt(tmp_path / "run", "kill-switch-token")
     wait_until(lambda: resting() == 0, timeout=30, what="every resting order canceled")
     t.join(240)
     assert "error" not in result, result.get("error")
@@ -392,6 +395,19 @@ def test_a_fill_beyond_the_order_is_booked_flagged_and_makes_risk_reduce(tmp_pat
     assert "not reconciled" in format_summary(s)
 
 
+def test_a_cancel_refused_because_the_order_filled_is_looked_up(tmp_path, alpaca):
+    # Resting limits are canceled at the session's end; each fills as the cancel arrives, its
+    # event lost, and the cancel is answered 422. The lookup books every fill.
+    alpaca.fill_after_cancel = "silent_422"
+    alpaca.default_price = 150.0  # above every sample price: buys rest, sells fill at once
+    s = run(tmp_path, alpaca, **{"risk__order_type": '"limit"',
+                                 "execution__alpaca__settle_timeout_s": "1"})
+    assert any(r["method"] == "DELETE" and r["path"].startswith("/v2/orders/")
+               for r in alpaca.snapshot()["log"])
+    assert_agrees_with_broker(s, alpaca)
+    assert s["broker"]["unreconciled"] == 0
+
+
 def test_an_hour_long_retry_after_fails_that_request_and_trading_goes_on(tmp_path, alpaca):
     alpaca.post_faults = ["429_long"]  # Retry-After: 3600 on the first order
     s = run(tmp_path, alpaca)
@@ -403,11 +419,6 @@ def test_an_hour_long_retry_after_fails_that_request_and_trading_goes_on(tmp_pat
 
 def test_the_kill_switch_never_waits_behind_a_request_sleeping_out_a_429(tmp_path, alpaca,
                                                                         monkeypatch):
-    import zmq
-
-    from ztrade import _core
-    from ztrade.launcher import default_config
-
     monkeypatch.setenv("ZTRADE_CONTROL_TOKEN", "kill-switch-token")
     alpaca.default_price = 150.0  # limit buys rest
     alpaca.post_faults = [None, None, "429_30"]  # the third order's POST sleeps 30 s
@@ -415,14 +426,7 @@ def test_the_kill_switch_never_waits_behind_a_request_sleeping_out_a_429(tmp_pat
     t, result = _in_thread(lambda: run(tmp_path, alpaca, **extra))
     wait_until(lambda: len(alpaca.posted_client_ids()) >= 3, 60, "the third POST, answered 429")
     asked = time.monotonic()
-    cfg = _core.engine_config(str(default_config()), {
-        "ZTRADE__engine__run_dir": str(tmp_path / "run")})
-    sock = zmq.Context.instance().socket(zmq.REQ)
-    sock.setsockopt(zmq.LINGER, 0)
-    sock.connect(cfg["endpoints"]["risk_control"])
-    sock.send_string("HALT kill-switch-token")
-    assert sock.poll(5000) and sock.recv_string().startswith("OK HALTED")
-    sock.close()
+    _halt(tmp_path / "run", "kill-switch-token")
     wait_until(lambda: any(r["method"] == "DELETE" and r["path"] == "/v2/orders"
                            for r in alpaca.snapshot()["log"]), 10,
                "cancel-all at Alpaca while the order queue sleeps out its 429")

@@ -16,16 +16,6 @@ from ztrade.data import load_bars_csv
 pytest.importorskip("aiohttp", reason="aiohttp serves the Alpaca test server (pip install -e .[test])")
 
 
-@pytest.fixture
-def alpaca(tmp_path, monkeypatch):
-    server = AlpacaTradingServer(tmp_path).start()
-    monkeypatch.setenv("APCA_API_KEY_ID", server.key)
-    monkeypatch.setenv("APCA_API_SECRET_KEY", server.secret)
-    monkeypatch.setenv("ZTRADE_CACHE_DIR", str(tmp_path / "cache"))
-    yield server
-    server.stop()
-
-
 def sets(server: AlpacaTradingServer, tmp_path) -> list[str]:
     return ["--set", f"execution.alpaca.trading_url={server.trading_url}",
             "--set", f"execution.alpaca.data_url={server.trading_url}",

@@ -288,18 +288,6 @@ def test_an_env_file_of_100k_variables_loads_quickly(tmp_path):
     assert "nonexistent.toml" in r.stderr  # the env file was read; the config is next
 
 
-@pytest.fixture
-def alpaca(tmp_path, monkeypatch):
-    pytest.importorskip("aiohttp")
-    from venue_servers.alpaca_trading import AlpacaTradingServer
-    server = AlpacaTradingServer(tmp_path).start()
-    monkeypatch.setenv("APCA_API_KEY_ID", server.key)
-    monkeypatch.setenv("APCA_API_SECRET_KEY", server.secret)
-    monkeypatch.setenv("ZTRADE_CACHE_DIR", str(tmp_path / "cache"))
-    yield server
-    server.stop()
-
-
 def _broker_args(server) -> list[str]:
     return ["broker", "--set", f"execution.alpaca.trading_url={server.trading_url}",
             "--set", f"execution.alpaca.data_url={server.trading_url}",

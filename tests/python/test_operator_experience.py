@@ -63,6 +63,13 @@ def engine_pids(parent=None):
             if state != "Z" and name.startswith("ztrade-") and ours(pid)]
 
 
+def _exe(pid: int) -> Path | None:
+    try:
+        return Path(f"/proc/{pid}/exe").resolve(strict=True)
+    except OSError:
+        return None
+
+
 def alive_engine(pid: int) -> bool:
     """Whether pid (an engine process this test saw start) still runs."""
     name, _ppid, state = _processes().get(pid, ("", 0, "Z"))
@@ -295,8 +302,8 @@ def test_an_engine_the_user_runs_is_left_alone(tmp_path):
         except OSError:
             pass  # something already holds it: all the better for this test
         foreign = wait_until(lambda: [pid for pid, (name, _pp, st) in _processes().items()
-                                      if name == "ztrade-market-data" and st != "Z" and
-                                      Path(f"/proc/{pid}/exe").resolve() == foreign_exe], 10,
+                                      if name.startswith("ztrade-") and st != "Z" and
+                                      _exe(pid) == foreign_exe], 10,
                              "the foreign engine process")
         assert not engine_pids(), "a process this test did not start was counted as its own"
         s = run_engine(run_dir=str(tmp_path / "run"), progress=lambda *a: None, timeout_s=120)

@@ -77,7 +77,8 @@ class AlpacaTradingServer:
         self.post_faults: list[str] = []   # per POST: "500", "500_created", "429", "hang"
         self.request_faults: list[int] = []  # per request (any): 429 or 500
         self.delay_s = 0.0
-        self.fill_after_cancel: str | None = None  # "before_cancel" or "after_canceled"
+        # "before_cancel", "after_canceled", or "silent_422" (filled, no event, cancel refused)
+        self.fill_after_cancel: str | None = None
         self.stream_refused = False
         # Per fill event, in turn: the event sent instead of the true one ("malformed",
         # "no_order", "wrong_type", "zero_price", "other_symbol", "other_side", "silent": none).
@@ -404,6 +405,11 @@ class AlpacaTradingServer:
         o = self._find(request)
         if not o:
             return self._error(404, 40410000, "order not found")
+        if self.fill_after_cancel == "silent_422" and o["status"] in ("new", "partially_filled"):
+            # The order filled as the cancel arrived, and the fill's event was lost: all the
+            # client learns is that the order is no longer cancelable.
+            self.event_faults.insert(0, "silent")
+            self._execute(o, self._leaves(o), float(o["limit_price"] or self._price(o["symbol"])))
         if o["status"] not in ("new", "accepted", "partially_filled"):
             return self._error(422, 42210000, f"order is not cancelable (status {o['status']})")
         self._cancel(o)
