@@ -465,3 +465,12 @@ def test_broker_text_reaches_the_log_and_terminal_escaped(tmp_path, alpaca, caps
     out = capsys.readouterr().out
     assert rc == 0 and "\x1b" not in out and "\x07" not in out
     assert "EVIL\\x1b[2J" in out
+
+
+def test_an_open_order_list_that_cannot_all_be_read_starts_reducing(tmp_path, alpaca):
+    # An order at Alpaca the adapter cannot read (a client_order_id past Alpaca's own 48
+    # characters): what else the list holds is unknown, so the session starts REDUCING.
+    alpaca.add_foreign_order("SAMPLE", "y" * 60)
+    s = run(tmp_path, alpaca)
+    assert s["broker"]["unexplained"] >= 1 and s["broker"]["reduce_only"] is True
+    assert s["orders"] == 0 and alpaca.posted_client_ids() == []

@@ -668,7 +668,15 @@ void AlpacaBroker::resync(bool at_start) {
                     }
                     apply(v, now_ns());
                   });
-                  if (!read) ++counters_.malformed;
+                  if (!read) {
+                    // An order in the list could not be read (and those after it were not):
+                    // ours are looked up one by one below; one we cannot explain may hide
+                    // there, so at start that counts as unexplained (REDUCING).
+                    ++counters_.malformed;
+                    if (at_start) ++unexplained_;
+                    log_->error("resync: Alpaca's open orders could not all be read{}",
+                                at_start ? "; starting REDUCING" : "");
+                  }
                   // Orders open here but not there have ended while we were not listening (or
                   // never arrived): each is looked up once.
                   std::vector<std::uint64_t> gone;
