@@ -48,6 +48,7 @@ void bind_wire(py::module_& m) {
         d["ExecType"] = names_of(wire::kExecTypeNames);
         d["ExecReject"] = names_of(wire::kExecRejectNames);
         d["ComponentState"] = names_of(wire::kComponentStateNames);
+        d["HeartbeatFlag"] = names_of(wire::kHeartbeatFlagNames);
         d["RejectReason"] = names_by_index<risk::RejectReason>(
             risk::kRejectReasonCount, [](risk::RejectReason r) { return risk::reason_name(r); });
         d["TradingState"] = names_by_index<risk::TradingState>(

@@ -265,6 +265,8 @@ enum class HeartbeatFlag : std::uint8_t {
   // settles the session only once the last bar's order has reached it.
   kDrained = 2,
 };
+inline constexpr EnumName<HeartbeatFlag> kHeartbeatFlagNames[] = {
+    {"reduce_only", HeartbeatFlag::kReduceOnly}, {"drained", HeartbeatFlag::kDrained}};
 
 struct HeartbeatMsg {
   FixedString<16> component;  // "market-data", "risk", ...

@@ -137,7 +137,9 @@ constexpr std::array kHeartbeat{
     F(HeartbeatMsg, component, "S", "the sender: market-data, signal-bridge, risk, execution"),
     F(HeartbeatMsg, state, "u1", "component state enum"),
     F(HeartbeatMsg, flags, "u1",
-      "bit set: 1 = execution's broker holds state the journal cannot explain (risk reduces only)"),
+      "bit set of heartbeat flags: 1 reduce_only - execution's broker holds state the journal "
+      "cannot explain (risk reduces only); 2 drained - signal-bridge or risk has published "
+      "everything the end of market data caused"),
     F(HeartbeatMsg, reserved, "V", "zero"),
     F(HeartbeatMsg, uptime_ns, "i8", "time since the component started"),
     F(HeartbeatMsg, messages_out, "u8", "messages it has published"),

@@ -21,30 +21,6 @@ namespace ztrade::gateway {
 
 namespace {
 
-// Query parameters: integers unless typed ":string".
-constexpr std::array<Route, 12> kRoutes{{
-    {"GET", "/v1/symbols", "every symbol seen (and in the history), with its venue and counts", ""},
-    {"GET", "/v1/bars/{symbol}",
-     "bars, oldest first: the last `limit` in [start, end] (ns since epoch), aggregated to "
-     "`interval` seconds; source memory, history or auto",
-     "limit,start,end,interval,source:string"},
-    {"GET", "/v1/trades/{symbol}", "trades, oldest first: the last `limit` in [start, end]",
-     "limit,start,end,source:string"},
-    {"GET", "/v1/quote/{symbol}", "the latest quote", ""},
-    {"GET", "/v1/features/{symbol}", "the latest features, by name", ""},
-    {"GET", "/v1/positions", "the engine's positions", ""},
-    {"GET", "/v1/orders", "open orders, then recent finished ones", "limit"},
-    {"GET", "/v1/pnl", "realized and unrealized P&L, in total and by symbol", ""},
-    {"GET", "/v1/summary",
-     "message counts, gaps, tick-to-order latency percentiles, risk state, history and stream", ""},
-    {"GET", "/v1/scanner", "gainers, losers, most active, unusual volume, breakouts, RSI, MACD",
-     ""},
-    {"GET", "/v1/openapi.json", "this API, as OpenAPI 3", ""},
-    {"POST", "/v1/control",
-     "operator token: {\"command\": HALT | REDUCE | RESUME | CANCEL_ALL}: the kill switch", "",
-     true},
-}};
-
 constexpr std::int64_t kSecondNs = 1'000'000'000;
 constexpr std::size_t kMaxBaseRows = 1'000'000;  // bars read to aggregate one answer, at most
 
@@ -133,6 +109,35 @@ std::string array_of(const std::vector<T>& items, Json json) {
 
 }  // namespace
 
+// Query parameters: integers unless typed ":string".
+const Route RestApi::kRoutes[12] = {
+    {"GET", "/v1/symbols", "every symbol seen (and in the history), with its venue and counts", "",
+     false, false, &RestApi::symbols},
+    {"GET", "/v1/bars/{symbol}",
+     "bars, oldest first: the last `limit` in [start, end] (ns since epoch), aggregated to "
+     "`interval` seconds; source memory, history or auto; gaps the history knows of",
+     "limit,start,end,interval,source:string", false, true, &RestApi::bars},
+    {"GET", "/v1/trades/{symbol}", "trades, oldest first: the last `limit` in [start, end]",
+     "limit,start,end,source:string", false, true, &RestApi::trades},
+    {"GET", "/v1/quote/{symbol}", "the latest quote", "", false, false, &RestApi::quote},
+    {"GET", "/v1/features/{symbol}", "the latest features, by name", "", false, false,
+     &RestApi::features},
+    {"GET", "/v1/positions", "the engine's positions", "", false, false, &RestApi::positions},
+    {"GET", "/v1/orders", "open orders, then recent finished ones", "limit", false, false,
+     &RestApi::orders},
+    {"GET", "/v1/pnl", "realized and unrealized P&L, in total and by symbol", "", false, false,
+     &RestApi::pnl},
+    {"GET", "/v1/summary",
+     "message counts, gaps, tick-to-order latency percentiles, risk state, history and stream", "",
+     false, false, &RestApi::summary},
+    {"GET", "/v1/scanner", "gainers, losers, most active, unusual volume, breakouts, RSI, MACD", "",
+     false, false, &RestApi::scanner},
+    {"GET", "/v1/openapi.json", "this API, as OpenAPI 3", "", false, false, &RestApi::openapi_json},
+    {"POST", "/v1/control",
+     "operator token: {\"command\": HALT | REDUCE | RESUME | CANCEL_ALL}: the kill switch", "",
+     true},
+};
+
 std::span<const Route> RestApi::routes() noexcept {
   return kRoutes;
 }
@@ -183,9 +188,9 @@ std::string RestApi::openapi() {
       out);
 }
 
-ApiResponse RestApi::bars(std::string_view symbol, const SymbolState* s, std::int64_t start,
-                          std::int64_t end, std::size_t limit, std::int64_t interval_ns,
-                          std::string_view source) const {
+ApiResponse RestApi::bars_between(std::string_view symbol, const SymbolState* s, std::int64_t start,
+                                  std::int64_t end, std::size_t limit, std::int64_t interval_ns,
+                                  std::string_view source) const {
   // The stored bars' length: memory's, else the database's newest.
   std::int64_t base = s && !s->bars.empty() ? s->bars.back().interval_ns : 0;
   if (base == 0 && sources_.history) {
@@ -248,8 +253,9 @@ ApiResponse RestApi::bars(std::string_view symbol, const SymbolState* s, std::in
                            json_string(symbol), used, array_of(rows, bar_json), gaps, next)};
 }
 
-ApiResponse RestApi::trades(std::string_view symbol, const SymbolState* s, std::int64_t start,
-                            std::int64_t end, std::size_t limit, std::string_view source) const {
+ApiResponse RestApi::trades_between(std::string_view symbol, const SymbolState* s,
+                                    std::int64_t start, std::int64_t end, std::size_t limit,
+                                    std::string_view source) const {
   std::vector<wire::TradeMsg> rows;
   std::string_view used = "memory";
   if (s && source != "history") {
@@ -327,116 +333,148 @@ ApiResponse RestApi::handle(const ApiRequest& request) const {
     return error(400, "bad_parameter", "source must be auto, memory or history");
   }
 
-  // /v1/<name>[/<symbol>]
-  constexpr std::string_view kPrefix = "/v1/";
-  if (!path.starts_with(kPrefix)) return error(404, "not_found", "no such endpoint");
-  std::string_view name = path.substr(kPrefix.size());
+  // The route: its path as written, or with {symbol} standing for one path segment.
+  constexpr std::string_view kSymbol = "{symbol}";
+  const Route* route = nullptr;
   std::string_view symbol;
-  if (const auto slash = name.find('/'); slash != std::string_view::npos) {
-    symbol = name.substr(slash + 1);
-    name = name.substr(0, slash);
-    if (symbol.empty() || symbol.size() > 16 || symbol.find('/') != std::string_view::npos) {
-      return error(404, "not_found", "no such endpoint");
+  for (const Route& r : kRoutes) {
+    if (r.method != "GET") continue;
+    const auto hole = r.path.find(kSymbol);
+    if (hole == std::string_view::npos) {
+      if (path == r.path) route = &r;
+    } else if (path.starts_with(r.path.substr(0, hole))) {
+      route = &r;
+      symbol = path.substr(hole);
+      if (symbol.empty() || symbol.size() > 16 || symbol.find('/') != std::string_view::npos) {
+        return error(404, "not_found", "no such endpoint");
+      }
     }
+    if (route) break;
   }
-  const bool per_symbol =
-      name == "bars" || name == "trades" || name == "quote" || name == "features";
-  if (per_symbol != !symbol.empty()) return error(404, "not_found", "no such endpoint");
-  const SymbolState* s = per_symbol ? state_.symbol(symbol) : nullptr;
-  const bool historic = sources_.history && (name == "bars" || name == "trades");
-  if (per_symbol && !s && !historic) {
+  if (!route) return error(404, "not_found", "no such endpoint");
+  const SymbolState* s = symbol.empty() ? nullptr : state_.symbol(symbol);
+  if (!symbol.empty() && !s && !(route->from_history && sources_.history)) {
     return error(404, "unknown_symbol", fmt::format("no data for {}", json_string(symbol)));
   }
-  const auto n = static_cast<std::size_t>(*limit);
-
   try {
-    if (name == "symbols") {
-      std::map<std::string, std::string> rows;
-      for (const auto& [sym, st] : state_.symbols()) {
-        rows[sym] = fmt::format(R"("bars":{},"trades":{},"quotes":{},"live":true)", st.bar_count,
-                                st.trade_count, st.quote_count);
-      }
-      if (sources_.history) {
-        // From memory: the history's symbols are read once at start and kept up to date.
-        for (const auto& sym : sources_.history->symbols()) {
-          rows.try_emplace(sym, R"("live":false)");
-        }
-      }
-      std::string out = "[";
-      for (const auto& [sym, fields] : rows) {
-        if (out.size() > 1) out += ',';
-        out += fmt::format(R"({{"symbol":{},"venue":{},{}}})", json_string(sym),
-                           json_string(sources_.venue_of ? sources_.venue_of(sym) : ""), fields);
-      }
-      return {200, out + "]"};
-    }
-    if (name == "bars" || name == "trades") {
-      ApiResponse r = name == "bars"
-                          ? bars(symbol, s, *start, *end, n, *interval * kSecondNs, source)
-                          : trades(symbol, s, *start, *end, n, source);
-      if (!s && r.body.find(R"(":[],)") != std::string::npos) {
-        return error(404, "unknown_symbol", fmt::format("no data for {}", json_string(symbol)));
-      }
-      return r;
-    }
-    if (name == "quote") {
-      if (!s->quote) return error(404, "no_quote", "no quote seen for this symbol");
-      return {200, quote_json(*s->quote)};
-    }
-    if (name == "features") {
-      if (!s->features) return error(404, "no_features", "no features computed for this symbol");
-      return {200, features_json(*s->features)};
-    }
-    if (name == "positions" || name == "pnl") {
-      std::string rows;
-      double realized = 0, unrealized = 0;
-      for (const auto& [sym, p] : state_.positions()) {
-        if (!rows.empty()) rows += ',';
-        rows += position_json(p);
-        realized += p.realized_pnl;
-        unrealized += p.unrealized_pnl;
-      }
-      if (name == "positions") return {200, "[" + rows + "]"};
-      return {200, fmt::format(R"({{"realized":{},"unrealized":{},"total":{},"by_symbol":[{}]}})",
-                               number(realized), number(unrealized), number(realized + unrealized),
-                               rows)};
-    }
-    if (name == "orders") {
-      std::string out = "[";
-      std::size_t k = 0;
-      for (const OrderView* o : state_.orders()) {
-        if (k++ == n) break;
-        if (out.size() > 1) out += ',';
-        out += order_json(*o);
-      }
-      return {200, out + "]"};
-    }
-    if (name == "summary") {
-      std::string counts;
-      const auto& by_type = state_.counts();
-      for (std::size_t type = 1; type < by_type.size(); ++type) {
-        if (by_type[type] == 0) continue;
-        if (!counts.empty()) counts += ',';
-        counts += fmt::format(
-            "{}:{}", json_string(wire::type_name(static_cast<wire::MsgType>(type))), by_type[type]);
-      }
-      const std::string extra = sources_.summary_extra ? sources_.summary_extra() : "";
-      return {200, fmt::format(R"({{"messages":{{{}}},"symbols":{},"symbols_dropped":{},)"
-                               R"("orders":{},"risk_rejects":{}{}{}}})",
-                               counts, state_.symbols().size(), state_.symbols_dropped(),
-                               state_.orders().size(), state_.risk_rejects(),
-                               extra.empty() ? "" : ",", extra)};
-    }
-    if (name == "scanner") {
-      if (!sources_.scanner) return error(404, "no_scanner", "the scanner is not running");
-      return {200, sources_.scanner->results_json()};
-    }
-    if (name == "openapi.json") return {200, openapi()};
+    return (this->*route->answer)(ApiCall{symbol, s, static_cast<std::size_t>(*limit), *start, *end,
+                                          *interval * kSecondNs, source});
   } catch (const std::exception& e) {
     // The history database busy or unreadable: a clear error, the gateway goes on.
     return error(503, "unavailable", e.what());
   }
-  return error(404, "not_found", "no such endpoint");
+}
+
+ApiResponse RestApi::symbols(const ApiCall&) const {
+  std::map<std::string, std::string> rows;
+  for (const auto& [sym, st] : state_.symbols()) {
+    rows[sym] = fmt::format(R"("bars":{},"trades":{},"quotes":{},"live":true)", st.bar_count,
+                            st.trade_count, st.quote_count);
+  }
+  if (sources_.history) {
+    // From memory: the history's symbols are read once at start and kept up to date.
+    for (const auto& sym : sources_.history->symbols()) rows.try_emplace(sym, R"("live":false)");
+  }
+  std::string out = "[";
+  for (const auto& [sym, fields] : rows) {
+    if (out.size() > 1) out += ',';
+    out += fmt::format(R"({{"symbol":{},"venue":{},{}}})", json_string(sym),
+                       json_string(sources_.venue_of ? sources_.venue_of(sym) : ""), fields);
+  }
+  return {200, out + "]"};
+}
+
+// A symbol the gateway never saw live, with nothing in the history either: unknown.
+static ApiResponse unknown_if_empty(ApiResponse r, const ApiCall& c) {
+  if (!c.state && r.body.find(R"(":[],)") != std::string::npos) {
+    return error(404, "unknown_symbol", fmt::format("no data for {}", json_string(c.symbol)));
+  }
+  return r;
+}
+
+ApiResponse RestApi::bars(const ApiCall& c) const {
+  return unknown_if_empty(
+      bars_between(c.symbol, c.state, c.start, c.end, c.limit, c.interval_ns, c.source), c);
+}
+
+ApiResponse RestApi::trades(const ApiCall& c) const {
+  return unknown_if_empty(trades_between(c.symbol, c.state, c.start, c.end, c.limit, c.source), c);
+}
+
+ApiResponse RestApi::quote(const ApiCall& c) const {
+  if (!c.state->quote) return error(404, "no_quote", "no quote seen for this symbol");
+  return {200, quote_json(*c.state->quote)};
+}
+
+ApiResponse RestApi::features(const ApiCall& c) const {
+  if (!c.state->features) {
+    return error(404, "no_features", "no features computed for this symbol");
+  }
+  return {200, features_json(*c.state->features)};
+}
+
+std::string RestApi::position_rows(double& realized, double& unrealized) const {
+  std::string rows;
+  for (const auto& [sym, p] : state_.positions()) {
+    if (!rows.empty()) rows += ',';
+    rows += position_json(p);
+    realized += p.realized_pnl;
+    unrealized += p.unrealized_pnl;
+  }
+  return rows;
+}
+
+ApiResponse RestApi::positions(const ApiCall&) const {
+  double realized = 0, unrealized = 0;
+  std::string out = "[";
+  out += position_rows(realized, unrealized);
+  out += ']';
+  return {200, std::move(out)};
+}
+
+ApiResponse RestApi::pnl(const ApiCall&) const {
+  double realized = 0, unrealized = 0;
+  const std::string rows = position_rows(realized, unrealized);
+  return {200,
+          fmt::format(R"({{"realized":{},"unrealized":{},"total":{},"by_symbol":[{}]}})",
+                      number(realized), number(unrealized), number(realized + unrealized), rows)};
+}
+
+ApiResponse RestApi::orders(const ApiCall& c) const {
+  std::string out = "[";
+  std::size_t k = 0;
+  for (const OrderView* o : state_.orders()) {
+    if (k++ == c.limit) break;
+    if (out.size() > 1) out += ',';
+    out += order_json(*o);
+  }
+  return {200, out + "]"};
+}
+
+ApiResponse RestApi::summary(const ApiCall&) const {
+  std::string counts;
+  const auto& by_type = state_.counts();
+  for (std::size_t type = 1; type < by_type.size(); ++type) {
+    if (by_type[type] == 0) continue;
+    if (!counts.empty()) counts += ',';
+    counts += fmt::format("{}:{}", json_string(wire::type_name(static_cast<wire::MsgType>(type))),
+                          by_type[type]);
+  }
+  const std::string extra = sources_.summary_extra ? sources_.summary_extra() : "";
+  return {200, fmt::format(R"({{"messages":{{{}}},"symbols":{},"symbols_dropped":{},)"
+                           R"("orders":{},"risk_rejects":{}{}{}}})",
+                           counts, state_.symbols().size(), state_.symbols_dropped(),
+                           state_.orders().size(), state_.risk_rejects(), extra.empty() ? "" : ",",
+                           extra)};
+}
+
+ApiResponse RestApi::scanner(const ApiCall&) const {
+  if (!sources_.scanner) return error(404, "no_scanner", "the scanner is not running");
+  return {200, sources_.scanner->results_json()};
+}
+
+ApiResponse RestApi::openapi_json(const ApiCall&) const {
+  return {200, openapi()};
 }
 
 }  // namespace ztrade::gateway

@@ -27,14 +27,30 @@ struct ApiResponse {
   std::string body;  // JSON
 };
 
+// A GET request as its route receives it: checked and parsed once, before dispatch.
+struct ApiCall {
+  std::string_view symbol;   // a per-symbol route's {symbol}, else empty
+  const SymbolState* state;  // that symbol's live state, when the gateway has seen it
+  std::size_t limit;         // `limit` (1 .. RestApi::kMaxLimit, default 1000)
+  std::int64_t start, end;   // `start`, `end` (ns since the epoch)
+  std::int64_t interval_ns;  // `interval` (seconds, as ns; 0: the bars' own)
+  std::string_view source;   // `source`: auto, memory or history
+};
+
+class RestApi;
+
 // One endpoint: its method and path (with {symbol} where it takes one), what it answers, its
-// query parameters, and whether it needs the operator token.
+// query parameters, whether it needs the operator token, whether the history can answer it for
+// a symbol the gateway has not seen live - and the member that answers it. The dispatch and the
+// OpenAPI document both read this table.
 struct Route {
   std::string_view method;
   std::string_view path;
   std::string_view summary;
   std::string_view parameters;  // comma-separated query parameters, "" for none
   bool operator_only = false;
+  bool from_history = false;
+  ApiResponse (RestApi::*answer)(const ApiCall&) const = nullptr;  // GET routes
 };
 
 // What the API reads besides MarketState; each may be absent.
@@ -63,12 +79,27 @@ class RestApi {
   [[nodiscard]] static std::string openapi();
 
  private:
-  ApiResponse bars(std::string_view symbol, const SymbolState* s, std::int64_t start,
-                   std::int64_t end, std::size_t limit, std::int64_t interval_ns,
-                   std::string_view source) const;
-  ApiResponse trades(std::string_view symbol, const SymbolState* s, std::int64_t start,
-                     std::int64_t end, std::size_t limit, std::string_view source) const;
+  static const Route kRoutes[12];
+  // The GET routes' answers (kRoutes).
+  ApiResponse symbols(const ApiCall& c) const;
+  ApiResponse bars(const ApiCall& c) const;
+  ApiResponse trades(const ApiCall& c) const;
+  ApiResponse quote(const ApiCall& c) const;
+  ApiResponse features(const ApiCall& c) const;
+  ApiResponse positions(const ApiCall& c) const;
+  ApiResponse pnl(const ApiCall& c) const;
+  ApiResponse orders(const ApiCall& c) const;
+  ApiResponse summary(const ApiCall& c) const;
+  ApiResponse scanner(const ApiCall& c) const;
+  ApiResponse openapi_json(const ApiCall& c) const;
   ApiResponse control(const ApiRequest& request) const;
+  ApiResponse bars_between(std::string_view symbol, const SymbolState* s, std::int64_t start,
+                           std::int64_t end, std::size_t limit, std::int64_t interval_ns,
+                           std::string_view source) const;
+  ApiResponse trades_between(std::string_view symbol, const SymbolState* s, std::int64_t start,
+                             std::int64_t end, std::size_t limit, std::string_view source) const;
+  // /v1/positions and /v1/pnl: the positions' JSON rows, and their realized/unrealized sums.
+  std::string position_rows(double& realized, double& unrealized) const;
 
   const MarketState& state_;
   std::string token_;

@@ -41,9 +41,10 @@ TimeInForce = _enum("TimeInForce")
 ExecType = _enum("ExecType")
 ExecReject = _enum("ExecReject")  # why execution or the broker refused an order (reject_code)
 RejectReason = _enum("RejectReason")  # why risk refused an order (RiskReject.reason)
-TradingState = _enum("TradingState")  # risk's state (its heartbeat's state)
+TradingState = _enum("TradingState")  # risk's trading state (its /status, control replies)
 SignalProblem = _enum("SignalProblem")  # why the signal bridge refused an external signal
 ComponentState = _enum("ComponentState")  # a heartbeat's state
+HeartbeatFlag = _enum("HeartbeatFlag")  # bits of a heartbeat's flags
 
 # Topic prefixes, by name ("bar" -> "md.bar.", ...), from engine/bus/topic.hpp.
 TOPIC_TABLE: list[dict[str, str]] = _core.wire_topics()
