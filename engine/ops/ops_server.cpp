@@ -83,7 +83,15 @@ struct OpsServer::Impl {
     } else if (path == "/metrics") {
       set(http::status::ok, snapshot.prometheus + own_metrics(), "text/plain; version=0.0.4");
     } else if (path == "/status") {
-      set(http::status::ok, snapshot.status_json, "application/json");
+      // Before the component's first snapshot there is no status: 503 with a JSON reason, never
+      // a 200 whose empty body is not JSON.
+      if (snapshot.status_json.empty()) {
+        set(http::status::service_unavailable,
+            R"({"error":{"code":"starting","message":"no status yet: the component is starting"}})",
+            "application/json");
+      } else {
+        set(http::status::ok, snapshot.status_json, "application/json");
+      }
     } else {
       set(http::status::not_found, "try /health /ready /live /metrics /status\n", "text/plain");
     }

@@ -262,11 +262,9 @@ void RiskComponent::on_message(const bus::Message& m) {
       if (upstreams_.on_heartbeat(m.frame) && ready_now()) {
         ops::heartbeat_tick(heartbeat_, pub_, true, true);
       }
-      if (!drained_ && ops::drained_upstream(m.frame, "signal-bridge")) {
-        // Every signal has arrived and been decided (one socket, in order): pass it on.
-        drained_ = true;
-        heartbeat_.set_flags(static_cast<std::uint8_t>(wire::HeartbeatFlag::kDrained));
-        ops::heartbeat_tick(heartbeat_, pub_, ready_now(), true);
+      if (ops::drained_upstream(m.frame, "signal-bridge")) {
+        upstream_drained_ = true;  // every signal has arrived (one socket, in order)
+        maybe_drained();
       }
       break;
     }
@@ -378,11 +376,19 @@ void RiskComponent::start() {
   if (token_.empty()) log_->warn("no control token set: HALT/REDUCE/RESUME are disabled");
 }
 
+void RiskComponent::maybe_drained() {
+  if (drained_ || !upstream_drained_ || waiting_head_ < waiting_.size()) return;
+  drained_ = true;
+  heartbeat_.set_flags(static_cast<std::uint8_t>(wire::HeartbeatFlag::kDrained));
+  ops::heartbeat_tick(heartbeat_, pub_, ready_now(), true);
+}
+
 void RiskComponent::drain() {
   bus::Message m;
   while (sub_.receive(m, 0ms)) {
     on_message(m);
     if (waiting_head_ < waiting_.size()) release_signals(bus::wall_clock_ns());
+    maybe_drained();
   }
 }
 
@@ -390,6 +396,7 @@ void RiskComponent::tick() {
   ops::heartbeat_tick(heartbeat_, pub_, ready_now());
   maybe_publish_metrics();
   if (waiting_head_ < waiting_.size()) release_signals(bus::wall_clock_ns());
+  maybe_drained();
   on_control();
   resend_unacknowledged();
 }

@@ -101,7 +101,11 @@ class RiskComponent final : public ops::Steps {
   std::int64_t exec_mark_ns_ = INT64_MIN;     // the newest one's market time
   void resend_unacknowledged();
   void on_execution_heartbeat(const wire::HeartbeatMsg& hb);
-  bool drained_ = false;  // signal-bridge has drained: every signal is decided (kDrained)
+  bool upstream_drained_ = false;  // signal-bridge has drained: every signal has arrived
+  bool drained_ = false;  // ... and every one is decided, none waiting (kDrained sent)
+  // Passes kDrained on once signal-bridge has drained and no signal waits for its time any
+  // more: an order decided after the flag would reach execution after it had settled.
+  void maybe_drained();
   bool execution_reduce_only_ = false;  // execution's last heartbeat flag (HeartbeatFlag)
   RiskStats stats_;
   ops::LatencyHistogram signal_latency_;  // signal-bridge send -> received here
