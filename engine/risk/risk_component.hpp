@@ -102,7 +102,7 @@ class RiskComponent final : public ops::Steps {
   void resend_unacknowledged();
   void on_execution_heartbeat(const wire::HeartbeatMsg& hb);
   bool upstream_drained_ = false;  // signal-bridge has drained: every signal has arrived
-  bool drained_ = false;  // ... and every one is decided, none waiting (kDrained sent)
+  bool drained_ = false;           // ... and every one is decided, none waiting (kDrained sent)
   // Passes kDrained on once signal-bridge has drained and no signal waits for its time any
   // more: an order decided after the flag would reach execution after it had settled.
   void maybe_drained();
