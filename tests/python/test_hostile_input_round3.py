@@ -324,3 +324,8 @@ def test_broker_bars_stops_on_a_repeated_page_token(alpaca, tmp_path):
     assert r.returncode == 1 and "twice" in r.stderr and "Traceback" not in r.stderr
     assert not (tmp_path / "spy.csv").exists()
     assert len(alpaca.snapshot()["log"]) < 10
+
+
+def test_the_sweep_metric_names_are_the_statistics_a_backtest_returns(frame):
+    from ztrade.backtest import STAT_NAMES
+    assert tuple(run(Momentum(), frame, symbol="SAMPLE").stats) == STAT_NAMES

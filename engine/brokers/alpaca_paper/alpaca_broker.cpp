@@ -477,29 +477,10 @@ void AlpacaBroker::apply(const OrderView& view, std::int64_t ts_ns, double hint_
                Printable{view.symbol.view()});
     return;
   }
-  // Is this the journal's order? Same symbol, side and (when Alpaca says) quantity.
-  const bool contradicts = view.symbol.view() != o->symbol.view() || view.side != o->side ||
-                           (view.qty > 0 && std::abs(view.qty - o->quantity) > kQtyEpsilon);
-  const bool overfilled = view.filled_qty > o->quantity + kQtyEpsilon;
-  const bool new_fill = view.filled_qty - o->filled > kQtyEpsilon;
   if (from_stream) {
     // The stream's word is checked; what does not fit is asked of Alpaca's book (REST).
-    if (contradicts) {
-      return unbookable(
-          Unbookable::kContradiction, *id,
-          fmt::format("{} {} {} for an order of {} {} {}", side_text(view.side), view.qty,
-                      view.symbol.view(), side_text(o->side), o->quantity, o->symbol.view()));
-    }
-    if (overfilled) {
-      return unbookable(Unbookable::kOverfill, *id,
-                        fmt::format("filled {} of {}", view.filled_qty, o->quantity));
-    }
-    const bool priced = hint_qty > 0 ? hint_price > 0 : view.filled_avg_price > 0;
-    if (new_fill && !priced) {
-      return unbookable(Unbookable::kBadPrice, *id,
-                        fmt::format("price {} (average {})", hint_price, view.filled_avg_price));
-    }
-  } else if (contradicts) {
+    if (!stream_view_fits(*id, *o, view, hint_qty, hint_price)) return;
+  } else if (contradicts(*o, view)) {
     return book_contradicted(*id, view, ts_ns);
   }
   auto& t = tracked_[*id];
@@ -508,81 +489,112 @@ void AlpacaBroker::apply(const OrderView& view, std::int64_t ts_ns, double hint_
     orders_.set_venue_order_id(*id, view.id.view());
     if (t.cancel_wanted && is_open(o->status)) send_cancel(*id);
   }
-  bool changed = false;
+  bool changed = book_fills(*id, view, ts_ns, hint_qty, hint_price, from_stream);
+  changed |= apply_status(*id, view, ts_ns);
+  if (from_stream && !changed) ++counters_.duplicate_events;
+  if (!is_open(orders_.find(*id)->status)) tracked_.erase(*id);
+}
+
+bool AlpacaBroker::contradicts(const Order& o, const OrderView& view) noexcept {
+  // The journal's order? Same symbol, same side and (when Alpaca says) the same quantity.
+  return view.symbol.view() != o.symbol.view() || view.side != o.side ||
+         (view.qty > 0 && std::abs(view.qty - o.quantity) > kQtyEpsilon);
+}
+
+bool AlpacaBroker::stream_view_fits(std::uint64_t id, const Order& o, const OrderView& view,
+                                    double hint_qty, double hint_price) {
+  if (contradicts(o, view)) {
+    unbookable(Unbookable::kContradiction, id,
+               fmt::format("{} {} {} for an order of {} {} {}", side_text(view.side), view.qty,
+                           view.symbol.view(), side_text(o.side), o.quantity, o.symbol.view()));
+    return false;
+  }
+  if (view.filled_qty > o.quantity + kQtyEpsilon) {
+    unbookable(Unbookable::kOverfill, id,
+               fmt::format("filled {} of {}", view.filled_qty, o.quantity));
+    return false;
+  }
+  const bool new_fill = view.filled_qty - o.filled > kQtyEpsilon;
+  const bool priced = hint_qty > 0 ? hint_price > 0 : view.filled_avg_price > 0;
+  if (new_fill && !priced) {
+    unbookable(Unbookable::kBadPrice, id,
+               fmt::format("price {} (average {})", hint_price, view.filled_avg_price));
+    return false;
+  }
+  return true;
+}
+
+double AlpacaBroker::fill_price(std::uint64_t id, const Order& o, const OrderView& view,
+                                double delta, double hint_qty, double hint_price) {
+  double price = hint_price;
+  if (!(std::abs(hint_qty - delta) <= kQtyEpsilon && hint_price > 0)) {
+    // The part not seen as its own execution: priced from the average prices.
+    const double within = o.filled + delta;
+    price = delta > kQtyEpsilon
+                ? (view.filled_avg_price * within - o.avg_fill_price * o.filled) / delta
+                : view.filled_avg_price;
+  }
+  if (!(price > 0) || !std::isfinite(price)) price = view.filled_avg_price;
+  if (price > 0) {
+    check_fill_price(id, o.symbol.view(), price);
+    return price;
+  }
+  // Alpaca's own book has no usable price for what it filled: booked at the last market price
+  // (the quantity is what matters for the position), flagged.
+  const auto m = market_.find(o.symbol.view());
+  price = m != market_.end() ? m->second : o.limit_price;
+  flag_unreconciled(
+      fmt::format("order {}: Alpaca reports {} filled without a usable price; booked at {}", id,
+                  view.filled_qty, price));
+  return price;
+}
+
+bool AlpacaBroker::book_fills(std::uint64_t id, const OrderView& view, std::int64_t ts_ns,
+                              double hint_qty, double hint_price, bool from_stream) {
+  const Order& o = *orders_.find(id);
   // New fills: Alpaca's cumulative quantity beyond what the journal holds, up to the order's
   // own quantity (an excess is booked below, outside the order).
-  const double within = std::min(view.filled_qty, o->quantity);
-  const double delta = within - o->filled;
-  double price = hint_price;
-  if (delta > kQtyEpsilon || overfilled) {
-    if (!(std::abs(hint_qty - delta) <= kQtyEpsilon && hint_price > 0)) {
-      // The part not seen as its own execution: priced from the average prices.
-      price = delta > kQtyEpsilon
-                  ? (view.filled_avg_price * within - o->avg_fill_price * o->filled) / delta
-                  : view.filled_avg_price;
-    }
-    if (!(price > 0) || !std::isfinite(price)) price = view.filled_avg_price;
-    if (!(price > 0)) {
-      // Alpaca's own book has no usable price for what it filled: booked at the last market
-      // price (the quantity is what matters for the position), flagged.
-      const auto m = market_.find(o->symbol.view());
-      price = m != market_.end() ? m->second : o->limit_price;
-      flag_unreconciled(
-          fmt::format("order {}: Alpaca reports {} filled without a usable price; "
-                      "booked at {}",
-                      *id, view.filled_qty, price));
-    } else {
-      check_fill_price(*id, o->symbol.view(), price);
-    }
+  const double delta = std::min(view.filled_qty, o.quantity) - o.filled;
+  const bool overfilled = view.filled_qty > o.quantity + kQtyEpsilon;
+  if (delta <= kQtyEpsilon && !overfilled) return false;
+  const double price = fill_price(id, o, view, delta, hint_qty, hint_price);
+  bool changed = false;
+  if (delta > kQtyEpsilon && orders_.fill(id, delta, price, ts_ns)) {
+    changed = true;
+    if (!from_stream) ++counters_.fills_from_resync;
   }
-  if (delta > kQtyEpsilon) {
-    if (orders_.fill(*id, delta, price, ts_ns)) {
-      changed = true;
-      if (!from_stream) ++counters_.fills_from_resync;
-    }
+  if (!overfilled) return changed;
+  // Alpaca filled more than the order: the excess is a position all the same. Booked outside
+  // the order (adopted, journaled), once, and flagged.
+  double& booked = booked_outside_[id];
+  const double excess = view.filled_qty - o.quantity;
+  if (excess - booked <= kQtyEpsilon) return changed;
+  const double sign = o.side == wire::Side::kSell ? -1.0 : 1.0;
+  orders_.adopt(o.symbol.view(), sign * (excess - booked), price, ts_ns);
+  booked = excess;
+  ++counters_.overfills;
+  flag_unreconciled(fmt::format("order {}: Alpaca filled {} of {} {}; the excess is booked", id,
+                                view.filled_qty, o.quantity, Printable{o.symbol.view()}));
+  return true;
+}
+
+bool AlpacaBroker::apply_status(std::uint64_t id, const OrderView& view, std::int64_t ts_ns) {
+  if (!is_open(orders_.find(id)->status)) return false;
+  switch (view.status) {
+    case Status::kCanceled:
+      return orders_.cancel(id, ts_ns, "canceled at Alpaca");
+    case Status::kReplaced:
+      return orders_.cancel(id, ts_ns, "replaced at Alpaca");
+    case Status::kExpired:
+      return orders_.expire(id, ts_ns, "expired at Alpaca");
+    case Status::kDoneForDay:
+      return orders_.expire(id, ts_ns, "done for day at Alpaca");
+    case Status::kRejected:
+      ++counters_.rejects;
+      return orders_.reject(id, wire::ExecReject::kBrokerRefused, "rejected by Alpaca", ts_ns);
+    default:
+      return false;
   }
-  if (overfilled) {
-    // Alpaca filled more than the order: the excess is a position all the same. Booked
-    // outside the order (adopted, journaled), once, and flagged.
-    double& booked = booked_outside_[*id];
-    const double excess = view.filled_qty - o->quantity;
-    if (excess - booked > kQtyEpsilon) {
-      const double sign = o->side == wire::Side::kSell ? -1.0 : 1.0;
-      orders_.adopt(o->symbol.view(), sign * (excess - booked), price, ts_ns);
-      booked = excess;
-      ++counters_.overfills;
-      changed = true;
-      flag_unreconciled(fmt::format("order {}: Alpaca filled {} of {} {}; the excess is booked",
-                                    *id, view.filled_qty, o->quantity,
-                                    Printable{o->symbol.view()}));
-    }
-  }
-  o = orders_.find(*id);
-  if (is_open(o->status)) {
-    switch (view.status) {
-      case Status::kCanceled:
-        changed |= orders_.cancel(*id, ts_ns, "canceled at Alpaca");
-        break;
-      case Status::kReplaced:
-        changed |= orders_.cancel(*id, ts_ns, "replaced at Alpaca");
-        break;
-      case Status::kExpired:
-        changed |= orders_.expire(*id, ts_ns, "expired at Alpaca");
-        break;
-      case Status::kDoneForDay:
-        changed |= orders_.expire(*id, ts_ns, "done for day at Alpaca");
-        break;
-      case Status::kRejected:
-        ++counters_.rejects;
-        changed |=
-            orders_.reject(*id, wire::ExecReject::kBrokerRefused, "rejected by Alpaca", ts_ns);
-        break;
-      default:
-        break;
-    }
-  }
-  if (from_stream && !changed) ++counters_.duplicate_events;
-  if (!is_open(o->status)) tracked_.erase(*id);
 }
 
 // --- the stream ----------------------------------------------------------------------------

@@ -176,6 +176,17 @@ class AlpacaBroker final : public execution::Broker, public venues::websocket::H
   // then a final status. hint_qty/hint_price: the stream's own execution, when it has one.
   void apply(const OrderView& view, std::int64_t ts_ns, double hint_qty = 0, double hint_price = 0,
              bool from_stream = false);
+  // apply()'s steps: whether a view names the journal's order as it is, whether a stream
+  // event can be booked as it stands, the price of new fills, booking them (and an overfill's
+  // excess), and a final status. Each returns whether it changed anything.
+  static bool contradicts(const execution::Order& o, const OrderView& view) noexcept;
+  bool stream_view_fits(std::uint64_t id, const execution::Order& o, const OrderView& view,
+                        double hint_qty, double hint_price);
+  double fill_price(std::uint64_t id, const execution::Order& o, const OrderView& view,
+                    double delta, double hint_qty, double hint_price);
+  bool book_fills(std::uint64_t id, const OrderView& view, std::int64_t ts_ns, double hint_qty,
+                  double hint_price, bool from_stream);
+  bool apply_status(std::uint64_t id, const OrderView& view, std::int64_t ts_ns);
   // Orders and positions from REST: at start and after every reconnect of the stream.
   void resync(bool at_start);
   void resync_lookup(std::uint64_t id, bool at_start);
