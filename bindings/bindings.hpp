@@ -9,4 +9,5 @@ void bind_indicators(pybind11::module_& m);
 void bind_wire(pybind11::module_& m);
 void bind_config(pybind11::module_& m);
 void bind_backtest(pybind11::module_& m);
+void bind_live(pybind11::module_& m);
 }  // namespace ztrade::py_bindings

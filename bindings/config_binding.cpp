@@ -80,6 +80,15 @@ void bind_config(py::module_& m) {
         d["control_token_env"] = c.risk.control_token_env;
         d["symbols"] = c.market_data.synthetic.symbols;
         d["max_signal_age_ms"] = c.signal_bridge.max_signal_age_ms;
+        d["builtin_strategies"] = c.signal_bridge.strategies;
+        py::dict strategy;
+        strategy["names"] = c.strategy.names;
+        strategy["on_error"] = c.strategy.on_error;
+        strategy["max_lag_bars"] = c.strategy.max_lag_bars;
+        strategy["timeout_s"] = c.strategy.timeout_s;
+        d["strategy"] = strategy;
+        d["lockstep"] = ops::lockstep(c);
+        d["record_file"] = c.market_data.record_file;
         py::dict ops_ports;
         ops_ports["market-data"] = c.market_data.ops_port;
         ops_ports["signal-bridge"] = c.signal_bridge.ops_port;

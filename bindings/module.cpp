@@ -16,4 +16,5 @@ PYBIND11_MODULE(_core, m) {
   ztrade::py_bindings::bind_wire(m);
   ztrade::py_bindings::bind_config(m);
   ztrade::py_bindings::bind_backtest(m);
+  ztrade::py_bindings::bind_live(m);
 }

@@ -11,6 +11,7 @@
 #include "bus/codec.hpp"
 #include "bus/schema.hpp"
 #include "bus/topic.hpp"
+#include "execution/journal.hpp"
 #include "market_data/recording.hpp"
 #include "risk/reject_reason.hpp"
 #include "signals/signal_validator.hpp"
@@ -49,6 +50,7 @@ void bind_wire(py::module_& m) {
         d["ExecReject"] = names_of(wire::kExecRejectNames);
         d["ComponentState"] = names_of(wire::kComponentStateNames);
         d["HeartbeatFlag"] = names_of(wire::kHeartbeatFlagNames);
+        d["BarrierKind"] = names_of(wire::kBarrierKindNames);
         d["RejectReason"] = names_by_index<risk::RejectReason>(
             risk::kRejectReasonCount, [](risk::RejectReason r) { return risk::reason_name(r); });
         d["TradingState"] = names_by_index<risk::TradingState>(
@@ -137,6 +139,36 @@ void bind_wire(py::module_& m) {
         return py::make_tuple(std::string("ok"), std::string(wire::type_name(f.header.type)));
       },
       py::arg("frame"), "The C++ decoder's verdict on a frame: (error name, type name or None).");
+  m.def(
+      "read_journal",
+      [](const std::string& path) {
+        py::list out;
+        execution::ReplayStats stats;
+        try {
+          stats = execution::Journal::replay(
+              path,
+              [&](const execution::JournalRecord& r) {
+                py::dict d;
+                d["kind"] = static_cast<int>(r.kind);
+                d["client_order_id"] = r.client_order_id;
+                d["ts_ns"] = r.ts_ns;
+                d["symbol"] = std::string(r.symbol.view());
+                d["strategy"] = std::string(r.strategy.view());
+                d["side"] = std::string(wire::enum_name(wire::kSideNames, r.side));
+                d["quantity"] = r.quantity;
+                d["price"] = r.price;
+                out.append(d);
+              },
+              false);
+        } catch (const std::runtime_error& e) {
+          throw py::value_error(e.what());
+        }
+        return py::make_tuple(out, stats.torn_bytes);
+      },
+      py::arg("path"),
+      "The records of an execution journal, read-only, in order: (list of dicts with kind - "
+      "0 new, else the ExecType number -, client_order_id, ts_ns, symbol, strategy, side, "
+      "quantity, price; bytes of a torn tail ignored).");
 }
 
 }  // namespace ztrade::py_bindings

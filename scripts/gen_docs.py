@@ -80,6 +80,7 @@ _ENUM_LABELS = [("Side", "side", "u8"), ("OrderType", "order type", "u8"),
                 ("ExecReject", "exec reject", "u16"),
                 ("ComponentState", "component state (heartbeat state)", "u8"),
                 ("HeartbeatFlag", "heartbeat flag (bits of a heartbeat's flags)", "u8"),
+                ("BarrierKind", "barrier kind", "u8"),
                 ("RejectReason", "risk reject reason", "u16")]
 
 

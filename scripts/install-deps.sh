@@ -8,6 +8,7 @@ PACKAGES=(
   ccache  # the wheel's build reuses the release build's compiles (scripts/lib/python-env.sh)
   libzmq3-dev cppzmq-dev libsimdjson-dev libboost1.81-dev libssl-dev
   libfmt-dev libspdlog-dev libtomlplusplus-dev
+  libhowardhinnant-date-dev tzdata  # risk.day_boundary's time zone
   libgtest-dev libgmock-dev libbenchmark-dev
   pybind11-dev
   clang-14 libclang-rt-14-dev clang-format-14

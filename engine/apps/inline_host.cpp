@@ -141,7 +141,7 @@ int run_inline(const ops::EngineConfig& config) {
     execution::ExecutionComponent execution(context, wiring, config.execution);
     risk::RiskComponent risk(context, wiring, config.risk,
                              core::secret_from_env(config.risk.control_token_env));
-    signals::SignalBridgeComponent bridge(context, wiring, config.signal_bridge);
+    signals::SignalBridgeComponent bridge(context, wiring, config.signal_bridge, config.strategy);
     market_data::MarketDataComponent market(context, wiring, config.market_data);
     InlineHost host(
         {InlineHost::Part{"execution", &execution}, {"risk", &risk}, {"signal-bridge", &bridge}},

@@ -19,13 +19,6 @@
 
 namespace ztrade::backtest {
 
-double Commission::of(double qty, double price) const noexcept {
-  const double q = std::fabs(qty);
-  double c = fixed + q * std::fabs(price) * bps / 10'000.0;
-  if (per_share > 0) c += std::max(q * per_share, min_per_fill);
-  return c;
-}
-
 namespace {
 
 class MacdRsi final : public Strategy {
@@ -125,7 +118,7 @@ struct Engine::Impl final : execution::ReportSink {
     const auto it = symbol_index.find(r.symbol.view());
     const std::int32_t s = it == symbol_index.end() ? -1 : it->second;
     const bool buy = r.side == wire::Side::kBuy;
-    const double fee = config.commission.of(r.last_qty, r.last_price);
+    const double fee = brokers::sim::commission_of(config.broker, r.last_qty, r.last_price);
     auto& out = results;
     out.fill_ts.push_back(ts);
     out.fill_symbol.push_back(s);
@@ -215,8 +208,7 @@ struct Engine::Impl final : execution::ReportSink {
     }
     double strength = t.strength;
     if (!std::isfinite(strength)) return;
-    strength = std::clamp(strength, -1.0, 1.0);
-    if (!config.allow_short && strength < 0) strength = 0;
+    strength = std::clamp(strength, -1.0, 1.0);  // (risk applies allow_short, as live)
     ++results.signals;
     wire::SignalMsg sig{};
     sig.symbol = wire_symbols[static_cast<std::size_t>(t.symbol)];
@@ -248,7 +240,9 @@ struct Engine::Impl final : execution::ReportSink {
     r.order_limit.push_back(o.limit_price);
     r.order_status.emplace_back();  // filled in at the end, from the order manager
     r.order_reason.emplace_back();
-    const std::int64_t at = on_close ? decided_at(t.symbol, ts) : ts;
+    // As execution does live: after the decision and after every event already seen.
+    const std::int64_t at =
+        execution::order_time(on_close ? decided_at(t.symbol, ts) : ts, seen_ns);
     if (orders.submit(o, at) == execution::SubmitResult::kAccepted) {
       broker.on_order(o.client_order_id);
       if (config.fill == FillAt::kClose) {
@@ -281,6 +275,7 @@ struct Engine::Impl final : execution::ReportSink {
   double cash = 0;
   std::uint64_t next_order_id = 0;
   std::uint64_t marks = 0;
+  std::int64_t seen_ns = INT64_MIN;  // the latest market event's time (execution's seen_ns_)
 };
 
 Engine::Engine(Config config, std::vector<std::string> symbols)
@@ -341,6 +336,7 @@ void Engine::run(const Bars& bars, Strategy& strategy,
             s, ts, trades.price[k], trades.size[k]));
       }
       last_trade_ts = ts;
+      m.seen_ns = std::max(m.seen_ns, ts);
       const auto si = static_cast<std::size_t>(s);
       m.traded[si] = 1;
       const std::string_view sym = m.wire_symbols[si].view();
@@ -354,6 +350,12 @@ void Engine::run(const Bars& bars, Strategy& strategy,
       }
       m.risk_engine.on_price(sym, trades.price[k], ts);
     }
+  };
+  // Through the first trade of symbol s not yet replayed (the one that closed its bar).
+  auto trades_through_close = [&](std::int32_t s) {
+    std::size_t k = next_trade;
+    while (k < nt && trades.symbol[k] != s) ++k;
+    if (k < nt) trades_until(trades.ts_ns[k] + 1);
   };
   m.strategy = &strategy;
   auto& r = m.results;
@@ -383,13 +385,19 @@ void Engine::run(const Bars& bars, Strategy& strategy,
                       m.symbols[si], bar.open, bar.high, bar.low, bar.close, bar.volume));
     }
     m.last_ts[si] = bar.ts_ns;
-    // The trades of this bar (before its end) come first: its decision follows them.
-    if (nt > 0) trades_until(bar.ts_ns + std::max<std::int64_t>(m.interval[si], 1));
+    // The trades of this bar (before its end) come first, then the trade that closes it - live,
+    // market-data publishes a bar when its symbol's first later trade arrives, after that
+    // trade - so its decision follows them, as it does live.
+    if (nt > 0) {
+      trades_until(bar.ts_ns + std::max<std::int64_t>(m.interval[si], 1));
+      trades_through_close(s);
+    }
     ++m.bars_seen[si];
     const std::string_view sym = m.wire_symbols[si].view();
     // Orders decided on earlier bars fill at this bar's open; positions mark to its close.
     m.targets.clear();
     m.broker.on_price(sym, bar.open, bar.ts_ns, bar.close, bar.volume);
+    m.seen_ns = std::max(m.seen_ns, bar.ts_ns);
     ++m.marks;
     // Targets a strategy set in on_fill; deciding one may fill and add more (index loop).
     for (std::size_t k = 0; k < m.targets.size(); ++k) m.decide(m.targets[k], bar.ts_ns, bar);

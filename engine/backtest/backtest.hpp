@@ -25,24 +25,15 @@ namespace ztrade::backtest {
 
 enum class FillAt : std::uint8_t { kNextOpen, kClose };
 
-// Commission of one fill: per share (with a minimum per fill), bps of notional, and a fixed
-// amount per fill; any mix.
-struct Commission {
-  double per_share = 0;
-  double min_per_fill = 0;
-  double bps = 0;
-  double fixed = 0;
-  [[nodiscard]] double of(double qty, double price) const noexcept;
-};
-
+// The settings are the engine's own sections, read as a session reads them: risk (sizing,
+// limits, allow_short) and the simulated broker (slippage, partial fills, volume share,
+// commission). Only `fill` (look-ahead, research only) and `cash` are the backtest's.
 struct Config {
-  risk::RiskConfig risk;         // order_size, limits: the engine's [risk] section
-  brokers::sim::Options broker;  // slippage, partial fills: the simulated broker's settings
+  risk::RiskConfig risk;
+  brokers::sim::Options broker;
   FeatureConfig features;
   FillAt fill = FillAt::kNextOpen;
-  Commission commission;
   double cash = 100'000;
-  bool allow_short = true;  // false: a negative strength means flat
   std::string strategy = "backtest";
 };
 

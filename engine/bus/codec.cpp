@@ -44,6 +44,8 @@ std::string_view type_name(MsgType type) noexcept {
       return "risk_reject";
     case MsgType::kHeartbeat:
       return "heartbeat";
+    case MsgType::kBarrier:
+      return "barrier";
   }
   return "unknown";
 }

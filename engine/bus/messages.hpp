@@ -35,8 +35,9 @@ enum class MsgType : std::uint8_t {
   kPosition = 9,
   kRiskReject = 10,
   kHeartbeat = 11,
+  kBarrier = 12,
 };
-inline constexpr std::uint8_t kMaxMsgType = 11;
+inline constexpr std::uint8_t kMaxMsgType = 12;
 
 struct Header {
   std::uint16_t magic = kMagic;
@@ -86,6 +87,14 @@ struct EnumName {
   std::string_view name;
   Enum value;
 };
+// The name of `value` in a names table ("?" when it has none).
+template <class Enum, std::size_t N>
+constexpr std::string_view enum_name(const EnumName<Enum> (&names)[N], Enum value) noexcept {
+  for (const auto& n : names) {
+    if (n.value == value) return n.name;
+  }
+  return "?";
+}
 inline constexpr EnumName<Side> kSideNames[] = {
     {"none", Side::kNone}, {"buy", Side::kBuy}, {"sell", Side::kSell}};
 inline constexpr EnumName<OrderType> kOrderTypeNames[] = {{"market", OrderType::kMarket},
@@ -95,11 +104,14 @@ inline constexpr EnumName<TimeInForce> kTimeInForceNames[] = {
 
 // HeartbeatMsg::state. A component is starting until it has heard every upstream component
 // (its subscriptions are live), then ready; market-data is done when its source has ended.
-enum class ComponentState : std::uint8_t { kStarting = 0, kReady = 1, kDone = 2 };
+// kFailed: an external strategy stopped on an error (strategy.on_error); engine components end
+// with kDone.
+enum class ComponentState : std::uint8_t { kStarting = 0, kReady = 1, kDone = 2, kFailed = 3 };
 inline constexpr EnumName<ComponentState> kComponentStateNames[] = {
     {"starting", ComponentState::kStarting},
     {"ready", ComponentState::kReady},
-    {"done", ComponentState::kDone}};
+    {"done", ComponentState::kDone},
+    {"failed", ComponentState::kFailed}};
 
 // BarMsg::flags. 0 (the usual case): a closed bar. A venue may also send bars that are not
 // final - a correction of a bar already sent, or a bar still forming (a day in progress) -
@@ -278,6 +290,28 @@ struct HeartbeatMsg {
 };
 static_assert(sizeof(HeartbeatMsg) == 40);
 
+// The lockstep replay's barrier (docs/architecture.md, "Lockstep replay"). market-data numbers
+// each batch of bars it replays (the bars of one time) and follows it with a kData barrier.
+// Every stage passes a barrier on once everything it publishes because of that batch has
+// been published before it, on the same socket: signal-bridge after the batch's features
+// (kData, for strategies), a strategy after its signals (kDecided, pushed to the ingress),
+// signal-bridge once every declared strategy has decided, risk once it has decided those
+// signals, execution once their orders have reached its broker. market-data publishes the
+// next batch only when execution's kDecided barrier of this one arrives - so every order meets
+// the market exactly as in a backtest, however slow the strategy.
+enum class BarrierKind : std::uint8_t { kData = 1, kDecided = 2 };
+inline constexpr EnumName<BarrierKind> kBarrierKindNames[] = {{"data", BarrierKind::kData},
+                                                              {"decided", BarrierKind::kDecided}};
+
+struct BarrierMsg {
+  FixedString<16> component;  // who passed it on ("market-data", a strategy's name, ...)
+  std::uint64_t number;       // the batch, counted from 1
+  std::int64_t market_ns;     // the batch's market time (its bars' start)
+  BarrierKind kind;
+  std::uint8_t reserved[7];
+};
+static_assert(sizeof(BarrierMsg) == 40);
+
 // Compile-time map from body type to MsgType and size.
 template <class Body>
 struct BodyTraits;
@@ -298,6 +332,7 @@ ZTRADE_WIRE_BODY(ExecutionReportMsg, kExecutionReport)
 ZTRADE_WIRE_BODY(PositionMsg, kPosition)
 ZTRADE_WIRE_BODY(RiskRejectMsg, kRiskReject)
 ZTRADE_WIRE_BODY(HeartbeatMsg, kHeartbeat)
+ZTRADE_WIRE_BODY(BarrierMsg, kBarrier)
 #undef ZTRADE_WIRE_BODY
 
 // Body size for a type, 0 for an unknown type.
@@ -325,6 +360,8 @@ constexpr std::size_t body_size_of(MsgType type) noexcept {
       return sizeof(RiskRejectMsg);
     case MsgType::kHeartbeat:
       return sizeof(HeartbeatMsg);
+    case MsgType::kBarrier:
+      return sizeof(BarrierMsg);
   }
   return 0;
 }

@@ -144,6 +144,15 @@ constexpr std::array kHeartbeat{
     F(HeartbeatMsg, uptime_ns, "i8", "time since the component started"),
     F(HeartbeatMsg, messages_out, "u8", "messages it has published"),
 };
+constexpr std::array kBarrier{
+    F(BarrierMsg, component, "S",
+      "who passed it on: market-data, signal-bridge, a strategy, "
+      "risk, execution"),
+    F(BarrierMsg, number, "u8", "the batch of bars, counted from 1"),
+    F(BarrierMsg, market_ns, "i8", "the batch's market time (its bars' start)"),
+    F(BarrierMsg, kind, "u1", "barrier kind enum: data (published) or decided"),
+    F(BarrierMsg, reserved, "V", "zero"),
+};
 #undef F
 
 template <class Body, std::size_t N>
@@ -165,6 +174,7 @@ const std::array kSchema{
     body<PositionMsg>(kPosition, "a symbol's position"),
     body<RiskRejectMsg>(kReject, "an order risk refused"),
     body<HeartbeatMsg>(kHeartbeat, "a component's liveness and state"),
+    body<BarrierMsg>(kBarrier, "the lockstep replay's barrier: a batch of bars is done"),
 };
 
 }  // namespace

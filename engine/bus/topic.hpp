@@ -17,6 +17,7 @@ namespace ztrade::bus {
 // Subscriptions are by prefix, so a family prefix ("exec.") receives each topic under it.
 namespace topics {
 inline constexpr std::string_view kHeartbeat = "hb.";
+inline constexpr std::string_view kBarrier = "sync.";
 inline constexpr std::string_view kBar = "md.bar.";
 inline constexpr std::string_view kTrade = "md.trade.";
 inline constexpr std::string_view kQuote = "md.quote.";
@@ -70,6 +71,8 @@ inline constexpr TopicSpec kTopicTable[] = {
      "all positions with each heartbeat; an empty symbol ends the list"},
     {"heartbeat", kHeartbeat, "<component>", "heartbeat", "every process",
      "liveness and state: every 100 ms while starting, every second once ready"},
+    {"barrier", kBarrier, "<component>", "barrier", "every stage of a lockstep replay",
+     "a batch of bars is done at the sender (BarrierMsg): the lockstep replay's handshake"},
     {"orders", kOrders, "", "", "", "family: every order topic"},
     {"risk", kRisk, "", "", "", "family: every risk topic"},
     {"execution", kExecution, "", "", "", "family: every execution topic"},

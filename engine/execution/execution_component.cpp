@@ -32,7 +32,7 @@ ExecutionComponent::ExecutionComponent(zmq::context_t& context, const ops::Wirin
            config.publisher_id),
       sub_(context, wiring.subscriber({wiring.endpoints.risk, wiring.endpoints.market_data},
                                       {bus::topics::kOrders, bus::topics::kBar, bus::topics::kTrade,
-                                       bus::topics::kHeartbeat})),
+                                       bus::topics::kHeartbeat, bus::topics::kBarrier})),
       journal_path_(wiring.in_run_dir(config.journal)),
       orders_(std::make_unique<Journal>(journal_path_, journal_sync_of(config.journal_sync)),
               *this),
@@ -101,10 +101,10 @@ void ExecutionComponent::on_message(const bus::Message& m) {
       wire::NewOrderMsg o{};
       if (!wire::body_as(m.frame, o)) break;
       order_latency_.record_ns(bus::wall_clock_ns() - m.frame.header.send_ns);
-      // The order's time is its decision time, so the simulator fills it against what came
-      // after that, however late the order arrives here.
-      const SubmitResult r =
-          orders_.submit(o, decided_at(o.symbol.view(), m.frame.header.event_ns));
+      // The order's time: its decision, or what execution had seen when it arrived, whichever
+      // is later (order_time) - the simulator fills it at the first price event after that.
+      const SubmitResult r = orders_.submit(
+          o, execution::order_time(decided_at(o.symbol.view(), m.frame.header.event_ns), seen_ns_));
       if (r == SubmitResult::kAccepted) {
         const auto overruns = broker_->degraded_fills();
         broker_->on_order(o.client_order_id);
@@ -133,6 +133,7 @@ void ExecutionComponent::on_message(const bus::Message& m) {
       // Orders decided on an earlier bar execute at this bar's open; positions then mark to
       // its close.
       market_ns_ = b.start_ns;
+      seen_ns_ = std::max(seen_ns_, b.start_ns);
       if (b.flags == 0 && b.interval_ns > 0) bar_feed(b.symbol.view()).interval_ns = b.interval_ns;
       broker_->on_price(b.symbol.view(), b.open, b.start_ns, b.close, b.volume);
       // While orders are open, tell risk this bar has been processed: every fill up to its
@@ -144,8 +145,21 @@ void ExecutionComponent::on_message(const bus::Message& m) {
       wire::TradeMsg t{};
       if (!wire::body_as(m.frame, t)) break;
       market_ns_ = t.exchange_ns;
+      seen_ns_ = std::max(seen_ns_, t.exchange_ns);
       bar_feed(t.symbol.view()).trades = true;
       broker_->on_price(t.symbol.view(), t.price, t.exchange_ns, 0, t.size);
+      break;
+    }
+    case wire::MsgType::kBarrier: {
+      wire::BarrierMsg b{};
+      if (!wire::body_as(m.frame, b) || b.kind != wire::BarrierKind::kDecided ||
+          b.component.view() != "risk") {
+        break;
+      }
+      // Every order of the batch has reached the broker (risk's socket, in order): market-data
+      // may publish the next batch.
+      b.component.assign_truncated("execution");
+      pub_.publish(bus::Topic{bus::topics::kBarrier, "execution"}, b, b.market_ns);
       break;
     }
     case wire::MsgType::kHeartbeat: {

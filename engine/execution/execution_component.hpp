@@ -72,6 +72,7 @@ class ExecutionComponent final : public ops::Steps, private ReportSink {
   ops::Upstreams upstreams_{{"market-data", "risk"}};
   StringMap<BarFeed> bar_feeds_;
   std::int64_t market_ns_ = 0;  // time of the latest market event (the simulator's clock)
+  std::int64_t seen_ns_ = 0;    // the latest market time seen (an order's earliest: order_time)
   bool final_marks_ = false;    // final positions published after market data ended
   bool market_done_ = false;    // market-data's source has ended
   bool risk_drained_ = false;   // ... and risk has decided every signal (HeartbeatFlag::kDrained)

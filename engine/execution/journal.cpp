@@ -89,9 +89,10 @@ bool Journal::end_batch() noexcept {
 }
 
 ReplayStats Journal::replay(const std::string& path,
-                            const std::function<void(const JournalRecord&)>& on_record) {
+                            const std::function<void(const JournalRecord&)>& on_record,
+                            bool truncate_torn_tail) {
   ReplayStats stats;
-  const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+  const int fd = ::open(path.c_str(), (truncate_torn_tail ? O_RDWR : O_RDONLY) | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return stats;
     throw std::runtime_error(fmt::format("cannot read journal {}: {}", path, std::strerror(errno)));
@@ -119,7 +120,8 @@ ReplayStats Journal::replay(const std::string& path,
     offset += sizeof(r);
   }
   stats.torn_bytes = size - offset;
-  if (stats.torn_bytes > 0 && ::ftruncate(fd, static_cast<off_t>(offset)) != 0) {
+  if (truncate_torn_tail && stats.torn_bytes > 0 &&
+      ::ftruncate(fd, static_cast<off_t>(offset)) != 0) {
     ::close(fd);
     throw std::runtime_error(
         fmt::format("cannot truncate torn tail of journal {}: {}", path, std::strerror(errno)));

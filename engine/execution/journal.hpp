@@ -92,10 +92,12 @@ class Journal {
   std::uint64_t syncs() const noexcept { return syncs_; }
   const std::string& path() const noexcept { return path_; }
 
-  // Reads every valid record of `path` in order and truncates a torn tail. A missing file is
-  // an empty journal. Throws std::runtime_error for an unreadable file.
+  // Reads every valid record of `path` in order and truncates a torn tail (unless
+  // `truncate_torn_tail` is false: a reader that must not write, e.g. ztrade compare). A
+  // missing file is an empty journal. Throws std::runtime_error for an unreadable file.
   static ReplayStats replay(const std::string& path,
-                            const std::function<void(const JournalRecord&)>& on_record);
+                            const std::function<void(const JournalRecord&)>& on_record,
+                            bool truncate_torn_tail = true);
 
  private:
   std::string path_;

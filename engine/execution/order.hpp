@@ -12,6 +12,7 @@
 // What real brokers do is accepted: a fill that arrives after the cancel (or the expiry) was
 // reported - the broker filled it before the cancel took - is applied, so positions match the
 // broker's; the order stays canceled unless the fill completes it.
+#include <algorithm>
 #include <cstdint>
 #include <string_view>
 
@@ -39,6 +40,16 @@ enum class OrderEvent : std::uint8_t { kAccept, kReject, kCancel, kExpire, kFill
 inline constexpr std::size_t kOrderEventCount = 5;
 
 enum class Transition : std::uint8_t { kOk, kIllegal, kOverfill };
+
+// An order's time, which the simulated broker fills strictly after: the later of when it was
+// decided (the close of its bar) and the latest market event execution had seen when the order
+// reached it. So no fill uses a price from before the order existed, nor a price execution had
+// already seen: an order that arrives late meets the market as it is then. The backtest calls
+// this too, with its own clock (there the decision is always the later of the two).
+[[nodiscard]] constexpr std::int64_t order_time(std::int64_t decided_ns,
+                                                std::int64_t seen_ns) noexcept {
+  return std::max(decided_ns, seen_ns);
+}
 
 // Fixed-size value type: no heap string per order (the wire's own fixed text fields).
 struct Order {

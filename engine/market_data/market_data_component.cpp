@@ -14,7 +14,7 @@ namespace ztrade::market_data {
 using namespace std::chrono_literals;
 
 MarketDataComponent::MarketDataComponent(zmq::context_t& context, const ops::Wiring& wiring,
-                                         const MarketDataConfig& config)
+                                         const MarketDataConfig& config, bool lockstep)
     : config_(config),
       log_(ops::make_logger("market-data", wiring.log_level)),
       pub_(context,
@@ -22,13 +22,16 @@ MarketDataComponent::MarketDataComponent(zmq::context_t& context, const ops::Wir
            config.publisher_id),
       heartbeats_(context, wiring.subscriber({wiring.endpoints.signals, wiring.endpoints.risk,
                                               wiring.endpoints.execution},
-                                             {bus::topics::kHeartbeat})),
+                                             {bus::topics::kHeartbeat, bus::topics::kBarrier})),
       control_(
           context,
           {wiring.endpoints.market_data_control, wiring.endpoints.external.market_data_control},
           wiring.curve),
       ops_(config.ops_port),
-      aggregator_(static_cast<std::int64_t>(config.bar_interval_s * 1e9)) {
+      aggregator_(static_cast<std::int64_t>(config.bar_interval_s * 1e9)),
+      lockstep_(lockstep) {
+  gate_open_ = !config.start_gate;
+  if (lockstep_) log_->info("lockstep: each batch of bars waits for the last one's orders");
   if (!config.record_file.empty()) {
     const std::string path = wiring.in_run_dir(config.record_file);
     recorder_ = std::make_unique<RecordingWriter>(path);  // throws: clean startup error
@@ -62,6 +65,9 @@ void MarketDataComponent::maybe_publish_metrics() {
                                       : stream_end_ - stream_start_;
   ops::metric(m, "ztrade_stream_seconds", c, std::chrono::duration<double>(streamed).count());
   ops::metric(m, "ztrade_component_state", c, phase_);
+  ops::metric(m, "ztrade_lockstep_batches_total", c, static_cast<double>(batch_number_));
+  ops::metric(m, "ztrade_lockstep_timeouts_total", c, static_cast<double>(lockstep_timeouts_));
+  ops::metric(m, "ztrade_lockstep_wait_seconds_total", c, lockstep_wait_s_);
   if (live_) live_->render_metrics(m);
   ops_.snapshot().publish(
       std::move(m),
@@ -79,28 +85,60 @@ void MarketDataComponent::Sleeper::wait_until(std::chrono::steady_clock::time_po
   std::this_thread::sleep_until(due);
 }
 
+void MarketDataComponent::on_downstream(const bus::Message& m) {
+  if (m.frame.header.type == wire::MsgType::kBarrier) {
+    wire::BarrierMsg b{};
+    if (wire::body_as(m.frame, b) && b.kind == wire::BarrierKind::kDecided &&
+        b.component.view() == "execution") {
+      decided_ = std::max(decided_, b.number);
+    }
+    return;
+  }
+  wire::HeartbeatMsg hb{};
+  if (wire::body_as(m.frame, hb)) downstream_.heard(hb);
+}
+
 void MarketDataComponent::drain() {
   bus::Message m;
-  while (heartbeats_.receive(m, 0ms)) {
-    wire::HeartbeatMsg hb{};
-    if (wire::body_as(m.frame, hb)) downstream_.heard(hb);
+  while (heartbeats_.receive(m, 0ms)) on_downstream(m);
+}
+
+std::string MarketDataComponent::warmup_text() const {
+  std::string out;
+  for (const auto& [symbol, ring] : recent_) {
+    const std::size_t n = ring.bars.size();
+    for (std::size_t k = 0; k < n; ++k) {
+      // Oldest first: a full ring's oldest is at `next`.
+      const wire::BarMsg& b = ring.bars[n == ring.bars.capacity() ? (ring.next + k) % n : k];
+      fmt::format_to(std::back_inserter(out), "{},{},{},{},{},{},{},{}\n", symbol, b.start_ns,
+                     b.interval_ns, b.open, b.high, b.low, b.close, b.volume);
+    }
+  }
+  return out;
+}
+
+void MarketDataComponent::serve_control() {
+  while (const auto request = control_.receive()) {
+    if (*request == "GO") {
+      gate_open_ = true;
+      control_.reply("OK");
+    } else if (*request == "WARMUP") {
+      control_.reply(warmup_text());
+    } else {
+      control_.reply("ERROR expected GO or WARMUP");
+    }
   }
 }
 
 bool MarketDataComponent::wait_for_downstream(const std::atomic<bool>& stop) {
   auto& downstream = downstream_;
-  bool gate_open = !config_.start_gate;
   auto last_log = std::chrono::steady_clock::now();
   while (!stop) {
     heartbeat_.maybe_send(pub_, ops::ComponentState::kReady, 100ms);
     maybe_publish_metrics();
     drain();
-    if (const auto request = control_.receive()) {
-      const bool go = *request == "GO";
-      gate_open = gate_open || go;
-      control_.reply(go ? "OK" : "ERROR expected GO");
-    }
-    if ((downstream.all_ready() || !config_.wait_for_downstream) && gate_open) {
+    serve_control();
+    if ((downstream.all_ready() || !config_.wait_for_downstream) && gate_open_) {
       return true;
     }
     if (std::chrono::steady_clock::now() - last_log > 5s) {
@@ -112,6 +150,35 @@ bool MarketDataComponent::wait_for_downstream(const std::atomic<bool>& stop) {
     waiter_->wait_until(std::chrono::steady_clock::now() + 10ms);
   }
   return false;
+}
+
+void MarketDataComponent::close_batch(const std::atomic<bool>& stop) {
+  if (!batch_open_) return;
+  batch_open_ = false;
+  wire::BarrierMsg b{};
+  b.component.assign_truncated("market-data");
+  b.number = ++batch_number_;
+  b.market_ns = batch_ns_;
+  b.kind = wire::BarrierKind::kData;
+  pub_.publish(bus::Topic{bus::topics::kBarrier, "market-data"}, b, batch_ns_);
+  const auto start = std::chrono::steady_clock::now();
+  const auto deadline =
+      start + std::chrono::nanoseconds(static_cast<std::int64_t>(config_.lockstep_timeout_s * 1e9));
+  bus::Message m;
+  while (decided_ < b.number && !stop) {
+    if (heartbeats_.receive(m, 2ms)) on_downstream(m);
+    heartbeat_.maybe_send(pub_, ops::ComponentState::kReady, 1000ms);
+    maybe_publish_metrics();
+    serve_control();
+    if (std::chrono::steady_clock::now() > deadline) {
+      ++lockstep_timeouts_;
+      log_->warn("lockstep: batch {} (market time {} ns) waited {} s for its orders; going on",
+                 b.number, batch_ns_, config_.lockstep_timeout_s);
+      break;
+    }
+  }
+  lockstep_wait_s_ +=
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 template <class Body>
@@ -136,6 +203,23 @@ void MarketDataComponent::publish_event(MarketEvent e, bool aggregate) {
 void MarketDataComponent::publish_bar(const wire::BarMsg& b) {
   publish(bus::Topic{bus::topics::kBar, b.symbol.view()}, b, b.start_ns);
   ++stats_.bars;
+  if (b.flags != 0) return;  // a correction or a forming bar: not a decision point
+  batch_open_ = true;
+  batch_ns_ = b.start_ns;
+  const auto keep = static_cast<std::size_t>(config_.warmup_bars);
+  if (keep == 0) return;
+  auto it = recent_.find(b.symbol.view());
+  if (it == recent_.end()) {
+    it = recent_.emplace(std::string(b.symbol.view()), BarRing{}).first;
+    it->second.bars.reserve(keep);  // once per symbol
+  }
+  BarRing& ring = it->second;
+  if (ring.bars.size() < keep) {
+    ring.bars.push_back(b);
+  } else {
+    ring.bars[ring.next] = b;
+    ring.next = (ring.next + 1) % keep;
+  }
 }
 
 void MarketDataComponent::publish_quote(const wire::QuoteMsg& q) {
@@ -159,6 +243,12 @@ void MarketDataComponent::replay(Source& source, const std::atomic<bool>& stop, 
   std::int64_t first_ts = 0;
   const auto wall_start = std::chrono::steady_clock::now();
   while (!stop && source.next(e)) {
+    // Lockstep: a batch is the bars of one time; anything else (a later bar, a trade) first
+    // waits for the batch's orders.
+    if (lockstep_ && batch_open_ &&
+        !(e.kind == MarketEvent::Kind::kBar && e.bar.start_ns == batch_ns_)) {
+      close_batch(stop);
+    }
     if (speed > 0) {
       if (source.position() == 1) first_ts = e.ts_ns;
       const auto due = wall_start + std::chrono::nanoseconds(static_cast<std::int64_t>(
@@ -170,6 +260,10 @@ void MarketDataComponent::replay(Source& source, const std::atomic<bool>& stop, 
     publish_event(e, aggregate);
     heartbeat_.maybe_send(pub_, ops::ComponentState::kReady, 1000ms);
     maybe_publish_metrics();
+    if (++control_countdown_ >= 256) {  // a strategy's WARMUP need not wait for the end
+      control_countdown_ = 0;
+      serve_control();
+    }
   }
 }
 
@@ -195,6 +289,7 @@ int MarketDataComponent::stream_live(const std::atomic<bool>& stop) {
       waiter_->between_events();
       heartbeat_.maybe_send(pub_, ops::ComponentState::kReady, 1000ms);
       maybe_publish_metrics();
+      serve_control();
       if (recorder_) recorder_->flush();
     });
     live_ = nullptr;
@@ -252,9 +347,15 @@ int MarketDataComponent::stream(const std::atomic<bool>& stop) {
       publish_event(e, true);
       heartbeat_.maybe_send(pub_, ops::ComponentState::kReady, 1000ms);
       maybe_publish_metrics();
+      if (++control_countdown_ >= 256) {
+        control_countdown_ = 0;
+        serve_control();
+      }
     }
   }
+  if (lockstep_) close_batch(stop);
   aggregator_.flush([&](const wire::BarMsg& bar) { publish_bar(bar); });
+  if (lockstep_) close_batch(stop);
   if (recorder_) {
     recorder_->flush();
     log_->info("recorded {} messages to {} ({} write failures)", recorder_->records(),
@@ -279,6 +380,8 @@ int MarketDataComponent::run(const std::atomic<bool>& stop) {
   while (!stop) {
     heartbeat_.maybe_send(pub_, ops::ComponentState::kDone, 100ms);
     maybe_publish_metrics();
+    serve_control();
+    drain();
     waiter_->wait_until(std::chrono::steady_clock::now() + 20ms);
   }
   return rc;

@@ -13,6 +13,7 @@
 
 #include "bus/publisher.hpp"
 #include "bus/subscriber.hpp"
+#include "core/string_hash.hpp"
 #include "market_data/bar_aggregator.hpp"
 #include "market_data/live_source.hpp"
 #include "market_data/market_data_config.hpp"
@@ -33,8 +34,9 @@ struct MarketDataStats {
 
 class MarketDataComponent {
  public:
+  // `lockstep`: replay in step with declared external strategies (ops::lockstep).
   MarketDataComponent(zmq::context_t& context, const ops::Wiring& wiring,
-                      const MarketDataConfig& config);
+                      const MarketDataConfig& config, bool lockstep = false);
   // Runs until `stop`; returns the process exit code (0, or 1 if the source failed).
   int run(const std::atomic<bool>& stop);
   const MarketDataStats& stats() const noexcept { return stats_; }
@@ -66,6 +68,15 @@ class MarketDataComponent {
     void on_bar(const wire::BarMsg& b) noexcept override;
   };
   int stream_live(const std::atomic<bool>& stop);
+  // A downstream heartbeat or barrier.
+  void on_downstream(const bus::Message& m);
+  // Answers what waits on the control socket: GO (the start gate), WARMUP (recent bars).
+  void serve_control();
+  // Lockstep: the bars published since the last barrier end a batch; its kData barrier goes
+  // out and the replay waits for execution's kDecided barrier of it.
+  void close_batch(const std::atomic<bool>& stop);
+  // The recent closed bars of every symbol, oldest first, as CSV lines (WARMUP's reply).
+  std::string warmup_text() const;
   template <class Body>
   void publish(std::string_view topic, const Body& body, std::int64_t event_ns);
 
@@ -91,6 +102,22 @@ class MarketDataComponent {
   std::unique_ptr<ReplaySource> csv_;
   std::unique_ptr<RecordingReader> recording_;
   LiveSource* live_ = nullptr;  // while streaming live venues (metrics)
+  bool gate_open_ = false;
+  // Lockstep (see close_batch).
+  bool lockstep_ = false;
+  bool batch_open_ = false;         // bars published since the last barrier
+  std::int64_t batch_ns_ = 0;       // their start
+  std::uint64_t batch_number_ = 0;  // barriers sent
+  std::uint64_t decided_ = 0;       // execution's latest kDecided barrier
+  std::uint64_t lockstep_timeouts_ = 0;
+  double lockstep_wait_s_ = 0;  // wall time spent waiting for barriers
+  // Recent closed bars per symbol (market_data.warmup_bars): a ring each, allocated once.
+  struct BarRing {
+    std::vector<wire::BarMsg> bars;
+    std::size_t next = 0;
+  };
+  StringMap<BarRing> recent_;
+  std::uint32_t control_countdown_ = 0;  // events until the control socket is looked at
   void maybe_publish_metrics();
 };
 

@@ -38,6 +38,9 @@ struct MarketDataConfig {
                                     // (market-data alone as a feed handler)
   std::string record_file;          // non-empty: record every published bar/trade/quote here
                                     // (relative paths are under engine.run_dir)
+  bool lockstep = true;             // replay in step with declared strategies (ops::lockstep)
+  double lockstep_timeout_s = 60;   // a batch waits at most this long for its orders
+  int warmup_bars = 500;            // recent bars kept per symbol for strategies that attach
   ReplayConfig replay;
   SyntheticConfig synthetic;
   // Live venues by adapter name ([market_data.<name>]), one entry per registered adapter

@@ -17,6 +17,9 @@
 
 #include "brokers/adapters.hpp"
 #include "execution/journal.hpp"
+#include "risk/trading_day.hpp"
+#include "signals/macd_rsi_strategy.hpp"
+#include "signals/signal_validator.hpp"
 #include "venues/adapters.hpp"
 
 extern char** environ;
@@ -395,6 +398,17 @@ void read_market_data(TableReader& r, market_data::MarketDataConfig& s) {
   r.read("record_file", s.record_file,
          "record every published bar, trade and quote (wire frames with topics, see "
          "wire-format.md) to this file; relative to engine.run_dir; empty: off");
+  r.read("lockstep", s.lockstep,
+         "with declared external strategies (strategy.names), a replay publishes each batch of "
+         "bars only once the orders the last one caused have reached execution: the session "
+         "then fills exactly as a backtest of the same bars, however slow the strategy");
+  r.read("lockstep_timeout_s", s.lockstep_timeout_s,
+         "lockstep: the longest a batch waits for the last one's orders (then it goes on, "
+         "counted in ztrade_lockstep_timeouts_total)",
+         positive());
+  r.read_int("warmup_bars", s.warmup_bars, 0, 100000,
+             "recent closed bars kept per symbol, sent to a strategy that attaches to a running "
+             "session (its warm-up)");
   TableReader rp = r.child("replay");
   rp.read("file", s.replay.file,
           "CSV or recording to replay; empty: the bundled sample (required for recorded)");
@@ -556,6 +570,8 @@ void read_risk(TableReader& r, risk::RiskConfig& s) {
   r.read_int("publisher_id", s.publisher_id, 0, 1023, kPublisherIdDoc);
   r.read_int("ops_port", s.ops_port, 0, kMaxPort, kOpsPortDoc);
   r.read("order_size", s.order_size, "order quantity for a signal of strength 1", positive());
+  r.read("allow_short", s.allow_short,
+         "false: a negative strength means flat (no short positions are opened)");
   r.read("order_type", s.order_type, "the orders risk sends", {"market", "limit"});
   r.read("limit_offset_bps", s.limit_offset_bps,
          "limit orders: priced this far through the last price", non_negative());
@@ -575,11 +591,48 @@ void read_risk(TableReader& r, risk::RiskConfig& s) {
          "made by the signal's market time, marked to that time's prices (the same decision at "
          "any replay speed)",
          positive());
+  r.read("day_boundary", s.day_boundary,
+         "when the trading day starts, in market time: \"<time zone> HH:MM\" (an IANA zone, "
+         "e.g. \"America/New_York 17:00\"). The daily loss counts from there, and a halt it "
+         "caused ends there");
+  if (std::string why; !risk::TradingDay::parse(s.day_boundary, &why)) {
+    r.error("day_boundary", why);
+  }
   r.read("stale_data_ms", s.stale_data_ms,
          "refuse orders when the symbol's market data is older than this; 0: off (replay)",
          non_negative());
   r.read("control_token_env", s.control_token_env,
          "the environment variable holding the kill-switch token");
+}
+
+void read_strategy(TableReader& r, signals::StrategyConfig& s) {
+  r.read("names", s.names, false,
+         "the external strategies this session runs (their names; ztrade run --strategy sets "
+         "it): signal-bridge is ready once each has connected, and a replay runs in lockstep "
+         "with them");
+  for (const auto& name : s.names) {
+    wire::SignalMsg probe{};
+    probe.strategy.assign_truncated(name);
+    if (name.empty() || name.size() > wire::kStrategySize ||
+        signals::validate(probe, true, 0, 1e300) == signals::SignalProblem::kBadStrategyId) {
+      r.error("names", fmt::format("\"{}\": a strategy name is 1-{} ASCII letters, digits, '_', "
+                                   "'-' or '.'",
+                                   name, wire::kStrategySize));
+    } else if (name == signals::MacdRsiStrategy::kName) {
+      r.error("names", "\"macd_rsi\" is the built-in strategy (signal_bridge.strategies)");
+    }
+  }
+  r.read("on_error", s.on_error,
+         "a strategy hook raised an exception: stop (that strategy stops; the engine trades "
+         "on) or halt (the kill switch: trading halts)",
+         {"stop", "halt"});
+  r.read_int("max_lag_bars", s.max_lag_bars, 0, 1000000,
+             "a live strategy this many bars of a symbol behind skips to the newest (counted, "
+             "warned); 0: never skips");
+  r.read("timeout_s", s.timeout_s,
+         "a declared strategy not heard from for this long is left out of the lockstep (and "
+         "the start), with a warning",
+         positive());
 }
 
 void read_execution(TableReader& r, execution::ExecutionConfig& s) {
@@ -719,6 +772,9 @@ ConfigResult parse(std::string_view toml_text, const Environment& env, std::stri
   TableReader gw = section("gateway");
   read_gateway(gw, cfg.gateway);
   gw.report_unknown();
+  TableReader st = section("strategy");
+  read_strategy(st, cfg.strategy);
+  st.report_unknown();
   top.report_unknown();
 
   const std::set<int> ids{cfg.market_data.publisher_id, cfg.signal_bridge.publisher_id,
@@ -729,6 +785,11 @@ ConfigResult parse(std::string_view toml_text, const Environment& env, std::stri
     errors.push_back(
         "signal_bridge.strategy_keys: needs bus.curve.enabled and bus.curve.authorized_keys_file "
         "(a client's key is known only through CURVE authentication)");
+  }
+  if (lockstep(cfg) && cfg.engine.deployment == "inline") {
+    errors.push_back(
+        "strategy.names: external strategies run beside the processes or threads deployment, "
+        "not inline (engine.deployment)");
   }
   if (cfg.engine.busy_wait_us > 0 && cfg.engine.deployment != "inline") {
     errors.push_back(fmt::format(

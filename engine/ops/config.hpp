@@ -19,6 +19,7 @@
 #include "ops/run_dir.hpp"
 #include "risk/risk_config.hpp"
 #include "signals/signal_bridge_config.hpp"
+#include "signals/strategy_config.hpp"
 
 namespace ztrade::ops {
 
@@ -59,7 +60,14 @@ struct EngineConfig {
   risk::RiskConfig risk;
   execution::ExecutionConfig execution;
   gateway::GatewayConfig gateway;
+  signals::StrategyConfig strategy;
 };
+
+// Whether market-data replays in lockstep with the declared external strategies
+// (market_data.lockstep, strategy.names, a replay venue).
+inline bool lockstep(const EngineConfig& c) {
+  return c.market_data.lockstep && c.market_data.venue == "replay" && !c.strategy.names.empty();
+}
 
 struct ConfigResult {
   EngineConfig config;

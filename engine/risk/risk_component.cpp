@@ -22,7 +22,7 @@ RiskComponent::RiskComponent(zmq::context_t& context, const ops::Wiring& wiring,
            wiring.subscriber(
                {wiring.endpoints.market_data, wiring.endpoints.signals, wiring.endpoints.execution},
                {bus::topics::kBar, bus::topics::kTrade, bus::topics::kQuote, bus::topics::kSignal,
-                bus::topics::kExecution, bus::topics::kHeartbeat})),
+                bus::topics::kExecution, bus::topics::kHeartbeat, bus::topics::kBarrier})),
       control_(context, {wiring.endpoints.risk_control, wiring.endpoints.external.risk_control},
                wiring.curve),
       token_(std::move(control_token)),
@@ -114,6 +114,7 @@ void RiskComponent::on_signal(const bus::Message& m) {
 }
 
 bool RiskComponent::ready(const WaitingSignal& w) const {
+  if (w.barrier != 0) return true;  // its place in the queue is the wait
   const std::int64_t t = w.header.event_ns;
   if (market_clock_ns_ < t && !market_done_) return false;
   return orders_.settled_before(t, exec_marks_, exec_mark_ns_);
@@ -130,7 +131,17 @@ void RiskComponent::release_signals(std::int64_t now_wall_ns) {
           "deciding it now",
           w.header.seq, w.signal.symbol.view(), (now_wall_ns - w.arrived_wall_ns) / 1'000'000);
     }
-    decide(w.signal, w.header);
+    if (w.barrier != 0) {
+      // Every signal before the barrier is decided and its order published: pass it on.
+      wire::BarrierMsg b{};
+      b.component.assign_truncated("risk");
+      b.number = w.barrier;
+      b.market_ns = w.header.event_ns;
+      b.kind = wire::BarrierKind::kDecided;
+      pub_.publish(bus::Topic{bus::topics::kBarrier, "risk"}, b, w.header.event_ns);
+    } else {
+      decide(w.signal, w.header);
+    }
     ++waiting_head_;
   }
   waiting_.clear();  // keeps its capacity
@@ -141,9 +152,16 @@ void RiskComponent::decide(const wire::SignalMsg& s, const wire::Header& h) {
   const std::int64_t t = h.event_ns;
   const auto out = desk_.decide(s, t, h.seq, next_order_id_ + 1, bus::wall_clock_ns());
   const std::string_view sym = s.symbol.view();
+  if (out.resumed_now) {
+    log_->warn(
+        "a new trading day (risk.day_boundary) began at market time {} ns: the daily "
+        "loss halt ends, trading ACTIVE",
+        t);
+    persist_trading_state("new trading day");
+  }
   if (out.halted_now) {
-    log_->error("daily loss limit breached (pnl={:.2f} at market time {} ns): trading HALTED",
-                engine_.pnl_at(t), t);
+    log_->error("daily loss limit breached (day pnl={:.2f} at market time {} ns): trading HALTED",
+                engine_.day_pnl_at(t), t);
     persist_trading_state("daily loss limit");
   }
   if (out.kind == RiskDesk::Outcome::Kind::kReject) {
@@ -248,6 +266,19 @@ void RiskComponent::on_message(const bus::Message& m) {
         ++exec_marks_;
         exec_mark_ns_ = std::max(exec_mark_ns_, m.frame.header.event_ns);
       }
+      break;
+    }
+    case wire::MsgType::kBarrier: {
+      wire::BarrierMsg b{};
+      if (!wire::body_as(m.frame, b) || b.kind != wire::BarrierKind::kDecided ||
+          b.component.view() != "signal-bridge") {
+        break;
+      }
+      if (waiting_head_ > 0 && waiting_head_ == waiting_.size()) {
+        waiting_.clear();
+        waiting_head_ = 0;
+      }
+      waiting_.push_back({wire::SignalMsg{}, m.frame.header, bus::wall_clock_ns(), b.number});
       break;
     }
     case wire::MsgType::kHeartbeat: {

@@ -89,6 +89,9 @@ class RiskComponent final : public ops::Steps {
     wire::SignalMsg signal;
     wire::Header header;
     std::int64_t arrived_wall_ns = 0;
+    // Not 0: a lockstep barrier (signal-bridge's decided barrier of this batch), queued behind
+    // the signals that came before it and passed on once they are decided.
+    std::uint64_t barrier = 0;
   };
   static constexpr std::int64_t kMaxSignalWaitNs = 2'000'000'000;
   bool ready(const WaitingSignal& w) const;

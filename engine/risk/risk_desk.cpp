@@ -13,6 +13,7 @@ RiskDesk::Outcome RiskDesk::decide(const wire::SignalMsg& s, std::int64_t event_
   const TradingState before = engine_.state();
   const Decision d = engine_.check(*intent, event_ns);
   out.halted_now = d.reason == RejectReason::kDailyLoss && before != TradingState::kHalted;
+  out.resumed_now = before == TradingState::kHalted && engine_.state() != TradingState::kHalted;
   if (!d.accepted()) {
     out.kind = Outcome::Kind::kReject;
     wire::RiskRejectMsg& r = out.reject;

@@ -20,6 +20,7 @@ class RiskDesk {
     wire::NewOrderMsg order{};     // kOrder: to send to execution (tracked from now)
     wire::RiskRejectMsg reject{};  // kReject: to publish, with its reason
     bool halted_now = false;       // this decision breached the daily loss limit: HALTED
+    bool resumed_now = false;      // a new trading day ended a halt the daily loss caused
   };
 
   // A signal decided at market time event_ns: nothing (already at the target position), an

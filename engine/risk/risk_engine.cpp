@@ -1,5 +1,7 @@
 #include "risk/risk_engine.hpp"
 
+#include <stdexcept>
+
 #include <algorithm>
 #include <climits>
 #include <cmath>
@@ -127,6 +129,7 @@ std::optional<OrderIntent> RiskEngine::size_signal(std::string_view symbol, doub
                                                    std::int64_t now_ns) const {
   if (!std::isfinite(strength)) return std::nullopt;
   strength = std::clamp(strength, -1.0, 1.0);
+  if (!limits_.allow_short && strength < 0) strength = 0;  // a short target means flat
   const SymbolState* s = find(symbol);
   const double current = s ? s->position + s->pending : 0.0;
   const double target = std::round(strength * limits_.order_size);
@@ -157,6 +160,38 @@ bool RiskEngine::rate_exceeded(std::int64_t now_ns) const noexcept {
   return now_ns - recent_orders_[recent_next_] < 1'000'000'000;
 }
 
+namespace {
+TradingDay trading_day_of(const RiskConfig& limits) {
+  std::string why;
+  auto day = TradingDay::parse(limits.day_boundary, &why);
+  if (!day) throw std::invalid_argument("risk.day_boundary: " + why);
+  return *day;
+}
+}  // namespace
+
+RiskEngine::RiskEngine(const RiskConfig& limits)
+    : limits_(limits), limit_orders_(limits.order_type == "limit"), day_(trading_day_of(limits)) {
+  fills_.reserve(1024);
+}
+
+double RiskEngine::day_pnl_at(std::int64_t ts_ns) noexcept {
+  if (ts_ns >= today_.end_ns || ts_ns < today_.start_ns) {
+    const bool first = today_.start_ns == INT64_MIN;
+    const auto next = day_.span_of(ts_ns);
+    if (next.start_ns > today_.start_ns) {  // time only moves forward (pnl_at's rule)
+      // The day starts with the P&L at its boundary (fills up to it, at its prices).
+      day_start_pnl_ = first ? 0.0 : pnl_at(next.start_ns);
+      today_ = next;
+      if (!first) ++day_rolls_;
+      if (halted_by_loss_ && !first) {
+        state_ = TradingState::kActive;
+        halted_by_loss_ = false;
+      }
+    }
+  }
+  return pnl_at(ts_ns) - day_start_pnl_;
+}
+
 Decision RiskEngine::check(const OrderIntent& o, std::int64_t now_ns) {
   const SymbolState* s = find(o.symbol);
   const double position = s ? s->position + s->pending : 0.0;
@@ -165,6 +200,7 @@ Decision RiskEngine::check(const OrderIntent& o, std::int64_t now_ns) {
   const auto market = s ? price_at(*s, now_ns) : std::nullopt;
   const double last = market ? market->price : 0.0;
 
+  (void)day_pnl_at(now_ns);  // a new trading day ends a halt the daily loss caused
   if (state_ == TradingState::kHalted) return reject(RejectReason::kTradingHalted, last);
   if (state_ == TradingState::kReducing &&
       (std::fabs(after) > std::fabs(position) || after * position < 0)) {
@@ -195,8 +231,9 @@ Decision RiskEngine::check(const OrderIntent& o, std::int64_t now_ns) {
     return reject(RejectReason::kMaxGrossExposure, last);
   }
   if (rate_exceeded(now_ns)) return reject(RejectReason::kOrderRate, last);
-  if (pnl_at(now_ns) <= -limits_.daily_loss_limit) {
+  if (day_pnl_at(now_ns) <= -limits_.daily_loss_limit) {
     state_ = TradingState::kHalted;  // automatic kill switch on a daily-loss breach
+    halted_by_loss_ = true;
     return reject(RejectReason::kDailyLoss, last);
   }
 

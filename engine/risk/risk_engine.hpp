@@ -26,6 +26,7 @@
 #include "core/price_history.hpp"
 #include "risk/reject_reason.hpp"
 #include "risk/risk_config.hpp"
+#include "risk/trading_day.hpp"
 
 namespace ztrade::risk {
 
@@ -45,10 +46,8 @@ struct Decision {
 
 class RiskEngine {
  public:
-  explicit RiskEngine(const RiskConfig& limits)
-      : limits_(limits), limit_orders_(limits.order_type == "limit") {
-    fills_.reserve(1024);
-  }
+  // Throws std::invalid_argument for a day_boundary the config reader would refuse.
+  explicit RiskEngine(const RiskConfig& limits);
 
   // Market data: a trade price (or bar close, or quote mid) of symbol at market time ts_ns.
   void on_price(std::string_view symbol, double price, std::int64_t ts_ns);
@@ -81,7 +80,10 @@ class RiskEngine {
 
   TradingState state() const noexcept { return state_; }
   // Operator action (control endpoint) or automatic (daily loss): HALTED stays until set back.
-  void set_state(TradingState s) noexcept { state_ = s; }
+  void set_state(TradingState s) noexcept {
+    state_ = s;
+    halted_by_loss_ = false;
+  }
 
   double position(std::string_view symbol) const;
   double pending(std::string_view symbol) const;
@@ -91,6 +93,12 @@ class RiskEngine {
   // ts_ns must not go backwards between calls (a later call with an earlier time sees the
   // fills already folded in).
   double pnl_at(std::int64_t ts_ns) noexcept;
+  // The P&L of the trading day holding ts_ns (risk.day_boundary): pnl_at(ts_ns) less the P&L
+  // at the day's start. Entering a new day ends a halt the daily loss caused. Same ordering
+  // rule as pnl_at.
+  double day_pnl_at(std::int64_t ts_ns) noexcept;
+  // Trading days begun after the first (each resets the daily loss).
+  std::uint64_t day_rolls() const noexcept { return day_rolls_; }
   // For display (metrics, status): every fill reported so far, marked to the latest prices.
   double pnl_latest() const noexcept;
   double gross_exposure(std::int64_t ts_ns = INT64_MAX) const noexcept;
@@ -133,6 +141,11 @@ class RiskEngine {
   RiskConfig limits_;
   bool limit_orders_;  // limits_.order_type == "limit", decided once
   TradingState state_ = TradingState::kActive;
+  bool halted_by_loss_ = false;  // the halt came from the daily loss (it ends with the day)
+  TradingDay day_;
+  TradingDay::Span today_{INT64_MIN, INT64_MIN};  // the current trading day; none yet
+  double day_start_pnl_ = 0;
+  std::uint64_t day_rolls_ = 0;
   std::unordered_map<std::string, SymbolState, Hash, std::equal_to<>> symbols_;
   std::vector<BookedFill> fills_;  // reported, not yet folded into the P&L; by time
   // Running totals, so a check costs the symbols that hold something, not every symbol ever

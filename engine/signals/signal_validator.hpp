@@ -78,4 +78,25 @@ inline SignalProblem validate(const wire::SignalMsg& s, bool known_symbol, std::
   return SignalProblem::kNone;
 }
 
+// The latest closed bar of a symbol, as the bridge saw it.
+struct LastBar {
+  std::int64_t start_ns = 0;
+  std::int64_t interval_ns = 0;
+};
+
+// The market time an external signal is decided at. A client's clock is not trusted: the
+// signal is about the latest closed bar the bridge has seen. A client may only name a later
+// time, up to the end of the next bar: its bar reached it before the bridge (they read
+// market data on separate sockets), and the decision then needed that bar's close. A later
+// time only makes its order fill later (never at a price from before the decision); a claim
+// outside that window - the client's wall clock, a time further ahead - is ignored.
+[[nodiscard]] constexpr std::int64_t decision_time(const LastBar& last,
+                                                   std::int64_t claimed_ns) noexcept {
+  if (last.interval_ns > 0 && claimed_ns > last.start_ns &&
+      claimed_ns - last.start_ns <= last.interval_ns) {
+    return claimed_ns;
+  }
+  return last.start_ns;
+}
+
 }  // namespace ztrade::signals

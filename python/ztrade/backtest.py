@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 import math
 import os
+import sys
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from ztrade import _core
 from ztrade.data import index_ns, require_pandas, ts_column_ns, ts_ns_column
 from ztrade.strategy import Strategy, strategy_name_problem
 
-__all__ = ["Result", "heatmap", "load", "run", "sweep"]
+__all__ = ["RISK_OFF", "Result", "heatmap", "load", "run", "settings_overrides", "sweep"]
 
 _NS_PER_YEAR = 365.25 * 86_400 * 1e9
 _COLUMNS = ("open", "high", "low", "close", "volume")
@@ -184,42 +185,108 @@ def _read_file(path: Path, symbol: str | None) -> dict:
 
 
 # -- the run ------------------------------------------------------------------------------------
+# risk="off": every limit out of the way (sizing still applies), said in so many words.
+RISK_OFF: dict[str, Any] = {
+    "max_order_qty": 1e300, "max_order_notional": 1e300, "max_position": 1e300,
+    "max_gross_exposure": 1e300, "price_band_pct": 1e300, "max_orders_per_s": 1_000_000,
+    "daily_loss_limit": 1e300, "stale_data_ms": 0}
+
+# run()'s commission keys -> the simulated broker's settings ([execution] commission_*).
+_COMMISSION_KEYS = {"per_share": "commission_per_share", "min_per_fill": "commission_min_per_fill",
+                    "bps": "commission_bps", "fixed": "commission_fixed"}
+
+
+def settings_overrides(config: Any = None, *, overrides: Mapping[str, str] | None = None,
+                       order_size: float | None = None,
+                       slippage_bps: float | None = None,
+                       commission: Mapping[str, float] | None = None,
+                       allow_short: bool | None = None,
+                       risk: Mapping[str, Any] | str | None = None,
+                       partial_fill_ratio: float | None = None,
+                       volume_share: float | None = None) -> tuple[str, dict[str, str]]:
+    """The engine config a backtest runs under, as (file path, ZTRADE__ overrides): ``config``
+    (a session's TOML file, or a dict of sections such as ``{"risk": {...}, "execution":
+    {...}}``), then the arguments given (None: as the config says). The engine's own reader
+    checks every value, so a backtest runs under exactly what a session with that file would."""
+    path = ""
+    given = dict(overrides or {})
+    bad = [k for k in given if not k.startswith("ZTRADE__")]
+    if bad:
+        raise ValueError(f"overrides: {bad[0]!r} is not a ZTRADE__section__key setting")
+    overrides = given
+    if isinstance(config, (str, os.PathLike)):
+        path = os.fspath(config)
+        if not Path(path).is_file():
+            raise FileNotFoundError(f"config {path}: no such file")
+    elif isinstance(config, Mapping):
+        for section, table in config.items():
+            if not isinstance(table, Mapping):
+                raise ValueError(f"config[{section!r}]: expected a table of settings, got "
+                                 f"{type(table).__name__}")
+            for key, value in table.items():
+                overrides[f"ZTRADE__{section}__{key}"] = _toml(value)
+    elif config is not None:
+        raise TypeError(f"config: a path to an engine config file or a dict of sections, not "
+                        f"{type(config).__name__}")
+    if risk == "off":
+        risk = RISK_OFF
+    elif isinstance(risk, str):
+        raise ValueError(f'risk: a dict of [risk] settings or "off", not {risk!r}')
+    for key, value in (risk or {}).items():
+        overrides[f"ZTRADE__risk__{key}"] = _toml(value)
+    for key, value in (("order_size", order_size), ("allow_short", allow_short)):
+        if value is not None:
+            overrides[f"ZTRADE__risk__{key}"] = _toml(value)
+    for key, value in (("slippage_bps", slippage_bps), ("partial_fill_ratio", partial_fill_ratio),
+                       ("volume_share", volume_share)):
+        if value is not None:
+            overrides[f"ZTRADE__execution__{key}"] = _toml(float(value))
+    for key, value in (commission or {}).items():
+        if key not in _COMMISSION_KEYS:
+            raise ValueError(f"commission: unknown key {key!r} ({', '.join(_COMMISSION_KEYS)})")
+        overrides[f"ZTRADE__execution__{_COMMISSION_KEYS[key]}"] = _toml(float(value))
+    return path, overrides
+
+
 def run(strategy: Strategy | str, data: Any, *, symbol: str | None = None,
-        cash: float = 100_000.0, order_size: float = 100.0, slippage_bps: float = 0.0,
-        commission: Mapping[str, float] | None = None, fill: str = "next_open",
-        allow_short: bool = True, risk: Mapping[str, Any] | None = None,
-        partial_fill_ratio: float = 0.0, volume_share: float = 0.0, clean: bool = False,
-        trades: Any = None, progress: bool | None = None) -> Result:
+        config: Any = None, overrides: Mapping[str, str] | None = None,
+        cash: float = 100_000.0, order_size: float | None = None,
+        slippage_bps: float | None = None, commission: Mapping[str, float] | None = None,
+        fill: str = "next_open", allow_short: bool | None = None,
+        risk: Mapping[str, Any] | str | None = None, partial_fill_ratio: float | None = None,
+        volume_share: float | None = None, clean: bool = False, trades: Any = None,
+        progress: bool | None = None, quiet: bool = False) -> Result:
     """Backtest ``strategy`` (a :class:`ztrade.strategy.Strategy`, or ``"macd_rsi"`` for the
     built-in C++ rule) over ``data`` (see :func:`load`).
 
-    ``order_size``: the quantity for a signal of strength 1 (risk.order_size); ``risk``: any
-    other key of the engine's ``[risk]`` section (limits, order_type "limit" with
-    limit_offset_bps, daily_loss_limit, ...), checked as in a config file - the defaults are
-    the engine's, so a backtest trades under the limits the live engine would. ``commission``:
-    any of ``per_share`` (with ``min_per_fill``), ``bps`` of notional, ``fixed`` per fill.
-    ``fill``: ``"next_open"`` (default) or ``"close"`` (looks ahead). ``volume_share``: at
-    most this fraction of a bar's volume fills (shared by the orders it reaches; the rest waits
-    for later bars - 0: no cap); ``partial_fill_ratio``: at most this fraction of an order per
-    bar. Both are the simulated broker's settings, as live. ``trades``: the trades between the
-    bars (a DataFrame or CSV with price and size, times as for bars, a ``symbol`` column when
-    there are several symbols): orders then fill at the first trade after the bar they were
-    decided on ends, as in the live engine. ``clean``: sort, drop
-    duplicates and rows that are not bars instead of refusing them. ``progress``: a tqdm bar
-    (default: on for a million bars or more).
+    Settings are the engine's: ``config`` is a session's config file (or a dict of sections),
+    read as the engine reads it, with ``overrides`` (``ZTRADE__section__key`` values, as a
+    session's environment sets them), and the defaults are the engine's defaults - so a
+    backtest trades under exactly the settings a session would. The arguments override single settings:
+    ``order_size`` (risk.order_size, the quantity for a signal of strength 1), ``allow_short``
+    (risk.allow_short: False makes a negative signal mean flat), ``risk`` (any other key of
+    the ``[risk]`` section - limits, order_type "limit" with limit_offset_bps,
+    daily_loss_limit, day_boundary - or ``"off"`` to run without limits), ``slippage_bps``,
+    ``partial_fill_ratio``, ``volume_share`` and ``commission`` (``per_share`` with
+    ``min_per_fill``, ``bps`` of notional, ``fixed`` per fill): the simulated broker's.
+    ``fill``: ``"next_open"`` (default) or ``"close"`` (looks ahead: research only, the live
+    engine has no such fill). ``trades``: the trades between the bars (a DataFrame or CSV with
+    price and size, times as for bars, a ``symbol`` column when there are several symbols):
+    orders then fill as in the live engine - after the trade that closed the bar they were
+    decided on. ``clean``: sort, drop duplicates and rows that are not bars instead of
+    refusing them. ``progress``: a tqdm bar (default: on for a million bars or more).
+    ``quiet``: no closing line about the orders risk refused (it is always in the summary).
     """
     if not isinstance(strategy, str):
         name = getattr(strategy, "name", None)
         problem = strategy_name_problem(name)
         if problem:  # the live signal bridge would refuse its every signal
             raise ValueError(f"{type(strategy).__name__}.name {name!r} {problem}")
+    path, settings = settings_overrides(
+        config, overrides=overrides, order_size=order_size, slippage_bps=slippage_bps, commission=commission,
+        allow_short=allow_short, risk=risk, partial_fill_ratio=partial_fill_ratio,
+        volume_share=volume_share)
     bars, dropped = load(data, symbol, clean)
-    overrides = {"ZTRADE__risk__order_size": repr(float(order_size)),
-                 "ZTRADE__execution__slippage_bps": repr(float(slippage_bps)),
-                 "ZTRADE__execution__partial_fill_ratio": repr(float(partial_fill_ratio)),
-                 "ZTRADE__execution__volume_share": repr(float(volume_share))}
-    for key, value in (risk or {}).items():
-        overrides[f"ZTRADE__risk__{key}"] = _toml(value)
     n = len(bars.ts_ns)
     show = progress if progress is not None else n >= 1_000_000
     bar = _progress_bar(n) if show else None
@@ -228,16 +295,19 @@ def run(strategy: Strategy | str, data: Any, *, symbol: str | None = None,
         t_ts, t_price, t_size, t_symbol = _trades(trades, bars.symbols, symbol)
         _check_trades_against_bars(bars, (t_ts, t_price, t_size, t_symbol))
         raw = _core.backtest_run(bars.ts_ns, c["open"], c["high"], c["low"], c["close"],
-                                 c["volume"], bars.symbol, bars.symbols, strategy, overrides,
+                                 c["volume"], bars.symbol, bars.symbols, strategy, settings,
                                  fill, float(cash),
-                                 bool(allow_short), dict(commission or {}),
                                  (lambda done: bar.update(done - bar.n)) if bar else None,
-                                 t_ts, t_price, t_size, t_symbol)
+                                 t_ts, t_price, t_size, t_symbol, path)
     finally:
         if bar:
             bar.close()
-    return Result(raw, bars, float(cash), dropped,
-                  strategy if isinstance(strategy, str) else type(strategy).__name__)
+    result = Result(raw, bars, float(cash), dropped,
+                    strategy if isinstance(strategy, str) else type(strategy).__name__)
+    line = result.risk_line()
+    if line and not quiet:
+        print(line, file=sys.stderr)
+    return result
 
 
 def _trades(data: Any, symbols: list[str], symbol: str | None
@@ -428,6 +498,25 @@ class Result:
             "buy_and_hold_return": float(buy_hold),
         }
 
+    @property
+    def risk_refusals(self) -> dict[str, int]:
+        """The orders risk refused, by reason (most first)."""
+        refused = self.orders[self.orders["order_id"] == 0]
+        counts = refused["reject_reason"].value_counts()
+        return {str(k): int(v) for k, v in counts.items()}
+
+    def risk_line(self) -> str:
+        """One line on the orders risk refused and why ('' when none): limits shape research
+        results, so a backtest says when they did."""
+        refusals = self.risk_refusals
+        if not refusals:
+            return ""
+        total = sum(refusals.values())
+        reasons = ", ".join(f"{reason} {count}" for reason, count in refusals.items())
+        return (f"backtest {self.name}: risk refused {total} of {len(self.orders)} orders "
+                f"({reasons}); pass risk={{...}} to change a limit, or risk=\"off\" to run "
+                "without limits")
+
     def __repr__(self) -> str:
         return self.summary()
 
@@ -449,7 +538,7 @@ class Result:
             table.add_row(key, text)
         buf = StringIO()
         Console(file=buf, width=80, color_system=None, force_terminal=False).print(table)
-        notes = "".join(f"\n{d}" for d in self.dropped)
+        notes = "".join(f"\n{d}" for d in [*self.dropped, self.risk_line()] if d)
         return buf.getvalue().rstrip() + notes
 
     def plot(self, symbol: str | None = None, path: str | os.PathLike | None = None) -> Any:
@@ -512,15 +601,65 @@ def _duration(ns: int) -> Any:
 
 
 # -- sweeps -------------------------------------------------------------------------------------
-# The sweep's jobs, set before the worker processes fork: they read them from here, so a
-# strategy class defined anywhere (a notebook cell, a function) needs no pickling.
-_JOBS: list[tuple] = []
+# Workers are started with "spawn" - never forked: a parent that has loaded LightGBM, BLAS or
+# torch holds threads (OpenMP pools) whose locks a forked child inherits held, and deadlocks
+# on. The bars go to the workers once, in shared memory (no copy per worker); the strategy
+# class and parameters go by value (cloudpickle), so a class defined in a notebook cell works.
+# A worker whose parent has gone (killed, crashed) exits at once instead of lingering.
+_SHARED: dict[str, Any] = {}
 
 
-def _sweep_one(i: int) -> dict:
-    make, params, data, kwargs = _JOBS[i]
+def _share_bars(bars: _Bars) -> tuple[list[Any], dict]:
+    """The bars' arrays copied once into shared memory blocks; returns the blocks (the parent
+    unlinks them when the sweep ends) and what a worker needs to map them."""
+    from multiprocessing import shared_memory
+    blocks, layout = [], {}
+    arrays = {"ts_ns": bars.ts_ns, "symbol": bars.symbol,
+              **{f"col:{k}": v for k, v in bars.columns.items()}}
+    for key, array in arrays.items():
+        block = shared_memory.SharedMemory(create=True, size=max(1, array.nbytes))
+        np.ndarray(array.shape, array.dtype, buffer=block.buf)[:] = array
+        blocks.append(block)
+        layout[key] = (block.name, array.shape, array.dtype.str)
+    return blocks, {"symbols": bars.symbols, "arrays": layout}
+
+
+def _watch_parent(parent: int) -> None:
+    """Ends this worker when its parent is gone (it is then re-parented)."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+    threading.Thread(target=watch, name="ztrade-sweep-parent-watch", daemon=True).start()
+
+
+def _sweep_init(parent: int, shared: dict, jobs: bytes) -> None:
+    """A worker's start: watch the parent, map the shared bars read-only, unpickle the jobs."""
+    import cloudpickle
+    from multiprocessing import shared_memory
+    _watch_parent(parent)
+    views, keep = {}, []
+    for key, (name, shape, dtype) in shared["arrays"].items():
+        # The parent owns the blocks and unlinks them (spawned workers share its resource
+        # tracker, so mapping one here registers nothing new).
+        block = shared_memory.SharedMemory(name=name)
+        view = np.ndarray(shape, np.dtype(dtype), buffer=block.buf)
+        view.setflags(write=False)
+        views[key] = view
+        keep.append(block)
+    _SHARED["blocks"] = keep
+    _SHARED["bars"] = _Bars(shared["symbols"], views["ts_ns"], views["symbol"],
+                            {k[4:]: v for k, v in views.items() if k.startswith("col:")})
+    _SHARED["make"], _SHARED["kwargs"] = cloudpickle.loads(jobs)
+
+
+def _sweep_one(params: dict) -> dict:
+    make, kwargs, data = _SHARED["make"], _SHARED["kwargs"], _SHARED["bars"]
     try:
-        result = run(make(**params), data, progress=False, **kwargs)
+        result = run(make(**params), data, progress=False, quiet=True, **kwargs)
     except Exception as exc:  # noqa: BLE001 - one combination's failure is that row's result
         return {**params, "error": f"{type(exc).__name__}: {exc}"}
     return {**params, **result.stats, "error": None}
@@ -536,9 +675,13 @@ def sweep(strategy_class: Callable[..., Any], data: Any, grid: Mapping[str, list
 
     ``strategy_class`` is a Strategy subclass or any callable of the parameters that returns
     what ``run`` takes - e.g. ``lambda fast, slow: f"sma_cross:{fast}:{slow}"`` sweeps the
-    built-in C++ rule. The data is loaded and checked once. ``progress``: a tqdm bar over the
-    combinations (default: on for 8 or more)."""
+    built-in C++ rule. The data is loaded and checked once and shared with the workers without
+    a copy each. Workers are spawned, not forked, so a process that has loaded LightGBM, BLAS
+    or torch can sweep; they end when the sweep does, or when this process dies.
+    ``progress``: a tqdm bar over the combinations (default: on for 8 or more)."""
     import multiprocessing
+
+    import cloudpickle
 
     pd = require_pandas("sweeps")
     names = list(grid)
@@ -548,28 +691,35 @@ def sweep(strategy_class: Callable[..., Any], data: Any, grid: Mapping[str, list
                          f"({', '.join(STAT_NAMES)})")
     combos = [dict(zip(names, values)) for values in itertools.product(*grid.values())]
     bars, _ = load(data, symbol, clean)
-    _JOBS[:] = [(strategy_class, p, bars, kwargs) for p in combos]
     workers = min(processes or os.cpu_count() or 1, len(combos))
     show = progress if progress is not None else len(combos) >= 8
     bar = _progress_bar(len(combos), "sweep", "run") if show else None
     rows = []
+    blocks: list[Any] = []
     try:
         if workers <= 1:
-            results: Any = map(_sweep_one, range(len(combos)))
-            for row in results:
+            _SHARED.update(make=strategy_class, kwargs=kwargs, bars=bars)
+            for row in map(_sweep_one, combos):
                 rows.append(row)
                 if bar:
                     bar.update(1)
         else:
+            blocks, shared = _share_bars(bars)
+            jobs = cloudpickle.dumps((strategy_class, kwargs))
             with ProcessPoolExecutor(max_workers=workers,
-                                     mp_context=multiprocessing.get_context("fork")) as pool:
-                for row in pool.map(_sweep_one, range(len(combos)),
+                                     mp_context=multiprocessing.get_context("spawn"),
+                                     initializer=_sweep_init,
+                                     initargs=(os.getpid(), shared, jobs)) as pool:
+                for row in pool.map(_sweep_one, combos,
                                     chunksize=max(1, len(combos) // (4 * workers))):
                     rows.append(row)
                     if bar:
                         bar.update(1)
     finally:
-        _JOBS.clear()
+        _SHARED.clear()
+        for block in blocks:
+            block.close()
+            block.unlink()
         if bar:
             bar.close()
     table = pd.DataFrame(rows)

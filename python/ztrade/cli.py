@@ -125,9 +125,17 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.gateway:
         overrides["ZTRADE__gateway__enabled"] = "true"
     try:
+        from ztrade.strategy import StrategyLoadError, parse_params
+        try:
+            params = parse_params(args.strategy_param or [])
+        except StrategyLoadError as exc:
+            raise CliError(str(exc)) from None
+        if params and not args.strategy:
+            raise CliError("--strategy-param needs a --strategy")
         summary = run_engine(args.config, args.run_dir, args.threads, overrides,
                              args.timeout, resume=args.resume, stop=stop,
-                             deployment="inline" if args.inline else None)
+                             deployment="inline" if args.inline else None,
+                             strategies=args.strategy, strategy_params=params)
     except EngineError as exc:
         raise CliError(str(exc), 1) from None
     except ForcedStop as exc:
@@ -239,32 +247,116 @@ def _wait_for_engine(cfg: dict, args: argparse.Namespace, command: str) -> None:
 
 
 def _cmd_strategy_run(args: argparse.Namespace) -> int:
-    import asyncio
+    import signal as _signal
+    import threading
+    import traceback
 
-    from ztrade.strategy import StrategyLoadError, load_strategy, run_live
+    from ztrade import _core
+    from ztrade.launcher import default_config
+    from ztrade.strategy import StrategyLoadError, drive, load_strategy, parse_params
     try:
-        strategy = load_strategy(args.file)
+        strategy = load_strategy(args.file, parse_params(args.param or []))
     except StrategyLoadError as exc:
         raise CliError(str(exc)) from None
     cfg = _endpoints(args)
     _wait_for_engine(cfg, args, "strategy run")
+    overrides = {"ZTRADE__engine__run_dir": args.run_dir} if args.run_dir else {}
+    if getattr(args, "threads", False):
+        overrides["ZTRADE__engine__deployment"] = "threads"
+    config_path = str(args.config or default_config())
+    try:
+        runner = _core.LiveRunner(strategy, config_path, overrides)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    if "macd_rsi" in cfg.get("builtin_strategies", []):
+        print("ztrade strategy run: note: the engine also runs the built-in macd_rsi strategy "
+              "(signal_bridge.strategies) on the same account", file=sys.stderr)
+    stop = threading.Event()
+    for sig in (_signal.SIGINT, _signal.SIGTERM):
+        _signal.signal(sig, lambda *_: stop.set())
+    if args.duration:
+        threading.Timer(args.duration, stop.set).start()
+    on_error = cfg["strategy"]["on_error"]
     print(f"running {type(strategy).__name__} ('{strategy.name}') against "
           f"{cfg['endpoints']['signals']}"
-          " - Ctrl-C to stop")
-    stop = asyncio.Event()
+          f"{' in lockstep with the replay' if strategy.name in cfg['strategy']['names'] else ''}"
+          " - Ctrl-C to stop", file=sys.stderr)
 
-    async def main():
-        loop = asyncio.get_running_loop()
-        import signal as _signal
-        for sig in (_signal.SIGINT, _signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        if args.duration:
-            loop.call_later(args.duration, stop.set)
-        return await run_live(strategy, cfg["endpoints"], stop=stop, curve=cfg["curve"])
-
-    stats = asyncio.run(main())
-    print(f"stopped: {stats}")
+    def warn(text: str) -> None:
+        print(f"ztrade strategy run: {text}", file=sys.stderr)
+    try:
+        stats = drive(runner, stop=stop, warn=warn)
+    except Exception as exc:  # noqa: BLE001 - the strategy's own code raised: report, then end
+        # The traceback, with the note naming the hook, the symbol and the bar.
+        traceback.print_exception(exc, file=sys.stderr)
+        runner.report("failed")
+        if on_error == "halt":
+            halted = _control(cfg, "HALT")
+            print(f"ztrade strategy run: {strategy.name} failed; strategy.on_error = \"halt\": "
+                  f"trading {'HALTED' if halted.startswith('OK') else 'NOT halted (' + halted + ')'}",
+                  file=sys.stderr)
+        else:
+            print(f"ztrade strategy run: {strategy.name} failed and stopped "
+                  "(strategy.on_error = \"stop\"; the engine trades on without it)",
+                  file=sys.stderr)
+        return 1
+    rejected = stats.get("rejected") or {}
+    print(f"{strategy.name}: {stats['bars']} bars, {stats['features']} feature rows, "
+          f"{stats['fills']} fills, {stats['signals']} signals sent"
+          + (f", {sum(rejected.values())} not sent ({rejected})" if rejected else "")
+          + f"; warm-up {stats['warmup_bars']} bars; mean callback {stats['callback_us_mean']:.1f}"
+          f" us; max lag {stats['max_lag_ms']:.1f} ms; skipped {stats['skipped_bars']} stale bars",
+          file=sys.stderr)
+    if args.stats_file:
+        import json
+        from pathlib import Path
+        Path(args.stats_file).write_text(json.dumps(stats))
     return 0
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    import json
+
+    from ztrade.compare import compare, render
+    from ztrade.errors import EngineError
+    from ztrade.strategy import StrategyLoadError, parse_params
+    try:
+        params = parse_params(args.param) if args.param else None
+        result = compare(args.session, args.strategy, params)
+    except (EngineError, StrategyLoadError, ValueError, FileNotFoundError) as exc:
+        raise CliError(str(exc)) from None
+    if args.json:
+        print(json.dumps(result.as_dict(), indent=2))
+    else:
+        print(render(result))
+    return 0 if result.agree else 1
+
+
+def _control(cfg: dict, command: str) -> str:
+    """Sends a command to risk's control socket with the session's token; returns the reply
+    (or why there is none)."""
+    import os
+    from pathlib import Path
+
+    import zmq
+
+    from ztrade.bus import apply_curve
+    token = os.environ.get(cfg["control_token_env"], "")
+    token_file = Path(cfg["run_dir"]) / "control.token"
+    if not token and token_file.is_file():
+        token = token_file.read_text().strip()
+    sock: zmq.Socket = zmq.Context.instance().socket(zmq.REQ)
+    try:
+        apply_curve(sock, cfg["curve"])
+        sock.setsockopt(zmq.LINGER, 0)
+        sock.setsockopt(zmq.RCVTIMEO, 3000)
+        sock.connect(cfg["endpoints"]["risk_control"])
+        sock.send((command + (" " + token if command != "STATE" else "")).encode())
+        return str(sock.recv().decode(errors="replace"))
+    except zmq.Again:
+        return "ERROR risk did not answer (is the engine running with this --run-dir?)"
+    finally:
+        sock.close(0)
 
 
 def _cmd_tap(args: argparse.Namespace) -> int:
@@ -343,30 +435,8 @@ def _cmd_broker(args: argparse.Namespace) -> int:
 
 
 def _cmd_control(args: argparse.Namespace) -> int:
-    import os
-    from pathlib import Path
-
-    import zmq
-    cfg = _endpoints(args)
-    token = os.environ.get(cfg["control_token_env"], "")
-    token_file = Path(cfg["run_dir"]) / "control.token"
-    if not token and token_file.is_file():
-        token = token_file.read_text().strip()
-    from ztrade.bus import apply_curve
-    sock: zmq.Socket = zmq.Context.instance().socket(zmq.REQ)
-    apply_curve(sock, cfg["curve"])
-    sock.setsockopt(zmq.LINGER, 0)
-    sock.setsockopt(zmq.RCVTIMEO, 3000)
-    sock.connect(cfg["endpoints"]["risk_control"])
-    command = args.command.upper()
-    sock.send((command + (" " + token if command != "STATE" else "")).encode())
-    try:
-        reply = sock.recv().decode()
-    except zmq.Again:
-        print("ztrade control: risk did not answer (is the engine running with this --run-dir?)",
-              file=sys.stderr)
-        return 1
-    print(reply)
+    reply = _control(_endpoints(args), args.command.upper())
+    print(reply, file=sys.stdout if reply.startswith("OK") else sys.stderr)
     return 0 if reply.startswith("OK") else 1
 
 
@@ -406,6 +476,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--timeout", type=float, default=600.0, help="seconds before giving up")
     run.add_argument("--env-file", help="KEY=VALUE file of secrets (broker keys, the control "
                                         "token) for the engine's processes; set variables win")
+    run.add_argument("--strategy", action="append", metavar="FILE.py",
+                     help="run this Strategy with the session (repeatable): the replay starts "
+                          "when it is ready and runs in lockstep with it; the built-in "
+                          "macd_rsi then trades only if the config names it")
+    run.add_argument("--strategy-param", action="append", metavar="NAME=VALUE",
+                     help="a constructor argument of the --strategy class (repeatable; the "
+                          "names a sweep grid uses)")
     run.add_argument("--resume", action="store_true",
                      help="continue the session in --run-dir from its journal (orders, "
                           "positions); without it a run dir holding a journal is refused")
@@ -438,8 +515,23 @@ def build_parser() -> argparse.ArgumentParser:
     srun = strat_sub.add_parser("run", help="connect the Strategy in FILE to the engine")
     srun.add_argument("file")
     engine_args(srun, waits=True)
+    srun.add_argument("--param", action="append", metavar="NAME=VALUE",
+                      help="a constructor argument of the strategy (repeatable; the names a "
+                           "sweep grid uses), e.g. --param fast=10")
     srun.add_argument("--duration", type=float, default=0, help="stop after N seconds")
+    srun.add_argument("--stats-file", help=argparse.SUPPRESS)  # ztrade run reads the counters
     srun.set_defaults(func=_cmd_strategy_run)
+
+    cmp_ = sub.add_parser("compare", help="backtest what a session recorded, with its settings "
+                                          "and strategy, and match the fills (exit 0: agree)")
+    cmp_.add_argument("session", metavar="SESSION_DIR", help="the run directory of a session "
+                                                           "of ztrade run --strategy")
+    cmp_.add_argument("--strategy", metavar="FILE.py",
+                      help="the strategy to backtest (default: the one the session ran)")
+    cmp_.add_argument("--param", action="append", metavar="NAME=VALUE",
+                      help="constructor arguments (default: the session's)")
+    cmp_.add_argument("--json", action="store_true", help="the result as JSON")
+    cmp_.set_defaults(func=_cmd_compare)
 
     tap = sub.add_parser("tap", help="print live bus messages as JSON lines")
     engine_args(tap, waits=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import zmq
 
-from ztrade import _core, session_dir, wire
+from ztrade import _core, session_dir, session_strategies, wire
 from ztrade.bus import apply_curve
 from ztrade.data import sample_path
 from ztrade.errors import EngineError
@@ -106,11 +106,17 @@ def run_engine(config: str | None = None, run_dir: str | None = None,
                timeout_s: float = 600.0, progress: Callable[[str], None] = print, *,
                resume: bool = False,
                stop: StopRequest | None = None,
-               deployment: str | None = None) -> dict:
+               deployment: str | None = None,
+               strategies: list[str] | None = None,
+               strategy_params: dict | None = None) -> dict:
     """Start the engine, follow the session to its end, stop it, and return the summary.
 
     ``deployment`` ("processes", "threads" or "inline") overrides engine.deployment;
     ``threads=True`` is ``deployment="threads"``.
+
+    ``strategies``: Strategy files run with the session (``ztrade strategy run``, one process
+    each, with ``strategy_params`` as constructor arguments): the replay starts when they are
+    ready and runs in lockstep with them; the built-in macd_rsi is off unless configured.
 
     A run directory that holds an earlier session's journal is refused unless ``resume``.
     ``stop`` (a StopRequest) ends the session early: the summary then covers what ran and
@@ -128,6 +134,9 @@ def run_engine(config: str | None = None, run_dir: str | None = None,
                      "ZTRADE__market_data__start_gate": "true"}
     if threads or deployment:
         env_overrides["ZTRADE__engine__deployment"] = deployment or "threads"
+    declared = session_strategies.declare(strategies or [], strategy_params or {})
+    if declared:
+        env_overrides.update(session_strategies.overrides(declared, config, overrides or {}))
     env_overrides.update(overrides or {})
     try:
         cfg = _core.engine_config(config, env_overrides)
@@ -139,6 +148,7 @@ def run_engine(config: str | None = None, run_dir: str | None = None,
     session_dir.prepare(session)
     session_dir.check_socket_paths(cfg)
     session_lock = session_dir.lock(session)  # before anything in it is touched
+    session_strategies.write_manifest(session, config, env_overrides, declared)
     tap = Tap()
     try:
         resuming = session_dir.check_resume(Path(cfg["journal"]), resume)
@@ -183,6 +193,9 @@ def run_engine(config: str | None = None, run_dir: str | None = None,
         if gateway["enabled"] and deployment not in ("threads", "inline"):
             programs.append("gateway")
         procs: dict[str, subprocess.Popen] = {}
+        strategy_procs: dict[str, subprocess.Popen] = {}
+        strategy_results: dict = {}
+        strategy_exits_said: set[str] = set()
         keeper: _GatewayKeeper | None = None
         logs: dict[str, Path] = {}
         tap.spool_to(session / "tap.spool")
@@ -198,6 +211,7 @@ def run_engine(config: str | None = None, run_dir: str | None = None,
                 exe = find_binary(f"ztrade-{name}")
                 logs[name] = session / f"{name}.log"
                 procs[name] = start(name, [exe, "--config", config], env, logs[name])
+            strategy_procs = session_strategies.start_all(declared, config, session, env)
             keeper = (_GatewayKeeper(lambda: start("gateway", [find_binary("ztrade-gateway"),
                                                               "--config", config], env,
                                                     logs["gateway"]), logs["gateway"], progress)
@@ -225,6 +239,15 @@ def run_engine(config: str | None = None, run_dir: str | None = None,
                 died = next((n for n, p in procs.items() if p.poll() is not None and
                              not (n == "gateway" and keeper is not None and
                                   ready_at is not None)), None)
+                if ready_at is None:
+                    session_strategies.check_started(strategy_procs, session)
+                else:
+                    for name, p in strategy_procs.items():
+                        if p.poll() not in (None, 0) and name not in strategy_exits_said:
+                            strategy_exits_said.add(name)
+                            progress(f"strategy {name} exited with code {p.returncode} "
+                                     f"(strategy.on_error); see "
+                                     f"{session_strategies.log_path(session, name)}")
                 if died is not None and ready_at is None:  # could not start: nothing ran
                     raise EngineError(f"ztrade-{died} exited with code "
                                       f"{procs[died].returncode}:\n{log_tail(logs[died])}")
@@ -285,6 +308,9 @@ def run_engine(config: str | None = None, run_dir: str | None = None,
             raise
         finally:
             peak_rss = {name: peak_rss_mb(p.pid) for name, p in procs.items() if p.poll() is None}
+            # The strategies end with the session (they see market data end); stopped otherwise.
+            strategy_results = session_strategies.finish(
+                strategy_procs, session, 0.0 if (forced or interrupted or failed) else 10.0)
             stop_all(procs, at_once=forced)
             tap_sock.close(0)
 
@@ -339,6 +365,13 @@ def run_engine(config: str | None = None, run_dir: str | None = None,
             "gateway_restarts": keeper.restarts if keeper else 0,
             "gateway_deaths": keeper.deaths if keeper else [],
             "peak_rss_mb": {k: round(v, 1) for k, v in peak_rss.items() if v is not None},
+            # The external strategies (ztrade run --strategy): exit code and counters each.
+            "strategies": strategy_results,
+            # market-data's lockstep with them (batches, and timeouts that broke it).
+            "lockstep": ({"batches": int(md.get("ztrade_lockstep_batches_total", 0)),
+                          "timeouts": int(md.get("ztrade_lockstep_timeouts_total", 0)),
+                          "wait_s": round(md.get("ztrade_lockstep_wait_seconds_total", 0.0), 3)}
+                         if cfg["lockstep"] and md else None),
         }
         (session / "summary.json").write_text(json.dumps(summary, indent=2))
         return summary

@@ -21,9 +21,10 @@ bars with the same FeatureComputer and returns its signals - no engine needed.
 """
 from __future__ import annotations
 
-import asyncio
 import importlib.util
 import inspect
+import sys
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +33,6 @@ from typing import Any, Union
 import numpy as np
 
 from ztrade import FEATURE_NAMES, FeatureComputer, _core, wire
-from ztrade.bus import AsyncSignalPublisher, Subscriber
 from ztrade.data import index_ns
 
 
@@ -155,57 +155,48 @@ def backtest(strategy: Strategy, bars: Any, symbol: str = "SYMBOL",
     return out
 
 
-async def run_live(strategy: Strategy, endpoints: dict, *, stop: asyncio.Event | None = None,
-                   curve: dict | None = None,
-                   log: Callable[[str], None] | None = None) -> dict:
-    """Connect `strategy` to a running engine until `stop` is set; returns counters. Signals
-    the engine would refuse are counted in ``rejected`` (by reason) and not sent.
-    `endpoints` and `curve` are those of ``ztrade._core.engine_config``."""
-    sub = Subscriber([endpoints["market_data"], endpoints["signals"], endpoints["execution"]],
-                     topics=[wire.TOPICS[t] for t in ("bar", "features", "execution_report")],
-                     curve=curve)
-    pub = AsyncSignalPublisher(endpoints["signal_ingress"], strategy.name, curve=curve)
-    stop = stop or asyncio.Event()
-    stats: dict = {"bars": 0, "features": 0, "fills": 0, "signals": 0, "rejected": {}}
+def run_live(strategy: Strategy, config_path: str = "", overrides: dict | None = None, *,
+             stop: threading.Event | None = None, warm_up: bool = True,
+             warn: Callable[[str], None] | None = None) -> dict:
+    """Connects `strategy` to the running engine that the config at `config_path` (with
+    ZTRADE__ `overrides`, e.g. the run directory) describes, until the session ends or `stop`
+    is set; returns counters. The bus is handled in C++ (``ztrade._core.LiveRunner``): it
+    subscribes only to what the strategy's hooks use, and the hooks receive the same objects
+    as in ``ztrade.backtest.run``. With ``warm_up`` the recent bars market-data keeps are fed
+    through the hooks first (their signals discarded), so features and the strategy's own
+    state are ready. A hook's exception propagates, with a note naming the hook, the symbol and
+    the bar; the caller reports it (``runner.report("failed")``, see ``ztrade strategy run``).
+    """
+    runner = _core.LiveRunner(strategy, config_path, dict(overrides or {}))
+    return drive(runner, stop=stop, warm_up=warm_up, warn=warn)
 
-    async def send(result: SignalResult, **extra: Any) -> None:
-        for s in _signals(result):
-            problem = check_signal(s, strategy.name)
-            if problem != "none":
-                stats["rejected"][problem] = stats["rejected"].get(problem, 0) + 1
-                if log:
-                    log(f"signal not sent ({problem}): {s!r}")
-                continue
-            await pub.send(s.symbol, s.strength, metadata=s.metadata, **extra)
-            stats["signals"] += 1
 
-    try:
-        while not stop.is_set():
-            msg = await sub.recv(timeout=0.2)
-            if msg is None:
-                continue
-            body, t = msg.message.body, msg.message.type
-            if t == "bar":
-                stats["bars"] += 1
-                await send(strategy.on_bar(body["symbol"], body))
-            elif t == "features":
-                stats["features"] += 1
-                f = Features(body["values"][: body["count"]], body["ready"])
-                # Features carry their close: a signal made now is about that bar.
-                await send(strategy.on_features(body["symbol"], f, body["bar_ns"]),
-                           features=f.values, event_ns=body["bar_ns"])
-            elif t == "execution_report" and body["exec_type"] in (wire.ExecType.PARTIAL_FILL,
-                                                                   wire.ExecType.FILL):
-                stats["fills"] += 1
-                await send(strategy.on_fill(Fill(body["symbol"],
-                                                 "buy" if body["side"] == wire.Side.BUY
-                                                 else "sell",
-                                                 body["last_qty"], body["last_price"],
-                                                 body["client_order_id"])))
-    finally:
-        sub.close()
-        pub.close()
-    return stats
+def drive(runner: Any, *, stop: threading.Event | None = None, warm_up: bool = True,
+          warn: Callable[[str], None] | None = None) -> dict:
+    """Runs a ``_core.LiveRunner`` to the end of the session (or `stop`); reports "done"."""
+    if warm_up:
+        runner.warm_up()
+    stats = runner.run(should_stop=(stop.is_set if stop is not None else None), warn=warn)
+    runner.report("done")
+    return dict(stats)
+
+
+def parse_params(pairs: Iterable[str]) -> dict[str, Any]:
+    """KEY=VALUE pairs (``--param``) as constructor arguments: each value read as a Python
+    literal (``20``, ``0.5``, ``True``, ``"abc"``, ``[1, 2]``), else kept as text."""
+    import ast
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, text = pair.partition("=")
+        key = key.strip()
+        if not sep or not key.isidentifier():
+            raise StrategyLoadError(f"--param {pair!r}: expected NAME=VALUE (NAME a Python "
+                                    "identifier, as the constructor's parameter)")
+        try:
+            out[key] = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            out[key] = text
+    return out
 
 
 class StrategyLoadError(ValueError):
@@ -230,18 +221,23 @@ def _class_for_file(classes: list[type[Strategy]], path: Path) -> type[Strategy]
     return named[0]
 
 
-def load_strategy(path: str) -> Strategy:
-    """Import FILE and instantiate its Strategy subclass: the only one, or the one named like
-    the file. Every problem - a missing file, a syntax error, an import that fails, a class
-    that needs constructor arguments, a bad ``name`` - is a StrategyLoadError with one line
-    that says what and where."""
+def load_strategy(path: str, params: dict[str, Any] | None = None) -> Strategy:
+    """Import FILE and instantiate its Strategy subclass (the only one, or the one named like
+    the file) with ``params`` as keyword arguments (``--param``, the names a sweep grid uses).
+    The file's folder is importable while it loads (a module beside it can be imported). Every
+    problem - a missing file, a syntax error, an import that fails, a parameter the class does
+    not take, a bad ``name`` - is a StrategyLoadError with one line that says what and where."""
     file = Path(path)
     if not file.is_file():
         raise StrategyLoadError(f"{path}: no such file")
+    folder = str(file.resolve().parent)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
     spec = importlib.util.spec_from_file_location(file.stem, file)
     if spec is None or spec.loader is None:
         raise StrategyLoadError(f"{path}: not a Python file that can be imported")
     module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(spec.name, module)  # pickling and dataclasses look it up there
     try:
         spec.loader.exec_module(module)
     except SyntaxError as exc:
@@ -257,12 +253,16 @@ def load_strategy(path: str) -> Strategy:
     classes = [c for _, c in inspect.getmembers(module, inspect.isclass)
                if issubclass(c, Strategy) and c is not Strategy and c.__module__ == module.__name__]
     cls = _class_for_file(classes, file)
+    params = dict(params or {})
+    shown = ", ".join(f"{k}={v!r}" for k, v in params.items())
     try:
-        strategy = cls()
+        strategy = cls(**params)
     except TypeError as exc:
+        if params:
+            raise StrategyLoadError(f"{path}: {cls.__name__}({shown}): {exc}") from None
         raise StrategyLoadError(
             f"{path}: {cls.__name__}() cannot be created without arguments ({exc}); give its "
-            "__init__ parameters defaults") from None
+            "__init__ parameters defaults, or pass them with --param NAME=VALUE") from None
     except Exception as exc:  # noqa: BLE001 - the strategy's own __init__ raised
         line = _user_line(exc, file)
         raise StrategyLoadError(f"{path}{line}: {cls.__name__}() raised "

@@ -67,6 +67,17 @@ def _activity(s: dict[str, Any]) -> Table:
     losses = sum(sum(v.values()) for v in s.get("bus_losses", {}).values())
     t.add_row("bus", f"gaps seen by the tap {s['bus_gaps_seen_by_tap']}, undecodable frames "
                      f"{sum(s['decode_errors'].values())}, component losses {losses}")
+    for name, r in (s.get("strategies") or {}).items():
+        how = "ended with the session" if r.get("exit_code") == 0 else \
+            f"exited with code {r.get('exit_code')} (strategy-{name}.log)"
+        counts = (f"{r['bars']} bars, {r['features']} feature rows, {r['signals']} signals, "
+                  f"mean callback {r['callback_us_mean']:.1f} us, max lag {r['max_lag_ms']:.1f} "
+                  f"ms; " if "bars" in r else "")
+        t.add_row(f"strategy {name}", counts + how)
+    if s.get("lockstep"):
+        ls = s["lockstep"]
+        t.add_row("lockstep", f"{ls['batches']} batches, waited {ls['wait_s']:.2f} s for "
+                              f"decisions, {ls['timeouts']} timeouts")
     if s.get("peak_rss_mb"):
         t.add_row("peak RSS", ", ".join(f"{k} {v:.1f} MB" for k, v in s["peak_rss_mb"].items()))
     return t

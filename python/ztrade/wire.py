@@ -45,6 +45,7 @@ TradingState = _enum("TradingState")  # risk's trading state (its /status, contr
 SignalProblem = _enum("SignalProblem")  # why the signal bridge refused an external signal
 ComponentState = _enum("ComponentState")  # a heartbeat's state
 HeartbeatFlag = _enum("HeartbeatFlag")  # bits of a heartbeat's flags
+BarrierKind = _enum("BarrierKind")  # a lockstep barrier's kind (data published / decided)
 
 # Topic prefixes, by name ("bar" -> "md.bar.", ...), from engine/bus/topic.hpp.
 TOPIC_TABLE: list[dict[str, str]] = _core.wire_topics()

@@ -62,7 +62,7 @@ def test_a_python_strategy_runs_unchanged_and_hears_its_fills(frame):
 
 
 def test_fills_are_at_the_next_open_unless_close_is_asked(frame):
-    r = run(Flip(), frame, symbol="SAMPLE")
+    r = run(Flip(), frame, symbol="SAMPLE", slippage_bps=0)
     opens = frame["open"].to_numpy()
     ts = frame["ts_ns"].to_numpy()
     first = r.fills.iloc[0]
@@ -70,7 +70,7 @@ def test_fills_are_at_the_next_open_unless_close_is_asked(frame):
     assert first["price"] == opens[i]            # filled at a bar's open ...
     decided = r.orders.iloc[0]["ts_ns"]
     assert first["ts_ns"] > decided              # ... after the bar it was decided on
-    c = run(Flip(), frame, symbol="SAMPLE", fill="close")
+    c = run(Flip(), frame, symbol="SAMPLE", fill="close", slippage_bps=0)
     k = int(np.searchsorted(ts, c.orders.iloc[0]["ts_ns"]))
     assert c.fills.iloc[0]["price"] == frame["close"].to_numpy()[k]
     with pytest.raises(ValueError, match="next_open"):
@@ -96,7 +96,7 @@ def test_volume_share_spreads_an_order_over_the_next_bars():
     opens = 100.0 + np.arange(n)
     frame = {"ts_ns": np.arange(n, dtype=np.int64) * 60_000_000_000, "open": opens,
              "high": opens + 1, "low": opens - 1, "close": opens, "volume": np.full(n, 300.0)}
-    r = run(BuyOnce(), frame, symbol="X", order_size=100, volume_share=0.1)
+    r = run(BuyOnce(), frame, symbol="X", order_size=100, volume_share=0.1, slippage_bps=0)
     assert r.fills["qty"].tolist() == [30.0, 30.0, 30.0, 10.0]
     assert r.fills["price"].tolist() == opens[1:5].tolist()
     assert r.orders["status"].tolist() == ["filled"] and r.orders["filled"].tolist() == [100.0]
@@ -105,9 +105,11 @@ def test_volume_share_spreads_an_order_over_the_next_bars():
 
 
 def test_trades_between_bars_fill_orders_after_the_decision_bar_ends():
-    """Given the trades, an order decided on a bar's close fills at the first trade after that
-    bar - not at a trade inside it, nor at the next bar's open time - and a volume share caps
-    each trade: 50% of 10 shares, five at a time."""
+    """Given the trades, an order decided on a bar's close fills at the first trade after the
+    one that closed the bar - live, market-data publishes a bar when the first later trade
+    arrives, after that trade, so a decision can never fill at it - not at a trade inside the
+    bar, nor at the next bar's open time; and a volume share caps each trade: 50% of 10
+    shares, five at a time."""
     minute, n_bars = 60_000_000_000, 6
     ts = np.array([m * minute + k * 10_000_000_000 + 5_000_000_000
                    for m in range(n_bars) for k in range(6)], dtype=np.int64)
@@ -117,14 +119,14 @@ def test_trades_between_bars_fill_orders_after_the_decision_bar_ends():
             "open": price[::6], "high": price[5::6], "low": price[::6], "close": price[5::6],
             "volume": np.full(n_bars, 60.0)}
     # Risk prices the decision on bar 1 at the bar's time, from the trades before it (as live).
-    r = run(BuyOnce(at=1), bars, symbol="X", order_size=100, trades=trades)
+    r = run(BuyOnce(at=1), bars, symbol="X", order_size=100, trades=trades, slippage_bps=0)
     first = r.fills.iloc[0]
     assert r.orders.iloc[0]["ts_ns"] == minute                       # decided on bar 1
-    assert first["ts_ns"] == ts[12] and first["price"] == price[12]  # the first trade of bar 2
+    assert first["ts_ns"] == ts[13] and first["price"] == price[13]  # after bar 2's first trade
     capped = run(BuyOnce(at=1), bars, symbol="X", order_size=30, trades=trades,
                  volume_share=0.5)
     assert capped.fills["qty"].tolist() == [5.0] * 6
-    assert capped.fills["ts_ns"].tolist() == ts[12:18].tolist()
+    assert capped.fills["ts_ns"].tolist() == ts[13:19].tolist()
     with pytest.raises(ValueError, match="earlier than the row before"):
         run(BuyOnce(), bars, symbol="X", trades={**trades, "ts_ns": ts[::-1].copy()})
     with pytest.raises(ValueError, match="have no bars"):

@@ -128,8 +128,9 @@ int main(int argc, char** argv) {
     execution::ExecutionComponent execution(context, wiring, config->execution);
     risk::RiskComponent risk(context, wiring, config->risk,
                              core::secret_from_env(config->risk.control_token_env));
-    signals::SignalBridgeComponent bridge(context, wiring, config->signal_bridge);
-    market_data::MarketDataComponent market(context, wiring, config->market_data);
+    signals::SignalBridgeComponent bridge(context, wiring, config->signal_bridge, config->strategy);
+    market_data::MarketDataComponent market(context, wiring, config->market_data,
+                                            ops::lockstep(*config));
     // The gateway, when enabled, is a fifth thread: it only subscribes.
     std::optional<gateway::GatewayComponent> gateway;
     if (config->gateway.enabled) {

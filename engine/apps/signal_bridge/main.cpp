@@ -4,8 +4,8 @@
 
 int main(int argc, char** argv) {
   using namespace ztrade;
-  return apps::host(argc, argv, "ztrade-signal-bridge", "signal-bridge",
-                    [](auto& ctx, auto& cfg, auto& wiring) {
-                      return signals::SignalBridgeComponent(ctx, wiring, cfg.signal_bridge);
-                    });
+  return apps::host(
+      argc, argv, "ztrade-signal-bridge", "signal-bridge", [](auto& ctx, auto& cfg, auto& wiring) {
+        return signals::SignalBridgeComponent(ctx, wiring, cfg.signal_bridge, cfg.strategy);
+      });
 }
