@@ -46,10 +46,11 @@ ops::EngineConfig load_engine_config(const std::string& path,
                                      const std::map<std::string, std::string>& overrides) {
   ops::Environment env = ops::process_environment();
   for (const auto& [k, v] : overrides) env[k] = v;
-  const ops::ConfigResult r = path.empty() ? ops::parse_config("", env) : ops::load_config(path, env);
+  const ops::ConfigResult r =
+      path.empty() ? ops::parse_config("", env) : ops::load_config(path, env);
   if (!r.ok()) {
-    std::string msg = "invalid configuration " + (path.empty() ? std::string("(defaults)") : path) +
-                      ":";
+    std::string msg =
+        "invalid configuration " + (path.empty() ? std::string("(defaults)") : path) + ":";
     for (const auto& e : r.errors) msg += "\n  " + e;
     throw py::value_error(msg);
   }
@@ -85,8 +86,7 @@ class LiveRunner {
     if (strategy_.has_fill()) topics.emplace_back(bus::topics::kExecutionReport);
     bus::SubscriberConfig sc;
     sc.endpoints = {ops::reachable(e.market_data, x.market_data),
-                    ops::reachable(e.signals, x.signals),
-                    ops::reachable(e.execution, x.execution)};
+                    ops::reachable(e.signals, x.signals), ops::reachable(e.execution, x.execution)};
     sc.topics = topics;
     sc.receive_hwm = wiring.receive_hwm;
     sc.curve = wiring.curve;
@@ -98,6 +98,7 @@ class LiveRunner {
     push_.connect(ops::reachable(e.signal_ingress, x.signal_ingress));
     control_endpoint_ = ops::reachable(e.market_data_control, x.market_data_control);
     curve_ = wiring.curve;
+    // In the lockstep only when declared: signal-bridge waits for the declared ones alone.
     lockstep_ = ops::lockstep(config_) &&
                 std::find(config_.strategy.names.begin(), config_.strategy.names.end(), name_) !=
                     config_.strategy.names.end();
@@ -206,22 +207,24 @@ class LiveRunner {
           while (events_.size() < 4096 && sub_->receive(m, 0ms)) keep(m);
         }
       }
-      if (events_.empty()) {
-        if (market_done_ && (!strategy_.has_features() || bridge_drained_) &&
-            std::chrono::steady_clock::now() - quiet_since > 1s) {
-          break;  // the session has ended and nothing more is coming
-        }
-        continue;
+      // Quiet: no bar, features or fill for a second (heartbeats and barriers go on).
+      const bool data = std::any_of(events_.begin(), events_.end(), [](const Event& e) {
+        return e.type != wire::MsgType::kHeartbeat && e.type != wire::MsgType::kBarrier;
+      });
+      if (data) quiet_since = std::chrono::steady_clock::now();
+      if (!data && market_done_ && (!strategy_.has_features() || bridge_drained_) &&
+          std::chrono::steady_clock::now() - quiet_since > 1s) {
+        for (const Event& e : events_) handle(e);
+        break;  // the session has ended and nothing more is coming
       }
-      quiet_since = std::chrono::steady_clock::now();
       mark_stale_bars();
       for (const Event& e : events_) handle(e);
       if (lag_warnings_pending_ > 0 && !warn.is_none() &&
           std::chrono::steady_clock::now() - last_warn > 5s) {
-        warn(fmt::format("{} is {:.1f} ms behind the market (lag of the latest bar); {} stale "
-                         "bars skipped so far (strategy.max_lag_bars = {})",
-                         name_, static_cast<double>(last_lag_ns_) / 1e6, skipped_bars_,
-                         max_lag_bars_));
+        warn(fmt::format(
+            "{} is {:.1f} ms behind the market (lag of the latest bar); {} stale "
+            "bars skipped so far (strategy.max_lag_bars = {})",
+            name_, static_cast<double>(last_lag_ns_) / 1e6, skipped_bars_, max_lag_bars_));
         lag_warnings_pending_ = 0;
         last_warn = std::chrono::steady_clock::now();
       }
@@ -292,8 +295,8 @@ class LiveRunner {
     std::map<std::string_view, int> newer;
     for (auto it = events_.rbegin(); it != events_.rend(); ++it) {
       if (it->type != wire::MsgType::kBar && it->type != wire::MsgType::kFeatures) continue;
-      const auto sym = it->type == wire::MsgType::kBar ? it->bar.symbol.view()
-                                                      : it->features.symbol.view();
+      const auto sym =
+          it->type == wire::MsgType::kBar ? it->bar.symbol.view() : it->features.symbol.view();
       if (++newer[sym] > max_lag_bars_) {
         it->type = wire::MsgType{};  // skipped
         ++skipped_bars_;
@@ -346,7 +349,8 @@ class LiveRunner {
         const auto who = e.heartbeat.component.view();
         if (who == "market-data") {
           heard_market_ = true;
-          market_done_ = e.heartbeat.state >= static_cast<std::uint8_t>(wire::ComponentState::kDone);
+          market_done_ =
+              e.heartbeat.state >= static_cast<std::uint8_t>(wire::ComponentState::kDone);
         } else if (who == "signal-bridge") {
           heard_bridge_ = true;
           bridge_drained_ =

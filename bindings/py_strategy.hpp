@@ -102,9 +102,9 @@ class PyStrategy final : public backtest::Strategy {
       features_.attr("ready") = ready;
       ready_ = ready;
     }
-    collect(call("on_features", symbol, bar_ns,
-                 [&] { return on_features_(name, features_, bar_ns); }),
-            "on_features", symbol, bar_ns, out);
+    collect(
+        call("on_features", symbol, bar_ns, [&] { return on_features_(name, features_, bar_ns); }),
+        "on_features", symbol, bar_ns, out);
   }
 
   bool wants_features() const noexcept override { return has_features_; }

@@ -23,7 +23,13 @@ if [ ! -f /etc/ztrade/ztrade.env ]; then
   chown root:ztrade /etc/ztrade/ztrade.env && chmod 0640 /etc/ztrade/ztrade.env
 fi
 sed "s#/usr/local/bin#$PREFIX/bin#" "$ROOT/config/systemd/ztrade@.service" > /etc/systemd/system/ztrade@.service
+# External strategies (ztrade-strategy@NAME): the `ztrade` command of the Python package
+# (pip install ztrade); its files go in /etc/ztrade/strategies.
+install -d -m 0755 /etc/ztrade/strategies
+ZTRADE_CLI="$(command -v ztrade || echo "$PREFIX/bin/ztrade")"
+sed "s#/usr/local/bin/ztrade #$ZTRADE_CLI #" "$ROOT/config/systemd/ztrade-strategy@.service" \
+  > /etc/systemd/system/ztrade-strategy@.service
 install -m 0644 "$ROOT/config/systemd/ztrade.target" /etc/systemd/system/ztrade.target
 systemctl daemon-reload
-echo "installed: $PREFIX/bin/ztrade-*, /etc/ztrade/ztrade.toml, /etc/systemd/system/ztrade@.service"
+echo "installed: $PREFIX/bin/ztrade-*, /etc/ztrade/ztrade.toml, /etc/systemd/system/ztrade@.service, ztrade-strategy@.service"
 echo "start with: systemctl enable --now ztrade.target"

@@ -399,9 +399,11 @@ void read_market_data(TableReader& r, market_data::MarketDataConfig& s) {
          "record every published bar, trade and quote (wire frames with topics, see "
          "wire-format.md) to this file; relative to engine.run_dir; empty: off");
   r.read("lockstep", s.lockstep,
-         "with declared external strategies (strategy.names), a replay publishes each batch of "
-         "bars only once the orders the last one caused have reached execution: the session "
-         "then fills exactly as a backtest of the same bars, however slow the strategy");
+         "a replay publishes each batch of bars only once every order the last one caused - "
+         "the built-in strategies' and the declared external ones' (strategy.names) - has "
+         "reached execution: fills are then those of a backtest of the same bars, whatever "
+         "the replay speed or a strategy's speed. false: full speed, and an order that arrives "
+         "late meets later prices");
   r.read("lockstep_timeout_s", s.lockstep_timeout_s,
          "lockstep: the longest a batch waits for the last one's orders (then it goes on, "
          "counted in ztrade_lockstep_timeouts_total)",
@@ -786,7 +788,7 @@ ConfigResult parse(std::string_view toml_text, const Environment& env, std::stri
         "signal_bridge.strategy_keys: needs bus.curve.enabled and bus.curve.authorized_keys_file "
         "(a client's key is known only through CURVE authentication)");
   }
-  if (lockstep(cfg) && cfg.engine.deployment == "inline") {
+  if (!cfg.strategy.names.empty() && cfg.engine.deployment == "inline") {
     errors.push_back(
         "strategy.names: external strategies run beside the processes or threads deployment, "
         "not inline (engine.deployment)");

@@ -63,10 +63,13 @@ struct EngineConfig {
   signals::StrategyConfig strategy;
 };
 
-// Whether market-data replays in lockstep with the declared external strategies
-// (market_data.lockstep, strategy.names, a replay venue).
+// Whether market-data replays in lockstep with the decisions (market_data.lockstep): a replay
+// in the processes or threads deployment. (Inline is lockstep by construction: one thread
+// takes every message a bar causes through execution before the next bar.) Not for a
+// market-data that runs alone (wait_for_downstream = false): nobody would answer.
 inline bool lockstep(const EngineConfig& c) {
-  return c.market_data.lockstep && c.market_data.venue == "replay" && !c.strategy.names.empty();
+  return c.market_data.lockstep && c.market_data.venue == "replay" &&
+         c.market_data.wait_for_downstream && c.engine.deployment != "inline";
 }
 
 struct ConfigResult {

@@ -25,9 +25,10 @@ std::optional<TradingDay> TradingDay::parse(std::string_view text, std::string* 
   };
   const auto space = text.rfind(' ');
   if (space == std::string_view::npos) {
-    return fail(fmt::format("\"{}\": expected \"<time zone> HH:MM\", e.g. \"America/New_York "
-                            "17:00\" or \"UTC 00:00\"",
-                            text));
+    return fail(
+        fmt::format("\"{}\": expected \"<time zone> HH:MM\", e.g. \"America/New_York "
+                    "17:00\" or \"UTC 00:00\"",
+                    text));
   }
   const std::string_view zone = text.substr(0, space), clock = text.substr(space + 1);
   int hh = -1, mm = -1;
@@ -44,9 +45,10 @@ std::optional<TradingDay> TradingDay::parse(std::string_view text, std::string* 
   try {
     d.zone_ = date::locate_zone(std::string(zone));
   } catch (const std::exception&) {
-    return fail(fmt::format("time zone \"{}\" is not in the tz database (/usr/share/zoneinfo; "
-                            "Debian: apt install tzdata), e.g. America/New_York, or UTC",
-                            zone));
+    return fail(
+        fmt::format("time zone \"{}\" is not in the tz database (/usr/share/zoneinfo; "
+                    "Debian: apt install tzdata), e.g. America/New_York, or UTC",
+                    zone));
   }
   return d;
 }

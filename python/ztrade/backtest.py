@@ -262,7 +262,8 @@ def run(strategy: Strategy | str, data: Any, *, symbol: str | None = None,
     Settings are the engine's: ``config`` is a session's config file (or a dict of sections),
     read as the engine reads it, with ``overrides`` (``ZTRADE__section__key`` values, as a
     session's environment sets them), and the defaults are the engine's defaults - so a
-    backtest trades under exactly the settings a session would. The arguments override single settings:
+    backtest trades under exactly the settings a session would. The arguments override single
+    settings:
     ``order_size`` (risk.order_size, the quantity for a signal of strength 1), ``allow_short``
     (risk.allow_short: False makes a negative signal mean flat), ``risk`` (any other key of
     the ``[risk]`` section - limits, order_type "limit" with limit_offset_bps,
@@ -283,7 +284,8 @@ def run(strategy: Strategy | str, data: Any, *, symbol: str | None = None,
         if problem:  # the live signal bridge would refuse its every signal
             raise ValueError(f"{type(strategy).__name__}.name {name!r} {problem}")
     path, settings = settings_overrides(
-        config, overrides=overrides, order_size=order_size, slippage_bps=slippage_bps, commission=commission,
+        config, overrides=overrides, order_size=order_size, slippage_bps=slippage_bps,
+        commission=commission,
         allow_short=allow_short, risk=risk, partial_fill_ratio=partial_fill_ratio,
         volume_share=volume_share)
     bars, dropped = load(data, symbol, clean)
@@ -638,8 +640,9 @@ def _watch_parent(parent: int) -> None:
 
 def _sweep_init(parent: int, shared: dict, jobs: bytes) -> None:
     """A worker's start: watch the parent, map the shared bars read-only, unpickle the jobs."""
-    import cloudpickle
     from multiprocessing import shared_memory
+
+    import cloudpickle
     _watch_parent(parent)
     views, keep = {}, []
     for key, (name, shape, dtype) in shared["arrays"].items():

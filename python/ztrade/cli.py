@@ -277,9 +277,10 @@ def _cmd_strategy_run(args: argparse.Namespace) -> int:
     if args.duration:
         threading.Timer(args.duration, stop.set).start()
     on_error = cfg["strategy"]["on_error"]
+    lockstep = cfg["lockstep"] and strategy.name in cfg["strategy"]["names"]
     print(f"running {type(strategy).__name__} ('{strategy.name}') against "
           f"{cfg['endpoints']['signals']}"
-          f"{' in lockstep with the replay' if strategy.name in cfg['strategy']['names'] else ''}"
+          f"{' in lockstep with the replay' if lockstep else ''}"
           " - Ctrl-C to stop", file=sys.stderr)
 
     def warn(text: str) -> None:
@@ -292,9 +293,9 @@ def _cmd_strategy_run(args: argparse.Namespace) -> int:
         runner.report("failed")
         if on_error == "halt":
             halted = _control(cfg, "HALT")
+            outcome = "HALTED" if halted.startswith("OK") else f"NOT halted ({halted})"
             print(f"ztrade strategy run: {strategy.name} failed; strategy.on_error = \"halt\": "
-                  f"trading {'HALTED' if halted.startswith('OK') else 'NOT halted (' + halted + ')'}",
-                  file=sys.stderr)
+                  f"trading {outcome}", file=sys.stderr)
         else:
             print(f"ztrade strategy run: {strategy.name} failed and stopped "
                   "(strategy.on_error = \"stop\"; the engine trades on without it)",

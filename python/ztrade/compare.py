@@ -100,7 +100,8 @@ def _live_fills(session: Path, journal: str, strategy: str) -> list[dict]:
 
 def _pnl(fills: list[dict], last_close: dict[str, float], commission: Any) -> float:
     """Cash flow of the fills plus what they leave held at the last close, less commission."""
-    cash, held = 0.0, defaultdict(float)
+    cash = 0.0
+    held: defaultdict[str, float] = defaultdict(float)
     for f in fills:
         sign = 1.0 if f["side"] == "buy" else -1.0
         cash -= sign * f["qty"] * f["price"] + commission(f["qty"], f["price"])
@@ -138,11 +139,12 @@ def compare(session_dir: str, strategy_file: str | None = None,
                  progress=progress)
     cfg = _core.engine_config(config, {**overrides, "ZTRADE__engine__run_dir": str(session)})
     live = _live_fills(session, cfg["journal"], strategy.name)
-    back = [{"symbol": str(r.symbol), "side": str(r.side), "qty": float(r.qty),
-             "price": float(r.price), "ts_ns": int(r.ts_ns)} for r in result.fills.itertuples()]
+    back: list[dict[str, Any]] = [
+        {"symbol": str(r.symbol), "side": str(r.side), "qty": float(r.qty),
+         "price": float(r.price), "ts_ns": int(r.ts_ns)} for r in result.fills.itertuples()]
     out = Comparison(str(session), f"{type(strategy).__name__} ('{strategy.name}')",
                      bars=len(bars.ts_ns))
-    waiting: dict[tuple, list[dict]] = defaultdict(list)
+    waiting: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
     for f in back:
         waiting[(f["symbol"], f["side"], f["ts_ns"], f["qty"])].append(f)
     for f in live:
@@ -152,7 +154,7 @@ def compare(session_dir: str, strategy_file: str | None = None,
             _example(out, "only_live", f, None)
             continue
         b = twins.pop(0)
-        if math.isclose(b["price"], f["price"], rel_tol=1e-12, abs_tol=1e-12):
+        if math.isclose(float(b["price"]), float(f["price"]), rel_tol=1e-12, abs_tol=1e-12):
             out.matched += 1
         else:
             out.other_price += 1

@@ -13,10 +13,11 @@ import json
 import os
 import subprocess
 import sys
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import tomllib
 
 from ztrade.errors import EngineError
 from ztrade.supervisor import start

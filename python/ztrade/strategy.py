@@ -32,7 +32,7 @@ from typing import Any, Union
 
 import numpy as np
 
-from ztrade import FEATURE_NAMES, FeatureComputer, _core, wire
+from ztrade import FEATURE_NAMES, FeatureComputer, _core
 from ztrade.data import index_ns
 
 

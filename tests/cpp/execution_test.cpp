@@ -138,6 +138,36 @@ TEST(SimBroker, MarketLimitPartialAndLatency) {
   EXPECT_DOUBLE_EQ(rec.positions.back().quantity, 15);
 }
 
+// No fill before the order existed: an order decided at 1 that reaches execution once it has
+// seen the market at 4 fills at the first price after 4 - never at 2, 3 or 4, which it would
+// have met had it arrived at once (order_time), whatever the simulator's history holds.
+TEST(SimBroker, AnOrderNeverFillsAtAPriceExecutionHadAlreadySeen) {
+  Recorder rec;
+  OrderManager om(nullptr, rec);
+  brokers::sim::Options o;
+  o.slippage_bps = 0;
+  SimBroker broker(om, o, 4096);
+  for (int t = 1; t <= 4; ++t) broker.on_price("AAPL", 100 + t, t);
+  EXPECT_EQ(execution::order_time(1, 4), 4);
+  EXPECT_EQ(execution::order_time(7, 4), 7);
+  ASSERT_EQ(om.submit(new_order(1, wire::Side::kBuy, 10), execution::order_time(1, 4)),
+            SubmitResult::kAccepted);
+  EXPECT_EQ(broker.on_order(1), 0) << "every recorded price was seen before it arrived";
+  EXPECT_EQ(broker.on_price("AAPL", 105, 5), 1);
+  EXPECT_DOUBLE_EQ(om.find(1)->avg_fill_price, 105);
+}
+
+TEST(SimBroker, CommissionOfAFill) {
+  brokers::sim::Options o;
+  o.commission_per_share = 0.005;
+  o.commission_min_per_fill = 1.0;
+  EXPECT_DOUBLE_EQ(brokers::sim::commission_of(o, 100, 50), 1.0) << "the minimum";
+  EXPECT_DOUBLE_EQ(brokers::sim::commission_of(o, -1000, 50), 5.0) << "a sale counts the same";
+  o.commission_bps = 10;
+  o.commission_fixed = 0.5;
+  EXPECT_DOUBLE_EQ(brokers::sim::commission_of(o, 1000, 50), 5.0 + 50.0 + 0.5);
+}
+
 // volume_share: the orders a bar reaches share a fraction of its volume, in arrival order and
 // in whole units; the rest waits for later bars. A bar of unknown volume is not capped.
 TEST(SimBroker, VolumeShareCapsWhatABarFills) {

@@ -137,6 +137,68 @@ TEST(Risk, DailyLossBreachHaltsAutomatically) {
   EXPECT_EQ(reason_name(RejectReason::kDailyLoss), "daily_loss");
 }
 
+TEST(Risk, DailyLossStartsAgainAtTheDayBoundary) {
+  // A loss on day 1 halts; at the next boundary (market time) the day's P&L starts from the
+  // P&L there, the halt ends, and a further loss is measured from that start.
+  constexpr std::int64_t kDay = 86'400 * kSec;
+  RiskConfig l = limits();
+  l.stale_data_ms = 0;
+  l.max_orders_per_s = 1000;
+  l.day_boundary = "UTC 00:00";
+  RiskEngine r(l);
+  const std::int64_t t0 = 10 * kDay + 3600 * kSec;  // day 10, 01:00 UTC
+  r.on_price("AAPL", 100, t0);
+  r.on_fill("AAPL", 100, 100, t0);
+  r.on_price("AAPL", 88, t0 + 60 * kSec);  // -1200 on day 10
+  EXPECT_EQ(r.check(sell(10), t0 + 60 * kSec).reason, RejectReason::kDailyLoss);
+  EXPECT_EQ(r.state(), TradingState::kHalted);
+  EXPECT_EQ(r.check(sell(10), t0 + 120 * kSec).reason, RejectReason::kTradingHalted);
+  // Day 11: the day starts at -1200; a small further loss is within the limit.
+  r.on_price("AAPL", 87, 11 * kDay + 60 * kSec);
+  EXPECT_TRUE(r.check(sell(10), 11 * kDay + 60 * kSec).accepted()) << "a new day, a new limit";
+  EXPECT_EQ(r.state(), TradingState::kActive);
+  EXPECT_EQ(r.day_rolls(), 1u);
+  EXPECT_DOUBLE_EQ(r.day_pnl_at(11 * kDay + 60 * kSec), -100.0);
+  // An operator's halt does not end with the day.
+  r.set_state(TradingState::kHalted);
+  r.on_price("AAPL", 87, 12 * kDay + 60 * kSec);
+  EXPECT_EQ(r.check(sell(10), 12 * kDay + 60 * kSec).reason, RejectReason::kTradingHalted);
+}
+
+TEST(Risk, TradingDayFollowsTheTimeZonesRules) {
+  // 17:00 New York is 21:00 UTC in summer (EDT) and 22:00 UTC in winter (EST).
+  const auto ny = TradingDay::parse("America/New_York 17:00");
+  ASSERT_TRUE(ny.has_value());
+  constexpr std::int64_t kJul1 = 1'719'792'000LL * kSec;  // 2024-07-01T00:00:00Z
+  constexpr std::int64_t kJan2 = 1'704'153'600LL * kSec;  // 2024-01-02T00:00:00Z
+  const auto summer = ny->span_of(kJul1 + 12 * 3600 * kSec);
+  EXPECT_EQ(summer.start_ns, kJul1 - 3 * 3600 * kSec);  // 2024-06-30T21:00Z
+  EXPECT_EQ(summer.end_ns, kJul1 + 21 * 3600 * kSec);
+  const auto winter = ny->span_of(kJan2 + 12 * 3600 * kSec);
+  EXPECT_EQ(winter.start_ns, kJan2 - 2 * 3600 * kSec);  // 2024-01-01T22:00Z
+  const auto utc = TradingDay::parse("UTC 00:00");
+  ASSERT_TRUE(utc.has_value());
+  EXPECT_EQ(utc->span_of(kJan2 + 5).start_ns, kJan2);
+  std::string why;
+  EXPECT_FALSE(TradingDay::parse("Mars/Olympus 17:00", &why));
+  EXPECT_NE(why.find("Mars/Olympus"), std::string::npos);
+  EXPECT_FALSE(TradingDay::parse("UTC 25:00", &why));
+  EXPECT_FALSE(TradingDay::parse("17:00", &why));
+}
+
+TEST(Risk, AllowShortFalseMakesANegativeTargetFlat) {
+  RiskConfig l = limits();
+  l.allow_short = false;
+  RiskEngine r(l);
+  r.on_price("AAPL", 100, 0);
+  EXPECT_FALSE(r.size_signal("AAPL", -1.0).has_value()) << "flat already: nothing to do";
+  r.on_position(position("AAPL", 50));
+  const auto o = r.size_signal("AAPL", -1.0);
+  ASSERT_TRUE(o.has_value());
+  EXPECT_EQ(o->side, wire::Side::kSell);
+  EXPECT_DOUBLE_EQ(o->quantity, 50) << "to flat, not short";
+}
+
 TEST(Risk, PnlIsTakenInEventTime) {
   // A fill made after the decision time and prices seen after it do not count toward the
   // loss at that time, whatever order they were reported in: the same decision at any

@@ -5,11 +5,17 @@ use the price a decision saw unless asked; commissions, shorting, risk rejects, 
 several symbols, sweeps and plots behave as documented."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 pd = pytest.importorskip("pandas")
 
+from engine_helpers import wait_until  # noqa: E402
 from test_engine import expected_session  # noqa: E402
 from ztrade.backtest import heatmap, load, run, sweep  # noqa: E402
 from ztrade.data import load_bars_frame, sample_path  # noqa: E402
@@ -278,3 +284,120 @@ def test_the_built_in_sma_cross_trades_as_the_same_rule_in_python(frame):
     assert native.stats["final_equity"] == python.stats["final_equity"]
     with pytest.raises(ValueError, match="sma_cross"):
         run("sma_cross:20:10", frame, symbol="SAMPLE")
+
+
+SWEEP_AFTER_LIGHTGBM = '''
+import numpy as np
+import lightgbm as lgb
+
+from ztrade.backtest import sweep
+from ztrade.data import load_bars_frame, sample_path
+from ztrade.strategy import Signal, Strategy
+
+# Training starts LightGBM's OpenMP threads in this process: a forked worker would inherit
+# their locks held and hang.
+rng = np.random.default_rng(1)
+x = rng.normal(size=(2000, 3))
+model = lgb.train({"objective": "binary", "num_threads": 2, "verbose": -1},
+                  lgb.Dataset(x, (x[:, 0] + x[:, 1] > 0).astype(int)), num_boost_round=10)
+
+
+class Model(Strategy):
+    name = "lgbm"
+
+    def __init__(self, threshold=0.5):
+        self.threshold = threshold
+
+    def on_features(self, symbol, features, bar_ns):
+        if not features.ready:
+            return None
+        p = model.predict(np.array([[features["rsi"] / 50 - 1, features["macd_hist"],
+                                     features["dist_from_sma"]]]))[0]
+        return Signal(symbol, 1.0 if p > self.threshold else -1.0)
+
+
+if __name__ == "__main__":
+    bars = load_bars_frame(sample_path()).iloc[:600]
+    table = sweep(Model, bars, {"threshold": [0.3, 0.5, 0.7]}, processes=2, symbol="SAMPLE",
+                  progress=False)
+    print("ROWS", len(table), "ERRORS", int(table.get("error", [None]).notna().sum())
+          if "error" in table else 0)
+'''
+
+
+def test_a_sweep_works_in_a_process_that_loaded_lightgbm(tmp_path):
+    """Workers are spawned, not forked: a parent holding OpenMP threads (LightGBM) sweeps."""
+    pytest.importorskip("lightgbm")
+    script = tmp_path / "lgbm_sweep.py"
+    script.write_text(SWEEP_AFTER_LIGHTGBM)
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         timeout=300, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "ROWS 3 ERRORS 0" in out.stdout
+
+
+SLOW_SWEEP = '''
+import os
+import time
+
+from ztrade.backtest import sweep
+from ztrade.data import load_bars_frame, sample_path
+from ztrade.strategy import Strategy
+
+
+class Slow(Strategy):
+    name = "slow"
+
+    def __init__(self, k=1):
+        self.k = k
+
+    def on_bar(self, symbol, bar):
+        time.sleep(0.01)
+
+
+if __name__ == "__main__":
+    print("PARENT", os.getpid(), flush=True)
+    sweep(Slow, load_bars_frame(sample_path()), {"k": list(range(8))}, processes=2,
+          symbol="SAMPLE", progress=False)
+'''
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                out.append(int(entry))
+    return out
+
+
+def test_sweep_workers_end_when_their_parent_is_killed(tmp_path):
+    script = tmp_path / "slow_sweep.py"
+    script.write_text(SLOW_SWEEP)
+    p = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
+                         cwd=tmp_path)
+    try:
+        assert p.stdout is not None and p.stdout.readline().startswith("PARENT")
+        # The two workers (and multiprocessing's resource tracker) are running.
+        workers = wait_until(lambda: [c for c in _children(p.pid)
+                                      if "spawn_main" in Path(f"/proc/{c}/cmdline").read_text()
+                                      .replace("\0", " ")] if len(_children(p.pid)) >= 3
+                             else None, 60, "the sweep's workers")
+        assert len(workers) == 2
+    finally:
+        p.kill()
+        p.wait()
+    wait_until(lambda: not any(_alive(w) for w in workers), 15,
+               "the workers to end with their parent")
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie awaiting its reaper has ended)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False

@@ -290,9 +290,8 @@ def test_kill_dash_nine_of_execution_mid_run_sends_nothing_twice(tmp_path, alpac
 
 def test_a_python_strategys_signal_becomes_an_alpaca_order_and_its_fill_comes_back(tmp_path,
                                                                                   alpaca):
-    import asyncio
+    import threading
 
-    from ztrade import _core
     from ztrade.launcher import default_config
     from ztrade.strategy import Signal, Strategy, run_live
 
@@ -319,25 +318,18 @@ def test_a_python_strategys_signal_becomes_an_alpaca_order_and_its_fill_comes_ba
         overrides=overrides(alpaca, **{"signal_bridge__strategies": "[]",
                                        "market_data__replay__speed": "100000"})))
     wait_until((run_dir / "signals.sock").exists, 30, "the engine's sockets")
-    cfg = _core.engine_config(str(default_config()), {"ZTRADE__engine__run_dir": str(run_dir)})
     strategy = BuyOnceAndListen()
-    stop = asyncio.Event()
+    stop = threading.Event()
 
-    async def live():
-        loop = asyncio.get_running_loop()
+    def until_filled() -> None:
+        deadline = time.monotonic() + 60
+        while not strategy.fills and time.monotonic() < deadline and t.is_alive():
+            time.sleep(0.05)
+        stop.set()
 
-        async def until_filled():
-            while not strategy.fills and loop.time() < deadline:
-                await asyncio.sleep(0.05)
-            stop.set()
-
-        deadline = loop.time() + 60
-        task = asyncio.ensure_future(until_filled())
-        stats = await run_live(strategy, cfg["endpoints"], stop=stop)
-        await task
-        return stats
-
-    stats = asyncio.run(live())
+    threading.Thread(target=until_filled, daemon=True).start()
+    stats = run_live(strategy, str(default_config()), {"ZTRADE__engine__run_dir": str(run_dir)},
+                     stop=stop, warm_up=False)
     t.join(240)
     assert "error" not in result, result.get("error")
     s = result["value"]

@@ -2,7 +2,6 @@
 bundled sample, checked order by order against an independent Python model of the same pipeline;
 invalid configuration; bad frames pushed at the signal ingress; a Python strategy's signal
 making the round trip to a fill."""
-import asyncio
 import json
 import subprocess
 import threading
@@ -10,6 +9,7 @@ import time
 import urllib.error
 import urllib.request
 
+import numpy as np
 import pytest
 import zmq
 
@@ -34,12 +34,32 @@ def expected_session(order_size=100.0, slippage_bps=1.0, rsi_buy_below=50.0, rsi
                      daily_loss_limit=None):
     """The pipeline, re-derived in Python: features -> macd_rsi rule -> target position ->
     risk's daily-loss check in event time (the fills made by the signal's bar, marked to its
-    close) -> market order -> fill at the next bar's open with slippage -> average-cost P&L."""
+    close, less the P&L at the trading day's start: UTC midnight) -> market order -> fill at
+    the next bar's open with slippage -> average-cost P&L."""
     b = load_bars_csv(sample_path())
     m = FeatureComputer().compute_batch(b["open"], b["high"], b["low"], b["close"], b["volume"])
     hist, rsi, n = m[:, 4], m[:, 1], len(m)
     total, qty, avg, realized, orders, fills = 0.0, 0.0, 0.0, 0.0, [], 0
     rejects, halted = {}, False
+    ts = b["ts_ns"]
+    day_ns = 86_400 * 10**9
+    log: list[tuple[int, float, float]] = []  # fills: (time, signed qty, price)
+    day, day_start = None, 0.0
+
+    def pnl_at(t: int) -> float:
+        """The fills made by t, marked to the close of the last bar starting at or before t."""
+        q = a = r = 0.0
+        for when, d, px in log:
+            if when > t:
+                continue
+            if q == 0 or (q > 0) == (d > 0):
+                a, q = (a * abs(q) + px * abs(d)) / abs(q + d), q + d
+            else:
+                r += min(abs(d), abs(q)) * (px - a) * (1 if q > 0 else -1)
+                a, q = (0.0 if q + d == 0 else (px if (q + d > 0) != (q > 0) else a)), q + d
+        k = int(np.searchsorted(ts, t, side="right")) - 1
+        return r + q * (b["close"][k] - a)
+
     for i in range(34, n):
         prev, cur = hist[i - 1], hist[i]
         if prev <= 0 < cur and rsi[i] < rsi_buy_below:
@@ -52,8 +72,14 @@ def expected_session(order_size=100.0, slippage_bps=1.0, rsi_buy_below=50.0, rsi
         if abs(delta) < 0.5:
             continue
         if daily_loss_limit is not None:
-            pnl = realized + qty * (b["close"][i] - avg)
-            if halted or pnl <= -daily_loss_limit:
+            # The day's loss (risk.day_boundary "UTC 00:00"): from the P&L at the day's start;
+            # a new day ends a daily-loss halt.
+            today = int(ts[i]) // day_ns
+            if day is None:
+                day = today
+            elif today > day:
+                day, day_start, halted = today, pnl_at(today * day_ns), False
+            if halted or pnl_at(int(ts[i])) - day_start <= -daily_loss_limit:
                 reason = "trading_halted" if halted else "daily_loss"
                 rejects[reason] = rejects.get(reason, 0) + 1
                 halted = True
@@ -65,6 +91,7 @@ def expected_session(order_size=100.0, slippage_bps=1.0, rsi_buy_below=50.0, rsi
         px = b["open"][i + 1]
         px = px + px * slippage_bps / 10000 if delta > 0 else px - px * slippage_bps / 10000
         fills += 1
+        log.append((int(ts[i + 1]), delta, px))
         if qty == 0 or (qty > 0) == (delta > 0):
             avg = (avg * abs(qty) + px * abs(delta)) / abs(qty + delta)
             qty += delta
@@ -116,7 +143,8 @@ def test_daily_loss_limit_is_decided_in_event_time_at_full_speed(tmp_path):
     at the same bar as the model - risk takes the P&L of the fills made by each signal's time,
     marked to that time's price, not whatever mix of late reports and newer prices it holds."""
     want = expected_session(slippage_bps=100, daily_loss_limit=1000)
-    assert want["rejects"].get("daily_loss") == 1 and want["rejects"].get("trading_halted", 0) > 0
+    # The limit trips on more than one day: each new day (UTC) ends the halt, and it trips again.
+    assert want["rejects"].get("daily_loss", 0) >= 2 and want["rejects"].get("trading_halted", 0) > 0
     overrides = {"ZTRADE__risk__daily_loss_limit": "1000", "ZTRADE__execution__slippage_bps": "100"}
     for run, deployment in enumerate(["processes", "threads", "inline", "processes", "threads"]):
         s = run_engine(run_dir=str(tmp_path / f"run{run}"), deployment=deployment,
@@ -332,23 +360,16 @@ def test_python_strategy_signal_round_trips_to_a_fill(tmp_path, deployment):
         "ZTRADE__signal_bridge__strategies": "[]",  # only the Python strategy trades
         "ZTRADE__market_data__replay__speed": "100000"})
     _wait_for(run_dir / "signals.sock")
-    from ztrade import _core
-    cfg = _core.engine_config(str(__import__("ztrade.launcher").launcher.default_config()),
-                              {"ZTRADE__engine__run_dir": str(run_dir)})
-    stop = asyncio.Event()
+    stop = threading.Event()
 
-    async def session_over():  # the strategy runs as long as the session does
-        while t.is_alive():
-            await asyncio.sleep(0.05)
+    def session_over() -> None:  # the strategy runs as long as the session does
+        t.join()
         stop.set()
 
-    async def live():
-        watcher = asyncio.create_task(session_over())
-        stats = await run_live(BuyOnce(), cfg["endpoints"], stop=stop)
-        await watcher
-        return stats
-
-    stats = asyncio.run(live())
+    threading.Thread(target=session_over, daemon=True).start()
+    # Attached mid-session without its warm-up: the first ready features it sees decide.
+    stats = run_live(BuyOnce(), str(__import__("ztrade.launcher").launcher.default_config()),
+                     {"ZTRADE__engine__run_dir": str(run_dir)}, stop=stop, warm_up=False)
     t.join(120)
     assert "error" not in result, result.get("error")
     s = result["summary"]
@@ -408,8 +429,9 @@ def _journal(path):
 
 def test_trades_inside_the_decision_bar_never_fill_its_order(tmp_path):
     """Trades replayed into one-minute bars: an order decided on a bar (at its close) fills at
-    the first trade after that bar ends - never at a trade inside the bar it was decided on,
-    which the decision could not yet know."""
+    a trade after the one that closed the bar (market-data publishes a bar when that trade
+    arrives, so execution has seen it) - never at a trade inside the bar it was decided on,
+    which the decision could not yet know, nor at one execution had already seen."""
     import numpy as np
     minute = 60_000_000_000
     n = 400 * 6  # a trade every 10 s for 400 minutes
@@ -429,5 +451,6 @@ def test_trades_inside_the_decision_bar_never_fill_its_order(tmp_path):
     fills = [(oid, t) for kind, oid, t, _, _ in records if kind == int(wire.ExecType.FILL)]
     assert len(fills) == s["fills"]
     for oid, t in fills:
-        bar_start = decided[oid] // minute * minute  # the bar the order was decided on
-        assert t >= bar_start + minute, (oid, decided[oid], t)
+        # The order's time: the trade that closed its bar (the first of a minute, at +1 ns).
+        assert decided[oid] % minute == 1, (oid, decided[oid])
+        assert t > decided[oid], (oid, decided[oid], t)

@@ -7,7 +7,7 @@ import numpy
 import numpy.typing
 import typing
 from . import indicators
-__all__: list[str] = ['FEATURE_NAMES', 'FeatureComputer', 'MarketBar', 'WIRE_MAGIC', 'WIRE_VERSION', 'backtest_run', 'config_settings', 'engine_config', 'epoch_ns_of_ts', 'indicators', 'read_env_file', 'read_recording', 'signal_problem', 'wire_check', 'wire_enums', 'wire_schema', 'wire_topics']
+__all__: list[str] = ['FEATURE_NAMES', 'FeatureComputer', 'LiveRunner', 'MarketBar', 'WIRE_MAGIC', 'WIRE_VERSION', 'backtest_run', 'config_settings', 'engine_config', 'epoch_ns_of_ts', 'indicators', 'read_env_file', 'read_journal', 'read_recording', 'signal_problem', 'sim_commission', 'wire_check', 'wire_enums', 'wire_schema', 'wire_topics']
 class MarketBar:
     """
     An OHLCV bar for one symbol. Immutable; validated at construction.
@@ -139,9 +139,29 @@ class FeatureComputer:
     @property
     def symbol(self) -> str:
         ...
-def backtest_run(ts_ns: typing.Annotated[numpy.typing.ArrayLike, numpy.int64], open: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], high: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], low: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], close: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], volume: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], symbol: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], symbols: collections.abc.Sequence[str], strategy: typing.Any, overrides: collections.abc.Mapping[str, str] = {}, fill: str = 'next_open', cash: typing.SupportsFloat | typing.SupportsIndex = 100000.0, allow_short: bool = True, commission: collections.abc.Mapping[str, typing.SupportsFloat | typing.SupportsIndex] = {}, progress: typing.Any = None, trade_ts: typing.Annotated[numpy.typing.ArrayLike, numpy.int64] = ..., trade_price: typing.Annotated[numpy.typing.ArrayLike, numpy.float64] = ..., trade_size: typing.Annotated[numpy.typing.ArrayLike, numpy.float64] = ..., trade_symbol: typing.Annotated[numpy.typing.ArrayLike, numpy.int32] = ...) -> dict:
+class LiveRunner:
     """
-    The in-process backtest (ztrade.backtest.run wraps it): bars in time order (symbol: index into symbols), a Strategy or "macd_rsi", settings as ZTRADE__ overrides of the engine config. Returns the fills, orders, equity per bar and positions as arrays.
+    A Strategy against a running engine, the bus handled in C++ (ztrade.strategy.run_live wraps it).
+    """
+    def __init__(self, strategy: typing.Any, config_path: str = '', overrides: collections.abc.Mapping[str, str] = {}) -> None:
+        ...
+    def report(self, state: str) -> None:
+        """
+        Tells signal-bridge this strategy has ended: 'done' or 'failed'.
+        """
+    def run(self, should_stop: typing.Any = None, warn: typing.Any = None) -> dict:
+        """
+        Handles bus messages until the session ends or should_stop() is true; returns counters. A hook's exception propagates, noted with the hook, symbol and bar time.
+        """
+    def stats(self) -> dict:
+        ...
+    def warm_up(self, timeout_s: typing.SupportsFloat | typing.SupportsIndex = 2.0) -> int:
+        """
+        Feeds the recent bars market-data keeps through the hooks (their signals discarded); returns how many.
+        """
+def backtest_run(ts_ns: typing.Annotated[numpy.typing.ArrayLike, numpy.int64], open: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], high: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], low: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], close: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], volume: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], symbol: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], symbols: collections.abc.Sequence[str], strategy: typing.Any, overrides: collections.abc.Mapping[str, str] = {}, fill: str = 'next_open', cash: typing.SupportsFloat | typing.SupportsIndex = 100000.0, progress: typing.Any = None, trade_ts: typing.Annotated[numpy.typing.ArrayLike, numpy.int64] = ..., trade_price: typing.Annotated[numpy.typing.ArrayLike, numpy.float64] = ..., trade_size: typing.Annotated[numpy.typing.ArrayLike, numpy.float64] = ..., trade_symbol: typing.Annotated[numpy.typing.ArrayLike, numpy.int32] = ..., config_path: str = '') -> dict:
+    """
+    The in-process backtest (ztrade.backtest.run wraps it): bars in time order (symbol: index into symbols), a Strategy or "macd_rsi", settings as a session's: the engine config file at config_path ("": the defaults) with ZTRADE__ overrides. Returns the fills, orders, equity per bar and positions as arrays.
     """
 def config_settings(path: str = '', overrides: collections.abc.Mapping[str, str] = {}) -> list:
     """
@@ -159,6 +179,10 @@ def read_env_file(path: str) -> dict:
     """
     The KEY=VALUE pairs of an env file, read as the engine's processes read --env-file (comments, `export ` and quotes handled). Raises ValueError naming the file and line.
     """
+def read_journal(path: str) -> tuple[list, int]:
+    """
+    The records of an execution journal, read-only, in order: (list of dicts with kind - 0 new, else the ExecType number -, client_order_id, ts_ns, symbol, strategy, side, quantity, price; bytes of a torn tail ignored).
+    """
 def read_recording(path: str) -> tuple[list, int]:
     """
     Reads a market-data recording with the engine's own reader: ([(topic, frame)], bytes of a cut-short last record skipped). Raises ValueError, naming the byte offset, for anything the engine would refuse to replay.
@@ -166,6 +190,10 @@ def read_recording(path: str) -> tuple[list, int]:
 def signal_problem(strength: typing.SupportsFloat | typing.SupportsIndex, direction: typing.SupportsInt | typing.SupportsIndex, strategy: str) -> str:
     """
     The signal bridge's verdict on a signal: 'none' when it would be accepted, else the reason it would be refused (e.g. 'bad_strength').
+    """
+def sim_commission(config_path: str, overrides: collections.abc.Mapping[str, str], qty: typing.SupportsFloat | typing.SupportsIndex, price: typing.SupportsFloat | typing.SupportsIndex) -> float:
+    """
+    The simulated broker's commission of one fill under a session's settings (the backtest's own formula).
     """
 def wire_check(frame: bytes) -> tuple:
     """
