@@ -306,3 +306,60 @@ def test_daily_loss_resets_each_trading_day_in_a_backtest(tmp_path):
         sorted(set(pd.to_datetime(ts).date)), "a daily_loss halt each day, and only one"
     sent = r.orders[r.orders["order_id"] > 0]
     assert pd.to_datetime(sent["ts_ns"]).dt.date.nunique() >= days - 1
+
+
+def test_a_strategy_behind_the_market_is_told_and_skips_stale_bars(tmp_path, bars_csv):
+    """strategy.max_lag_bars: a runner that finds more bars of a symbol waiting than that
+    decides only the newest ones, counts the rest and warns."""
+    import os
+    import time as _time
+
+    import zmq
+
+    from ztrade import _core
+    from ztrade.launcher import default_config, find_binary
+    from ztrade.strategy import Strategy
+
+    class Slow(Strategy):
+        name = "slow"
+
+        def __init__(self):
+            self.n = 0
+
+        def on_bar(self, symbol, bar):
+            self.n += 1
+            _time.sleep(0.002)
+
+    overrides = {"ZTRADE__engine__run_dir": str(tmp_path / "run"),
+                 "ZTRADE__market_data__replay__file": str(bars_csv),
+                 "ZTRADE__market_data__wait_for_downstream": "false",  # market-data alone
+                 "ZTRADE__market_data__start_gate": "true",
+                 "ZTRADE__strategy__max_lag_bars": "3"}
+    (tmp_path / "run").mkdir()
+    md = subprocess.Popen([find_binary("ztrade-market-data"), "--config", str(default_config())],
+                          env={**os.environ, **overrides}, stderr=subprocess.DEVNULL)
+    try:
+        strategy = Slow()
+        runner = _core.LiveRunner(strategy, str(default_config()), overrides)
+        cfg = _core.engine_config(str(default_config()), overrides)
+        warnings: list[str] = []
+        req = zmq.Context.instance().socket(zmq.REQ)
+        req.setsockopt(zmq.LINGER, 0)
+        req.setsockopt(zmq.RCVTIMEO, 10000)
+        req.connect(cfg["endpoints"]["market_data_control"])
+        # Subscribed before the gate opens: the runner hears market-data's heartbeat first.
+        probe = zmq.Context.instance().socket(zmq.SUB)
+        probe.setsockopt(zmq.SUBSCRIBE, b"hb.")
+        probe.connect(cfg["endpoints"]["market_data"])
+        assert probe.poll(10000)
+        probe.close(0)
+        import threading
+        threading.Thread(target=lambda: (req.send(b"GO"), req.recv()), daemon=True).start()
+        stats = runner.run(warn=warnings.append)
+    finally:
+        md.terminate()
+        md.wait(10)
+    assert stats["skipped_bars"] > 0 and stats["bars"] + stats["skipped_bars"] <= 1200
+    assert strategy.n == stats["bars"] < 1200
+    assert stats["max_lag_ms"] > 0
+    assert warnings and "behind the market" in warnings[0]
