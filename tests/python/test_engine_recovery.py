@@ -34,6 +34,9 @@ def test_kill_dash_nine_of_execution_mid_run(tmp_path):
                 "ZTRADE__market_data__replay__file": str(
                     __import__("ztrade.data").data.sample_path()),
                 "ZTRADE__market_data__replay__speed": "25000",  # ~12 s for the sample
+                # The market goes on while execution is down (a lockstep replay would wait
+                # for it: market_data.lockstep).
+                "ZTRADE__market_data__lockstep": "false",
                 "ZTRADE_CONTROL_TOKEN": "test-token"})
     config = str(default_config())
     cfg = _core.engine_config(config, {k: v for k, v in env.items() if k.startswith("ZTRADE__")})
