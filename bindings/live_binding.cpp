@@ -292,12 +292,15 @@ class LiveRunner {
   // but the newest max_lag_bars are skipped - never in lockstep, where no bar waits.
   void mark_stale_bars() {
     if (max_lag_bars_ <= 0 || lockstep_) return;
-    std::map<std::string_view, int> newer;
+    newer_.clear();  // keeps its capacity: nothing allocated once warm
     for (auto it = events_.rbegin(); it != events_.rend(); ++it) {
       if (it->type != wire::MsgType::kBar && it->type != wire::MsgType::kFeatures) continue;
       const auto sym =
           it->type == wire::MsgType::kBar ? it->bar.symbol.view() : it->features.symbol.view();
-      if (++newer[sym] > max_lag_bars_) {
+      auto seen =
+          std::find_if(newer_.begin(), newer_.end(), [&](const auto& p) { return p.first == sym; });
+      if (seen == newer_.end()) seen = newer_.insert(newer_.end(), {sym, 0});
+      if (++seen->second > max_lag_bars_) {
         it->type = wire::MsgType{};  // skipped
         ++skipped_bars_;
         ++lag_warnings_pending_;
@@ -475,6 +478,7 @@ class LiveRunner {
   std::vector<FeatureComputer> computers_;
   std::vector<std::int64_t> warmed_;  // per symbol: the last warm-up bar's start
   std::map<std::string, std::uint64_t> rejected_;
+  std::vector<std::pair<std::string_view, int>> newer_;  // mark_stale_bars: bars per symbol
   std::uint64_t seq_ = 0, bars_ = 0, features_ = 0, fills_ = 0, signals_ = 0, skipped_bars_ = 0,
                 lag_warnings_pending_ = 0, warmup_bars_ = 0, calls_ = 0;
   std::uint64_t data_market_ = 0, data_bridge_ = 0, decided_sent_ = 0;

@@ -249,7 +249,6 @@ def _wait_for_engine(cfg: dict, args: argparse.Namespace, command: str) -> None:
 def _cmd_strategy_run(args: argparse.Namespace) -> int:
     import signal as _signal
     import threading
-    import traceback
 
     from ztrade import _core
     from ztrade.launcher import default_config
@@ -288,31 +287,41 @@ def _cmd_strategy_run(args: argparse.Namespace) -> int:
     try:
         stats = drive(runner, stop=stop, warn=warn)
     except Exception as exc:  # noqa: BLE001 - the strategy's own code raised: report, then end
-        # The traceback, with the note naming the hook, the symbol and the bar.
-        traceback.print_exception(exc, file=sys.stderr)
-        runner.report("failed")
-        if on_error == "halt":
-            halted = _control(cfg, "HALT")
-            outcome = "HALTED" if halted.startswith("OK") else f"NOT halted ({halted})"
-            print(f"ztrade strategy run: {strategy.name} failed; strategy.on_error = \"halt\": "
-                  f"trading {outcome}", file=sys.stderr)
-        else:
-            print(f"ztrade strategy run: {strategy.name} failed and stopped "
-                  "(strategy.on_error = \"stop\"; the engine trades on without it)",
-                  file=sys.stderr)
+        _report_strategy_failure(exc, runner, cfg, strategy.name, on_error)
         return 1
-    rejected = stats.get("rejected") or {}
-    print(f"{strategy.name}: {stats['bars']} bars, {stats['features']} feature rows, "
-          f"{stats['fills']} fills, {stats['signals']} signals sent"
-          + (f", {sum(rejected.values())} not sent ({rejected})" if rejected else "")
-          + f"; warm-up {stats['warmup_bars']} bars; mean callback {stats['callback_us_mean']:.1f}"
-          f" us; max lag {stats['max_lag_ms']:.1f} ms; skipped {stats['skipped_bars']} stale bars",
-          file=sys.stderr)
+    _print_strategy_stats(strategy.name, stats)
     if args.stats_file:
         import json
         from pathlib import Path
         Path(args.stats_file).write_text(json.dumps(stats))
     return 0
+
+
+def _report_strategy_failure(exc: BaseException, runner: object, cfg: dict, name: str,
+                             on_error: str) -> None:
+    """A hook raised: its traceback (with the note naming the hook, the symbol and the bar),
+    signal-bridge told, and strategy.on_error applied."""
+    import traceback
+    traceback.print_exception(exc, file=sys.stderr)
+    runner.report("failed")  # type: ignore[attr-defined]
+    if on_error == "halt":
+        halted = _control(cfg, "HALT")
+        outcome = "HALTED" if halted.startswith("OK") else f"NOT halted ({halted})"
+        print(f"ztrade strategy run: {name} failed; strategy.on_error = \"halt\": "
+              f"trading {outcome}", file=sys.stderr)
+    else:
+        print(f"ztrade strategy run: {name} failed and stopped "
+              "(strategy.on_error = \"stop\"; the engine trades on without it)", file=sys.stderr)
+
+
+def _print_strategy_stats(name: str, stats: dict) -> None:
+    rejected = stats.get("rejected") or {}
+    print(f"{name}: {stats['bars']} bars, {stats['features']} feature rows, "
+          f"{stats['fills']} fills, {stats['signals']} signals sent"
+          + (f", {sum(rejected.values())} not sent ({rejected})" if rejected else "")
+          + f"; warm-up {stats['warmup_bars']} bars; mean callback {stats['callback_us_mean']:.1f}"
+          f" us; max lag {stats['max_lag_ms']:.1f} ms; skipped {stats['skipped_bars']} stale bars",
+          file=sys.stderr)
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:

@@ -18,12 +18,12 @@ from typing import Any
 
 import numpy as np
 
-from ztrade import _core
+from ztrade import _core, wire
 from ztrade.errors import EngineError
 from ztrade.session_strategies import MANIFEST
 
-FILL = 4  # the journal's fill records (numbered as wire.ExecType.FILL)
-NEW = 0
+FILL = int(wire.ExecType.FILL)  # the journal numbers its records as the wire's ExecType
+NEW = 0  # ... and an order as risk sent it as record 0
 
 
 @dataclass
@@ -144,6 +144,21 @@ def compare(session_dir: str, strategy_file: str | None = None,
          "price": float(r.price), "ts_ns": int(r.ts_ns)} for r in result.fills.itertuples()]
     out = Comparison(str(session), f"{type(strategy).__name__} ('{strategy.name}')",
                      bars=len(bars.ts_ns))
+    _match(live, back, out)
+    closes = bars.columns["close"]
+    last_close = {s: float(closes[bars.symbol == i][-1]) for i, s in enumerate(bars.symbols)
+                  if (bars.symbol == i).any()}
+
+    def fee(qty: float, price: float) -> float:
+        return float(_core.sim_commission(config, overrides, qty, price))
+    out.live_pnl = _pnl(live, last_close, fee)
+    out.backtest_pnl = _pnl(back, last_close, fee)
+    return out
+
+
+def _match(live: list[dict], back: list[dict[str, Any]], out: Comparison) -> None:
+    """Pairs each live fill with a backtest fill of the same symbol, side, time and quantity,
+    and counts them: matched, at another price, only live, only in the backtest."""
     waiting: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
     for f in back:
         waiting[(f["symbol"], f["side"], f["ts_ns"], f["qty"])].append(f)
@@ -163,15 +178,6 @@ def compare(session_dir: str, strategy_file: str | None = None,
         for b in rest:
             out.only_backtest += 1
             _example(out, "only_backtest", None, b)
-    closes = bars.columns["close"]
-    last_close = {s: float(closes[bars.symbol == i][-1]) for i, s in enumerate(bars.symbols)
-                  if (bars.symbol == i).any()}
-
-    def fee(qty: float, price: float) -> float:
-        return float(_core.sim_commission(config, overrides, qty, price))
-    out.live_pnl = _pnl(live, last_close, fee)
-    out.backtest_pnl = _pnl(back, last_close, fee)
-    return out
 
 
 def _example(out: Comparison, kind: str, live: dict | None, back: dict | None) -> None:

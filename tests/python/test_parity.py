@@ -363,3 +363,22 @@ def test_a_strategy_behind_the_market_is_told_and_skips_stale_bars(tmp_path, bar
     assert strategy.n == stats["bars"] < 1200
     assert stats["max_lag_ms"] > 0
     assert warnings and "behind the market" in warnings[0]
+
+
+def test_compare_and_run_refuse_what_they_cannot_use_in_one_line(tmp_path):
+    """Not a session directory, a session without a strategy, parameters without a strategy:
+    a clear error and exit status, never a traceback."""
+    def ztrade(*args: str) -> subprocess.CompletedProcess:
+        r = subprocess.run([sys.executable, "-m", "ztrade", *args], capture_output=True,
+                           text=True, timeout=120, cwd=tmp_path)
+        assert "Traceback" not in r.stderr, r.stderr
+        return r
+    r = ztrade("compare", str(tmp_path / "nowhere"))
+    assert r.returncode == 2 and "no such session directory" in r.stderr
+    r = ztrade("compare", str(tmp_path))
+    assert r.returncode == 2 and "not a session directory of `ztrade run`" in r.stderr
+    (tmp_path / "session.json").write_text('{"config": "x.toml", "strategies": []}')
+    r = ztrade("compare", str(tmp_path))
+    assert r.returncode == 2 and "ran no external strategy" in r.stderr
+    r = ztrade("run", "--strategy-param", "fast=3", "--run-dir", str(tmp_path / "run"))
+    assert r.returncode == 2 and "--strategy-param needs a --strategy" in r.stderr
